@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# bobbin — terminal notebook client for Jupyter.
+#   make            build ./bobbin
+#   make deps       install what is missing (Debian packages)
+#   make test       deps + build + every test suite, ends with "N passed, N failed"
+#   make run        build and open the tour notebook
+#   make SAN=1 ...  the same, built with AddressSanitizer + UBSan (in build/san)
+#   make install PREFIX=/usr/local
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+PKGS     = ncursesw libzmq jansson readline libcrypto libcmark
+CSTD     = -std=c11 -D_GNU_SOURCE
+WARN     = -Wall -Wextra -Werror -Wno-unused-parameter
+OPT     ?= -O2 -g
+
+ifeq ($(SAN),1)
+B        = build/san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT      = -O1 -g
+else
+B        = build/rel
+SANFLAGS =
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CFLAGS  += $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -I. $(PKG_CFLAGS) -MMD -MP
+LDFLAGS += $(SANFLAGS)
+LDLIBS   = $(PKG_LIBS) -lm
+
+KC_SRC  = $(wildcard kernelclient/*.c)
+NB_SRC  = $(wildcard notebook/*.c)
+TUI_SRC = $(filter-out tui/main.c,$(wildcard tui/*.c))
+KC_OBJ  = $(KC_SRC:%.c=$(B)/%.o)
+NB_OBJ  = $(NB_SRC:%.c=$(B)/%.o)
+TUI_OBJ = $(TUI_SRC:%.c=$(B)/%.o)
+LIBS_A  = $(B)/libtui.a $(B)/libnotebook.a $(B)/libkernelclient.a
+
+UNIT    = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
+INTEG   = $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/integration/test_*.c))
+FUZZ    = $(patsubst tests/fuzz/%.c,$(B)/tests/%,$(wildcard tests/fuzz/fuzz_*.c))
+BENCH   = $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
+
+.PHONY: all deps test test-build run install clean fuzz bench check-deps
+
+all: bobbin
+
+bobbin: $(B)/bobbin
+	@cp $(B)/bobbin bobbin
+
+$(B)/bobbin: $(B)/tui/main.o $(LIBS_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/libkernelclient.a: $(KC_OBJ)
+	@rm -f $@; ar rcs $@ $^
+$(B)/libnotebook.a: $(NB_OBJ)
+	@rm -f $@; ar rcs $@ $^
+$(B)/libtui.a: $(TUI_OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS) $(CMOCKA_LIBS)
+$(B)/tests/%: tests/integration/%.c tests/integration/kctest.h $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS) $(CMOCKA_LIBS)
+# Fuzz harnesses build two ways: with a corpus-replay driver (here, any compiler,
+# run by the test suite) and with libFuzzer (`make fuzz`, clang).
+$(B)/tests/%: tests/fuzz/%.c tests/fuzz/driver.c $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/driver.c $(LIBS_A) $(LDLIBS)
+$(B)/bench/%: bench/%.c $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS)
+
+deps:
+	@sh scripts/deps.sh
+
+test-build: bobbin $(UNIT) $(INTEG) $(FUZZ)
+
+test: deps
+	@$(MAKE) --no-print-directory test-build
+	@B=$(B) sh tests/run.sh
+
+fuzz:
+	@mkdir -p build/fuzz
+	@for f in tests/fuzz/fuzz_*.c; do n=$$(basename $$f .c); \
+	  clang $(CSTD) -g -O1 -I. $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined -o build/fuzz/$$n $$f \
+	    $(KC_SRC) $(NB_SRC) $(TUI_SRC) $(PKG_LIBS) -lm && echo built build/fuzz/$$n; done
+
+bench: bobbin $(BENCH)
+	@B=$(B) sh bench/run.sh
+
+run: deps
+	@$(MAKE) --no-print-directory bobbin
+	./bobbin examples/tour.ipynb
+
+install: bobbin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bobbin/themes
+	install -m 755 bobbin $(DESTDIR)$(PREFIX)/bin/bobbin
+	install -m 644 docs/bobbin.1 $(DESTDIR)$(PREFIX)/share/man/man1/bobbin.1
+	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/bobbin/themes/
+
+clean:
+	rm -rf build bobbin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

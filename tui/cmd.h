@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* The subcommands; each takes argv from its own name on and returns the exit status. */
+#ifndef BOBBIN_CMD_H
+#define BOBBIN_CMD_H
+
+int cmd_kernels(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+
+#endif
