@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * libkernelclient — a Jupyter client library: kernelspecs, connection files, kernel launch and
+ * lifecycle, the wire protocol (frames + HMAC-SHA256), and a client that talks to one kernel over
+ * its five ZeroMQ sockets. It owns no loop and never prints or exits: the application asks for
+ * poll items, polls them together with its own fds, and calls kc_client_dispatch().
+ */
+#ifndef BOBBIN_KC_H
+#define BOBBIN_KC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <jansson.h>
+#include <zmq.h>
+
+struct kc_error {
+	int code;
+	char text[512]; /* one line naming the thing and the cause */
+};
+
+/* ---- paths ---- */
+
+/* The Jupyter data dir: JUPYTER_DATA_DIR, else $XDG_DATA_HOME/jupyter, else ~/.local/share/jupyter. */
+int kc_path_data_dir(char *buf, size_t size);
+/* The runtime dir: JUPYTER_RUNTIME_DIR, else <data dir>/runtime (never XDG_RUNTIME_DIR). */
+int kc_path_runtime_dir(char *buf, size_t size);
+
+/* ---- kernelspecs ---- */
+
+struct kc_kernelspec {
+	char *name;           /* lower-cased directory name */
+	char *dir;            /* resource directory */
+	char *display_name;
+	char *language;
+	char *interrupt_mode; /* "signal" or "message" */
+	char **argv;          /* NULL-terminated */
+	json_t *env;          /* object or NULL */
+	json_t *metadata;     /* object or NULL */
+};
+
+/* Reads dir/kernel.json. NULL with *err on a missing or malformed file. Caller frees. */
+struct kc_kernelspec *kc_kernelspec_load(const char *dir, const char *name, struct kc_error *err);
+/* Finds a kernelspec by name in jupyter_client's search order. Caller frees. */
+struct kc_kernelspec *kc_kernelspec_find(const char *name, struct kc_error *err);
+/* Every kernelspec found, first directory wins per name, sorted by name; *n set. Caller frees
+ * with kc_kernelspec_list_free. Broken specs are skipped and described in *bad (one per line,
+ * caller frees; may be NULL). */
+struct kc_kernelspec **kc_kernelspec_list(size_t *n, char **bad);
+void kc_kernelspec_free(struct kc_kernelspec *spec);
+void kc_kernelspec_list_free(struct kc_kernelspec **list, size_t n);
+/* The kernels/ directories searched, in order; NULL-terminated, caller frees each and the array. */
+char **kc_kernelspec_dirs(void);
+
+/* ---- connection files ---- */
+
+struct kc_conninfo {
+	char transport[8]; /* "tcp" or "ipc" */
+	char ip[256];
+	int shell_port, iopub_port, stdin_port, control_port, hb_port;
+	char key[256];
+	char signature_scheme[32];
+	char kernel_name[128];
+};
+
+/* Reads a connection file (ports as numbers or strings). Curve-encrypted files are refused. */
+int kc_conn_read(const char *path, struct kc_conninfo *ci, struct kc_error *err);
+/* Writes ci to path, created 0600 (O_EXCL; an existing file is an error). */
+int kc_conn_write(const char *path, const struct kc_conninfo *ci, struct kc_error *err);
+/* Fills ci for a new local kernel: tcp on 127.0.0.1, five free ports, a random key. */
+int kc_conn_init_local(struct kc_conninfo *ci, struct kc_error *err);
+/* Resolves --existing: NULL or "" → the newest kernel-*.json in the runtime dir; a path; a file
+ * name in . or the runtime dir; else a substring of a file name there. */
+int kc_conn_find(const char *arg, char *out, size_t size, struct kc_error *err);
+
+/* ---- messages ---- */
+
+enum kc_channel { KC_SHELL, KC_CONTROL, KC_STDIN, KC_IOPUB, KC_NCHANNELS };
+
+struct kc_msg {
+	json_t *header, *parent, *metadata, *content;
+	const char *msg_type;  /* borrowed from header */
+	const char *msg_id;    /* borrowed from header */
+	const char *parent_id; /* borrowed from parent; "" if none */
+	size_t nbuffers;
+	struct kc_buf { void *data; size_t len; } *buffers;
+	enum kc_channel channel;
+};
+
+void kc_msg_free(struct kc_msg *msg);
+
+/* ---- client ---- */
+
+struct kc_client;
+
+enum kc_state {
+	KC_STARTING,     /* launched, not yet answered kernel_info with iopub live */
+	KC_IDLE,
+	KC_BUSY,
+	KC_UNRESPONSIVE, /* heartbeats missing for a few seconds */
+	KC_RESTARTING,
+	KC_DEAD,         /* a launched kernel's process exited */
+	KC_DISCONNECTED, /* an attached kernel silent for much longer */
+};
+const char *kc_state_name(enum kc_state s);
+
+enum kc_status { KC_OK, KC_ERROR, KC_ABORTED, KC_TIMEDOUT, KC_CANCELLED };
+const char *kc_status_name(enum kc_status s);
+
+/* Called exactly once per request with its final status. reply is the shell/control reply
+ * (NULL when none came: timed out, cancelled); borrowed until the callback returns. */
+typedef void kc_reply_cb(struct kc_client *kc, const char *msg_id, enum kc_status status,
+			 const struct kc_msg *reply, void *ud);
+/* Every iopub message (borrowed). */
+typedef void kc_iopub_cb(struct kc_client *kc, const struct kc_msg *msg, void *ud);
+/* An input_request from the kernel; answer with kc_client_input_reply(). password is set for
+ * getpass() (both "password" and old xeus' "pwd"). */
+typedef void kc_input_cb(struct kc_client *kc, const struct kc_msg *msg, const char *prompt,
+			 int password, void *ud);
+/* The kernel's state changed (dead, restarted, unresponsive, …). */
+typedef void kc_state_cb(struct kc_client *kc, enum kc_state state, void *ud);
+
+struct kc_handlers {
+	kc_iopub_cb *iopub;
+	kc_input_cb *input;
+	kc_state_cb *state;
+	void *ud;
+};
+
+struct kc_launch_opts {
+	const char *cwd;          /* NULL: inherit */
+	const char *log_path;     /* kernel stdout/stderr go here; NULL: a temp file */
+	const char *const *extra_env; /* "K=V" strings, NULL-terminated, or NULL */
+};
+
+/* Starts the named kernelspec (NULL: "python3") and connects. Returns before it is ready; call
+ * kc_client_wait_ready() or poll until kc_client_state() leaves KC_STARTING. */
+struct kc_client *kc_client_launch(const struct kc_kernelspec *spec,
+				   const struct kc_launch_opts *opts, struct kc_error *err);
+/* Connects to a running kernel described by a connection file. */
+struct kc_client *kc_client_attach(const char *connfile, struct kc_error *err);
+/* Shuts down a launched kernel (request, then SIGTERM, then SIGKILL to its group, blocking at
+ * most ~10 s) unless keep is set; detaches from an attached one; frees everything. */
+void kc_client_free(struct kc_client *kc, int keep);
+
+void kc_client_set_handlers(struct kc_client *kc, const struct kc_handlers *h);
+enum kc_state kc_client_state(const struct kc_client *kc);
+int kc_client_launched(const struct kc_client *kc);
+pid_t kc_client_pid(const struct kc_client *kc);
+/* kernel_info_reply content once ready (borrowed), else NULL. */
+json_t *kc_client_info(const struct kc_client *kc);
+const char *kc_client_connfile(const struct kc_client *kc);
+const char *kc_client_session(const struct kc_client *kc);
+/* The last part of the kernel's own stdout/stderr (launched kernels), for error messages.
+ * Caller frees; "" when none. */
+char *kc_client_log_tail(const struct kc_client *kc, size_t max);
+/* Messages dropped for a bad or missing signature, and for being unparsable. */
+unsigned long kc_client_dropped(const struct kc_client *kc);
+const char *kc_client_strerror(const struct kc_client *kc);
+
+/* ---- the event loop ---- */
+
+#define KC_MAXPOLL 8
+/* Fills up to max poll items (max ≥ KC_MAXPOLL); returns how many. */
+int kc_client_pollitems(struct kc_client *kc, zmq_pollitem_t *items, int max);
+/* Handles what is ready (bounded work per call) and due timers. items/n as filled and polled. */
+void kc_client_dispatch(struct kc_client *kc, zmq_pollitem_t *items, int n);
+/* Milliseconds until the next timer (heartbeat, request timeouts), or -1. */
+long kc_client_next_timeout(const struct kc_client *kc);
+/* A blocking helper for simple tools and tests: polls and dispatches until *done is non-zero or
+ * timeout_ms passes (-1: forever). Returns 0 when done, -1 on timeout. */
+int kc_client_run(struct kc_client *kc, const int *done, long timeout_ms);
+/* Blocks until the kernel is ready (kernel_info reply plus one iopub message), dead, or timeout. */
+int kc_client_wait_ready(struct kc_client *kc, long timeout_ms, struct kc_error *err);
+
+/* ---- requests ---- */
+
+/* Sends a request of any type (known or custom) on shell or control. Takes content (NULL: {}).
+ * timeout_ms 0 picks a default for the type; -1 waits forever (still ends on death/restart).
+ * Returns the msg_id (borrowed until the callback fires) or NULL with kc_client_strerror(). */
+const char *kc_client_request(struct kc_client *kc, enum kc_channel ch, const char *msg_type,
+			      json_t *content, long timeout_ms, kc_reply_cb *cb, void *ud);
+
+#define KC_EXEC_SILENT 1
+#define KC_EXEC_NO_HISTORY 2
+#define KC_EXEC_NO_STDIN 4
+#define KC_EXEC_KEEP_GOING 8 /* stop_on_error false */
+/* execute_request with all six fields. */
+const char *kc_client_execute(struct kc_client *kc, const char *code, int flags, kc_reply_cb *cb,
+			      void *ud);
+const char *kc_client_complete(struct kc_client *kc, const char *code, long cursor_pos,
+			       kc_reply_cb *cb, void *ud);
+const char *kc_client_inspect(struct kc_client *kc, const char *code, long cursor_pos,
+			      int detail, kc_reply_cb *cb, void *ud);
+const char *kc_client_is_complete(struct kc_client *kc, const char *code, kc_reply_cb *cb,
+				  void *ud);
+/* Answers the pending input_request. */
+int kc_client_input_reply(struct kc_client *kc, const char *value);
+/* Interrupts: SIGINT to the kernel's process group (interrupt_mode signal, launched kernels) or
+ * interrupt_request on control (message mode, attached kernels). */
+int kc_client_interrupt(struct kc_client *kc);
+/* Restarts a launched kernel in place (same ports and key). Pending requests are cancelled. */
+int kc_client_restart(struct kc_client *kc, struct kc_error *err);
+/* Shuts a launched kernel down and waits for its process (request on control, then SIGTERM,
+ * then SIGKILL to its group, with jupyter_client's timings). 0 when the process is gone. */
+int kc_client_shutdown(struct kc_client *kc);
+
+#endif
