@@ -146,7 +146,7 @@ static void text_utf8(void **state)
 /* Lines of exactly 10 bytes: "line 0007\n". */
 static void feed_lines(struct nbo_text *t, int from, int to)
 {
-	char line[16];
+	char line[32];
 	int i;
 
 	for (i = from; i < to; i++) {
