@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * libkernelclient against real kernels: Debian's ipykernel (python3) and xeus-python (xpython).
+ * Each check runs on both unless the kernel is known not to support it; measured times (interrupt,
+ * death) are printed as TAP comments, and the deadlines are generous bounds, not measurements.
+ */
+#include "tests/integration/kctest.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "kernelclient/kc_private.h"
+
+static const char *kernel_of(void **state)
+{
+	return *state;
+}
+
+static void test_kernel_info(void **state)
+{
+	struct kt *t = kt_start(kernel_of(state));
+	json_t *info = kc_client_info(t->kc), *li = json_object_get(info, "language_info");
+
+	assert_non_null(info);
+	assert_string_equal(json_string_value(json_object_get(li, "name")), "python");
+	assert_non_null(json_string_value(json_object_get(info, "protocol_version")));
+	assert_int_equal(kc_client_state(t->kc), KC_IDLE);
+	/* A kernel_info request through the ordinary request path, too. */
+	struct kt_reply r = {0};
+	assert_non_null(kc_client_request(t->kc, KC_SHELL, "kernel_info_request", NULL, 0,
+					  kt_reply_cb, &r));
+	kt_wait(t, &r, KT_DEADLINE_MS);
+	assert_int_equal(r.status, KC_OK);
+	assert_non_null(json_object_get(r.content, "implementation"));
+	json_decref(r.content);
+	kt_free(t);
+}
+
+static void test_execute_stream_result_error(void **state)
+{
+	struct kt *t = kt_start(kernel_of(state));
+	struct kt_reply r;
+	char *out;
+	json_t *res, *err;
+
+	assert_int_equal(kt_exec(t, "import sys\nprint('hello')\nprint('oops', file=sys.stderr)\n6*7",
+				 &r),
+			 KC_OK);
+	out = kt_stream(t, r.id, "stdout");
+	assert_string_equal(out, "hello\n");
+	free(out);
+	out = kt_stream(t, r.id, "stderr");
+	assert_string_equal(out, "oops\n");
+	free(out);
+	res = kt_find(t, r.id, "execute_result");
+	assert_non_null(res);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(res, "data"),
+							      "text/plain")),
+			    "42");
+	assert_true(json_integer_value(json_object_get(r.content, "execution_count")) >= 1);
+	json_decref(r.content);
+	/* The request finished only after its idle: the output is all there already. */
+	assert_non_null(kt_find(t, r.id, "status"));
+
+	assert_int_equal(kt_exec(t, "1/0", &r), KC_ERROR);
+	err = kt_find(t, r.id, "error");
+	assert_non_null(err);
+	assert_non_null(strstr(json_string_value(json_object_get(err, "ename")),
+			       "ZeroDivisionError"));
+	assert_true(json_array_size(json_object_get(err, "traceback")) > 0);
+	json_decref(r.content);
+	kt_free(t);
+}
+
+static void test_stdin_roundtrip(void **state)
+{
+	struct kt *t = kt_start(kernel_of(state));
+	struct kt_reply r;
+	char *out;
+
+	t->input_answer = "Ada";
+	assert_int_equal(kt_exec(t, "name = input('who? ')\nprint('hello', name)", &r), KC_OK);
+	json_decref(r.content);
+	out = kt_stream(t, r.id, "stdout");
+	assert_non_null(strstr(out, "hello Ada"));
+	free(out);
+	assert_int_equal(t->inputs, 1);
+	assert_string_equal(t->last_prompt, "who? ");
+	assert_int_equal(t->last_password, 0);
+	t->input_answer = "s3cret";
+	assert_int_equal(kt_exec(t, "import getpass\np = getpass.getpass('pw: ')\nprint(len(p))", &r),
+			 KC_OK);
+	json_decref(r.content);
+	out = kt_stream(t, r.id, "stdout");
+	assert_non_null(strstr(out, "6"));
+	free(out);
+	assert_int_equal(t->inputs, 2);
+	assert_int_equal(t->last_password, 1);
+	kt_free(t);
+}
+
+static void test_complete_inspect_is_complete(void **state)
+{
+	struct kt *t = kt_start(kernel_of(state));
+	struct kt_reply r = {0};
+	json_t *m;
+	size_t i;
+	int found = 0;
+
+	kc_client_complete(t->kc, "import os\nos.pa", 15, kt_reply_cb, &r);
+	kt_wait(t, &r, KT_DEADLINE_MS);
+	assert_int_equal(r.status, KC_OK);
+	json_array_foreach(json_object_get(r.content, "matches"), i, m)
+		found |= strstr(json_string_value(m), "path") != NULL;
+	assert_true(found);
+	assert_int_equal(json_integer_value(json_object_get(r.content, "cursor_end")), 15);
+	json_decref(r.content);
+
+	memset(&r, 0, sizeof r);
+	kc_client_inspect(t->kc, "len", 3, 0, kt_reply_cb, &r);
+	kt_wait(t, &r, KT_DEADLINE_MS);
+	assert_int_equal(r.status, KC_OK);
+	assert_true(json_is_true(json_object_get(r.content, "found")));
+	assert_true(json_object_size(json_object_get(r.content, "data")) > 0);
+	json_decref(r.content);
+
+	static const struct { const char *code, *want; } cases[] = {
+		{"for i in range(3):", "incomplete"}, {"1+1", "complete"}, {"1 +* 2", "invalid"}};
+	for (size_t k = 0; k < 3; k++) {
+		memset(&r, 0, sizeof r);
+		kc_client_is_complete(t->kc, cases[k].code, kt_reply_cb, &r);
+		kt_wait(t, &r, KT_DEADLINE_MS);
+		assert_int_equal(r.status, KC_OK);
+		const char *st = json_string_value(json_object_get(r.content, "status"));
+		/* xeus-python cannot tell invalid from complete; ipykernel can. */
+		if (strcmp(cases[k].want, "invalid") || !strcmp(kernel_of(state), "python3"))
+			assert_string_equal(st, cases[k].want);
+		json_decref(r.content);
+	}
+	kt_free(t);
+}
+
+/* ipykernel: time.sleep(60) interrupted; the reply says KeyboardInterrupt. */
+static void test_interrupt(void **state)
+{
+	struct kt *t = kt_start(kernel_of(state));
+	struct kt_reply r = {0}, warm;
+	double t0, took;
+	int is_ipykernel = !strcmp(kernel_of(state), "python3");
+
+	kt_exec(t, "import time", &warm);
+	json_decref(warm.content);
+	kc_client_execute(t->kc, "print('sleeping', flush=True); time.sleep(60)", 0, kt_reply_cb,
+			  &r);
+	/* Interrupt once the cell is really running (its output arrived). */
+	for (double end = kt_now() + 30; kt_now() < end;) {
+		int never = 0;
+		char *o = kt_stream(t, NULL, "stdout");
+		int started = strstr(o, "sleeping") != NULL;
+
+		free(o);
+		if (started)
+			break;
+		kc_client_run(t->kc, &never, 50);
+	}
+	t0 = kt_now();
+	kc_client_interrupt(t->kc);
+	kc_client_run(t->kc, &r.done, 20000);
+	took = kt_now() - t0;
+	if (is_ipykernel) {
+		assert_int_equal(r.done, 1);
+		assert_int_equal(r.status, KC_ERROR);
+		assert_non_null(strstr(json_string_value(json_object_get(r.content, "ename")),
+				       "KeyboardInterrupt"));
+		printf("# %s: interrupt of time.sleep(60) took %.3f s\n", kernel_of(state), took);
+		assert_true(took < 10);
+	} else {
+		/* Debian's xeus-python exits on SIGINT: bobbin must see it, not hang. */
+		assert_int_equal(r.done, 1);
+		printf("# %s: after interrupt: request %s, kernel %s (%.3f s)\n", kernel_of(state),
+		       kc_status_name(r.status), kc_state_name(kc_client_state(t->kc)), took);
+		assert_true(r.status == KC_CANCELLED || r.status == KC_ERROR);
+	}
+	json_decref(r.content);
+	kt_free(t);
+}
+
+static void test_restart(void **state)
+{
+	struct kt *t = kt_start(kernel_of(state));
+	struct kt_reply r;
+	struct kc_error err = {0};
+	pid_t before = kc_client_pid(t->kc);
+
+	assert_int_equal(kt_exec(t, "marker = 41", &r), KC_OK);
+	json_decref(r.content);
+	assert_int_equal(kc_client_restart(t->kc, &err), 0);
+	assert_false(kt_alive(before));
+	assert_int_equal(kc_client_wait_ready(t->kc, KT_DEADLINE_MS, &err), 0);
+	assert_int_not_equal(kc_client_pid(t->kc), before);
+	/* The new kernel does not know the old one's variables. */
+	assert_int_equal(kt_exec(t, "marker", &r), KC_ERROR);
+	json_decref(r.content);
+	assert_int_equal(kt_exec(t, "print('again')", &r), KC_OK);
+	json_decref(r.content);
+	kt_free(t);
+}
+
+static void test_shutdown_leaves_nothing(void **state)
+{
+	struct kt *t = kt_start(kernel_of(state));
+	pid_t pid = kc_client_pid(t->kc);
+	char connfile[4096];
+	double t0 = kt_now();
+
+	snprintf(connfile, sizeof connfile, "%s", kc_client_connfile(t->kc));
+	assert_true(kt_alive(pid));
+	assert_int_equal(kc_client_shutdown(t->kc), 0);
+	printf("# %s: shutdown took %.3f s\n", kernel_of(state), kt_now() - t0);
+	assert_false(kt_alive(pid));
+	/* Nothing left in its process group either. */
+	assert_int_equal(killpg(pid, 0), -1);
+	kt_free(t);
+	assert_int_equal(access(connfile, F_OK), -1);
+}
+
+static void test_kill9_is_dead(void **state)
+{
+	struct kt *t = kt_start(kernel_of(state));
+	struct kt_reply r = {0};
+	double t0;
+
+	kc_client_execute(t->kc, "import time; time.sleep(60)", 0, kt_reply_cb, &r);
+	t0 = kt_now();
+	kill(kc_client_pid(t->kc), SIGKILL);
+	kc_client_run(t->kc, &r.done, 20000);
+	printf("# %s: kill -9 seen as dead after %.3f s\n", kernel_of(state), kt_now() - t0);
+	assert_int_equal(kc_client_state(t->kc), KC_DEAD);
+	assert_int_equal(r.done, 1);
+	assert_int_equal(r.status, KC_CANCELLED);
+	assert_int_equal(t->states[KC_DEAD], 1);
+	assert_true(kt_now() - t0 < 10);
+	/* Requests to a dead kernel fail at once. */
+	assert_null(kc_client_execute(t->kc, "1", 0, NULL, NULL));
+	kt_free(t);
+}
+
+/* A kernel that dies at start, and one that cannot be executed, are reported with a cause. */
+static void test_bad_kernels(void **state)
+{
+	char dir[128], spec[256], path[300];
+	struct kc_error err = {0};
+	struct kc_kernelspec *ks;
+	struct kc_client *kc;
+	FILE *f;
+
+	snprintf(dir, sizeof dir, "/tmp/bobbin-bad-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	setenv("JUPYTER_RUNTIME_DIR", dir, 1);
+	snprintf(spec, sizeof spec, "%s/dies", dir);
+	mkdir(spec, 0700);
+	snprintf(path, sizeof path, "%s/kernel.json", spec);
+	f = fopen(path, "w");
+	fputs("{\"argv\":[\"/bin/sh\",\"-c\",\"echo 'ImportError: no module named foo' >&2; exit "
+	      "3\"],\"display_name\":\"d\",\"language\":\"x\"}",
+	      f);
+	fclose(f);
+	ks = kc_kernelspec_load(spec, "dies", &err);
+	assert_non_null(ks);
+	kc = kc_client_launch(ks, NULL, &err);
+	assert_non_null(kc);
+	assert_int_equal(kc_client_wait_ready(kc, 20000, &err), -1);
+	assert_non_null(strstr(err.text, "died"));
+	assert_non_null(strstr(err.text, "no module named foo"));
+	kc_client_free(kc, 0);
+	kc_kernelspec_free(ks);
+
+	snprintf(path, sizeof path, "%s/kernel.json", spec);
+	f = fopen(path, "w");
+	fputs("{\"argv\":[\"/nonexistent/kernel\",\"{connection_file}\"],\"display_name\":\"d\","
+	      "\"language\":\"x\"}",
+	      f);
+	fclose(f);
+	ks = kc_kernelspec_load(spec, "dies", &err);
+	assert_null(kc_client_launch(ks, NULL, &err));
+	assert_non_null(strstr(err.text, "/nonexistent/kernel"));
+	assert_non_null(strstr(err.text, "No such file"));
+	kc_kernelspec_free(ks);
+
+	/* A kernel that never answers: sleeps instead of binding. */
+	f = fopen(path, "w");
+	fputs("{\"argv\":[\"sleep\",\"60\"],\"display_name\":\"d\",\"language\":\"x\"}", f);
+	fclose(f);
+	ks = kc_kernelspec_load(spec, "dies", &err);
+	kc = kc_client_launch(ks, NULL, &err);
+	pid_t pid = kc_client_pid(kc);
+	assert_int_equal(kc_client_wait_ready(kc, 2000, &err), -1);
+	assert_non_null(strstr(err.text, "did not answer"));
+	kc_client_free(kc, 0);
+	assert_false(kt_alive(pid));
+	kc_kernelspec_free(ks);
+	snprintf(path, sizeof path, "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+	unsetenv("JUPYTER_RUNTIME_DIR");
+}
+
+struct sigcount {
+	int good;
+};
+
+static void count_iopub(struct kc_client *kc, const struct kc_msg *m, void *ud)
+{
+	struct sigcount *c = ud;
+
+	if (!strcmp(m->msg_type, "stream"))
+		c->good++;
+	assert_string_not_equal(m->msg_type, "forged");
+}
+
+/* A message with a wrong signature is dropped and counted; a good one goes through. */
+static void test_wrong_signature_dropped(void **state)
+{
+	void *ctx = zmq_ctx_new(), *pub = zmq_socket(ctx, ZMQ_PUB), *router[4];
+	struct kc_conninfo ci;
+	struct kcp_session good, forger;
+	struct kc_error err = {0};
+	struct kc_client *kc;
+	struct sigcount c = {0};
+	char dir[64] = "/tmp/bobbin-sig-XXXXXX", path[128], ep[64];
+	int zero = 0;
+
+	assert_non_null(mkdtemp(dir));
+	kc_conn_init_local(&ci, NULL);
+	snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", ci.iopub_port);
+	assert_int_equal(zmq_bind(pub, ep), 0);
+	int ports[4] = {ci.shell_port, ci.control_port, ci.stdin_port, ci.hb_port};
+	for (int i = 0; i < 4; i++) {
+		router[i] = zmq_socket(ctx, i == 3 ? ZMQ_REP : ZMQ_ROUTER);
+		snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", ports[i]);
+		zmq_bind(router[i], ep);
+	}
+	snprintf(path, sizeof path, "%s/kernel-fake.json", dir);
+	assert_int_equal(kc_conn_write(path, &ci, &err), 0);
+	kc = kc_client_attach(path, &err);
+	assert_non_null(kc);
+	kc_client_set_handlers(kc, &(struct kc_handlers){.iopub = count_iopub, .ud = &c});
+	kcp_session_init(&good, ci.key, "hmac-sha256", NULL);
+	kcp_session_init(&forger, "wrong key", "hmac-sha256", NULL);
+	/* PUB drops until the subscription arrives: keep publishing both until the good one lands. */
+	for (double end = kt_now() + 20; !c.good && kt_now() < end;) {
+		zmq_msg_t frames[6];
+		int never = 0, n;
+
+		n = kcp_serialize(&forger, kcp_header(&forger, "forged"), NULL, NULL,
+				  json_pack("{s:s}", "text", "evil"), frames, 6);
+		for (int i = 0; i < n; i++)
+			zmq_msg_send(&frames[i], pub, i < n - 1 ? ZMQ_SNDMORE : 0);
+		json_t *h = kcp_header(&good, "stream"), *ct = json_pack("{s:s,s:s}", "name", "stdout",
+									  "text", "fine");
+		n = kcp_serialize(&good, h, NULL, NULL, ct, frames, 6);
+		json_decref(h);
+		json_decref(ct);
+		for (int i = 0; i < n; i++)
+			zmq_msg_send(&frames[i], pub, i < n - 1 ? ZMQ_SNDMORE : 0);
+		kc_client_run(kc, &never, 100);
+	}
+	assert_true(c.good >= 1);
+	assert_true(kc_client_dropped(kc) >= 1);
+	printf("# forged messages dropped: %lu, good ones delivered: %d\n", kc_client_dropped(kc),
+	       c.good);
+	kc_client_free(kc, 1);
+	kcp_session_clear(&good);
+	kcp_session_clear(&forger);
+	zmq_setsockopt(pub, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_close(pub);
+	for (int i = 0; i < 4; i++) {
+		zmq_setsockopt(router[i], ZMQ_LINGER, &zero, sizeof zero);
+		zmq_close(router[i]);
+	}
+	zmq_ctx_term(ctx);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Attach with --existing to a kernel that jupyter_client started; leave it running on exit. */
+static void test_attach_jupyter_client_kernel(void **state)
+{
+	char dir[64] = "/tmp/bobbin-att-XXXXXX", cmd[1024], line[4096], found[4096];
+	struct kc_error err = {0};
+	struct kt t = {0};
+	struct kt_reply r;
+	FILE *p;
+	int kpid = 0;
+
+	assert_non_null(mkdtemp(dir));
+	setenv("JUPYTER_RUNTIME_DIR", dir, 1);
+	snprintf(cmd, sizeof cmd,
+		 "exec /usr/bin/python3 -c \"\n"
+		 "import signal, sys, time, os\n"
+		 "from jupyter_client import KernelManager\n"
+		 "km = KernelManager(kernel_name='python3')\n"
+		 "km.connection_file = os.path.join('%s', 'kernel-jc1.json')\n"
+		 "km.start_kernel()\n"
+		 "kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=60)\n"
+		 "print(km.provisioner.process.pid, os.getpid(), flush=True)\n"
+		 "signal.signal(signal.SIGTERM, lambda *a: (km.shutdown_kernel(now=True), sys.exit(0)))\n"
+		 "time.sleep(300)\n\"",
+		 dir);
+	assert_non_null(p = popen(cmd, "r"));
+	assert_non_null(fgets(line, sizeof line, p));
+	int mpid = 0;
+	assert_int_equal(sscanf(line, "%d %d", &kpid, &mpid), 2);
+	assert_true(kpid > 0 && mpid > 0);
+	/* "jc1" is a substring of the file's name, as jupyter console resolves --existing. */
+	assert_int_equal(kc_conn_find("jc1", found, sizeof found, &err), 0);
+	t.iopub = json_array();
+	t.kc = kc_client_attach(found, &err);
+	assert_non_null(t.kc);
+	kc_client_set_handlers(t.kc, &(struct kc_handlers){.iopub = kt_iopub, .ud = &t});
+	assert_int_equal(kc_client_wait_ready(t.kc, KT_DEADLINE_MS, &err), 0);
+	assert_int_equal(kt_exec(&t, "print('attached', 20 + 1)", &r), KC_OK);
+	json_decref(r.content);
+	char *out = kt_stream(&t, r.id, "stdout");
+	assert_string_equal(out, "attached 21\n");
+	free(out);
+	kc_client_free(t.kc, 1);
+	json_decref(t.iopub);
+	/* Detaching leaves the kernel running. */
+	assert_true(kt_alive(kpid));
+	/* The manager's SIGTERM handler shuts its kernel down; pclose waits for it. */
+	kill(mpid, SIGTERM);
+	pclose(p);
+	for (double end = kt_now() + 10; kt_alive(kpid) && kt_now() < end;)
+		usleep(50000);
+	assert_false(kt_alive(kpid));
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	unsetenv("JUPYTER_RUNTIME_DIR");
+}
+
+int main(void)
+{
+#define BOTH(fn)                                                                            \
+	cmocka_unit_test_prestate(fn, "python3"), cmocka_unit_test_prestate(fn, "xpython")
+	const struct CMUnitTest tests[] = {
+		BOTH(test_kernel_info),
+		BOTH(test_execute_stream_result_error),
+		BOTH(test_stdin_roundtrip),
+		BOTH(test_complete_inspect_is_complete),
+		BOTH(test_interrupt),
+		BOTH(test_restart),
+		BOTH(test_shutdown_leaves_nothing),
+		BOTH(test_kill9_is_dead),
+		cmocka_unit_test(test_bad_kernels),
+		cmocka_unit_test(test_wrong_signature_dropped),
+		cmocka_unit_test(test_attach_jupyter_client_kernel),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
