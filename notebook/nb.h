@@ -44,7 +44,9 @@ void nb_doc_free(struct nb_doc *doc);
 
 /* Saves atomically (temp file in the same directory, fsync, rename; permissions kept). Refuses,
  * unless force, when the file changed on disk since it was loaded or last saved. path NULL: the
- * path it was loaded from. A failed save leaves the original intact. 0 or -1 with *err. */
+ * path it was loaded from. A failed save leaves the original intact. 0 or -1 with *err.
+ * After saving to another path, that path becomes the document's path (like "save as"). A 4.0–4.4
+ * notebook that was changed since loading is upgraded to 4.5 (cell ids written) when saved. */
 int nb_doc_save(struct nb_doc *doc, const char *path, int force, struct nb_error *err);
 /* The exact bytes a save would write. Caller frees. */
 char *nb_doc_serialize(struct nb_doc *doc, size_t *len);
@@ -56,6 +58,9 @@ void nb_doc_set_dirty(struct nb_doc *doc);
 /* Notebook-level metadata object (kernelspec, language_info, …). Borrowed; editing it through
  * jansson is allowed, then call nb_doc_set_dirty(). */
 json_t *nb_doc_metadata(struct nb_doc *doc);
+
+/* nbformat_minor as loaded (5 for new documents; 5 after an upgrade on save). */
+int nb_doc_nbformat_minor(const struct nb_doc *doc);
 
 size_t nb_doc_ncells(const struct nb_doc *doc);
 struct nb_cell *nb_doc_cell(struct nb_doc *doc, size_t index);     /* borrowed, NULL if out of range */
@@ -84,6 +89,11 @@ void nb_cell_set_execution_count(struct nb_cell *cell, long n);
 /* The cell's outputs as an nbformat outputs array (parsed on first call). Borrowed; the output
  * model edits it in place and then calls nb_cell_touch(). Empty array for non-code cells. */
 json_t *nb_cell_outputs(struct nb_cell *cell);
+/* 1 once the outputs are a jansson tree (always, for cells whose outputs were never lazy). */
+int nb_cell_outputs_parsed(const struct nb_cell *cell);
+/* The cell's attachments object (name -> mimebundle, multi-line strings joined), NULL if none.
+ * Borrowed; edit through jansson, then nb_cell_touch(). */
+json_t *nb_cell_attachments(struct nb_cell *cell);
 /* Cell metadata object. Borrowed; edit through jansson, then nb_cell_touch(). */
 json_t *nb_cell_metadata(struct nb_cell *cell);
 /* Marks the cell (and its doc) changed, so it is re-serialised and the doc is dirty. */
