@@ -12,12 +12,15 @@
  * array changes behind the model's back (another object, other length), the state is rebuilt
  * from the array and the saved attribution.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "notebook/nb_output_private.h"
 
 #define DEFAULT_LIMIT (10u * 1000 * 1000)
+/* What an output costs beyond its text, for the per-cell bound (jansson objects aren't free). */
+#define OUTPUT_COST 64
 #define PASSWORD_MASK "\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7"
 
 struct cstate {
@@ -32,6 +35,9 @@ struct cstate {
 	int clear_pending;   /* clear_output(wait=True) seen */
 	int attr_dirty;      /* provenance changed since attribution was written */
 	int listed;          /* in the changed list, notification sent */
+	size_t bytes;        /* cost of the outputs, not counting the open stream's text */
+	long marker;         /* index of the dropped-outputs marker, -1 if none */
+	unsigned long long mk_bytes, mk_lines, mk_outputs; /* what the marker reports */
 };
 
 struct display_ref {
@@ -156,7 +162,8 @@ static struct cstate *cs_get(struct nb_out *m, const char *cell_id)
 	if (!cs)
 		return NULL;
 	cs->cell_id = id;
-	nbo_text_init(&cs->text, m->limit);
+	cs->marker = -1;
+	nbo_text_init(&cs->text, m->limit / 2);
 	if (nbo_map_put(&m->cells, id, cs) < 0) {
 		free(cs);
 		return NULL;
@@ -229,11 +236,38 @@ static void close_stream(struct cstate *cs)
 	if (!cs->sout)
 		return;
 	flush_text(cs);
+	cs->bytes += cs->text.len;
 	json_decref(cs->sout);
 	cs->sout = NULL;
 	cs->sname = NULL;
 	nbo_text_clear(&cs->text);
 	cs->text_dirty = 0;
+}
+
+/* Bytes an output holds: its strings (text, mime values, traceback) plus a fixed overhead. */
+static size_t output_cost(const json_t *o)
+{
+	const json_t *v;
+	const char *k;
+	size_t n = OUTPUT_COST, i;
+
+	n += json_string_length(json_object_get(o, "text"));
+	json_object_foreach((json_t *)json_object_get(o, "data"), k, v)
+		n += json_string_length(v);
+	json_array_foreach(json_object_get(o, "traceback"), i, v)
+		n += json_string_length(v);
+	return n;
+}
+
+static void recount(struct cstate *cs)
+{
+	const json_t *o;
+	size_t i;
+
+	cs->bytes = 0;
+	json_array_foreach(cs->outs, i, o)
+		cs->bytes += output_cost(o);
+	cs->marker = -1;
 }
 
 /* Reads saved attribution of the cell into the provenance array (already sized). */
@@ -275,6 +309,7 @@ static json_t *cs_bind(struct nb_out *m, struct cstate *cs, struct nb_cell *cell
 			prov_loaded(&cs->prov[i]);
 		cs->nprov = n;
 		read_attribution(m, cs, cell);
+		recount(cs);
 		cs->clear_pending = 0;
 		if (!first)
 			cs->attr_dirty = 1;
@@ -282,6 +317,7 @@ static json_t *cs_bind(struct nb_out *m, struct cstate *cs, struct nb_cell *cell
 		for (i = cs->nprov; i < n; i++)
 			prov_loaded(&cs->prov[i]);
 		cs->nprov = n;
+		recount(cs);
 		cs->attr_dirty = 1;
 	}
 	return outs;
@@ -296,6 +332,8 @@ static void do_clear(struct nb_out *m, struct cstate *cs, struct nb_cell *cell)
 		return;
 	json_array_clear(outs);
 	cs->nprov = 0;
+	cs->bytes = 0;
+	cs->marker = -1;
 	cs->attr_dirty = 1;
 	nb_cell_touch(cell);
 	changed(m, cs);
@@ -506,6 +544,75 @@ static int prov_eq(const struct nb_prov *a, const struct nb_prov *b)
 	       a->thread_native_id == b->thread_native_id;
 }
 
+static json_t *marker_text(const struct cstate *cs)
+{
+	char text[160], b[40], l[40], o[40];
+
+	nbo_group(b, sizeof(b), cs->mk_bytes);
+	nbo_group(l, sizeof(l), cs->mk_lines);
+	nbo_group(o, sizeof(o), cs->mk_outputs);
+	snprintf(text, sizeof(text),
+		 "\xe2\x80\xa6 [bobbin: %s bytes / %s lines / %s outputs dropped] \xe2\x80\xa6\n", b,
+		 l, o);
+	return json_string(text);
+}
+
+/*
+ * The per-cell bound across outputs (many small outputs, e.g. two threads interleaving): when the
+ * closed outputs cost more than the limit, the outputs after the head (up to the one that crosses
+ * half the limit) are dropped until a quarter of the limit is free again, and one marker output after the
+ * head counts everything dropped so far. Each trim frees at least a quarter of the limit, so the
+ * work is amortised over the bytes that caused it.
+ */
+static void bound_cell(struct nb_out *m, struct cstate *cs, json_t *outs)
+{
+	size_t n = json_array_size(outs), acc = 0, start, end, j;
+	json_t *mk;
+
+	if (!m->limit || cs->bytes <= m->limit)
+		return;
+	if (cs->marker < 0 || (size_t)cs->marker >= n) {
+		/* The head: outputs up to and including the one that crosses half the limit. */
+		for (start = 0; start < n && acc <= m->limit / 2; start++)
+			acc += output_cost(json_array_get(outs, start));
+		mk = json_pack("{s:s, s:s, s:s}", "name", "stdout", "output_type", "stream", "text",
+			       "");
+		if (prov_reserve(cs, cs->nprov + 1) < 0 || !mk ||
+		    json_array_insert_new(outs, start, mk) < 0)
+			return;
+		memmove(cs->prov + start + 1, cs->prov + start,
+			(cs->nprov - start) * sizeof(*cs->prov));
+		prov_loaded(&cs->prov[start]);
+		cs->prov[start].flags = 0;
+		cs->nprov++;
+		n++;
+		cs->marker = (long)start;
+		cs->bytes += OUTPUT_COST;
+	}
+	mk = json_array_get(outs, (size_t)cs->marker);
+	start = (size_t)cs->marker + 1;
+	for (j = start; j < n && cs->bytes > m->limit / 2 + m->limit / 4; j++) {
+		const json_t *o = json_array_get(outs, j);
+		const char *t = json_string_value(json_object_get(o, "text"));
+		size_t c = output_cost(o);
+
+		cs->bytes -= c;
+		cs->mk_bytes += c - OUTPUT_COST;
+		cs->mk_outputs++;
+		for (; t && (t = strchr(t, '\n')); t++)
+			cs->mk_lines++;
+	}
+	end = j;
+	for (j = end; j-- > start;)
+		json_array_remove(outs, j);
+	memmove(cs->prov + start, cs->prov + end, (cs->nprov - end) * sizeof(*cs->prov));
+	cs->nprov -= end - start;
+	cs->bytes -= output_cost(mk);
+	json_object_set_new(mk, "text", marker_text(cs));
+	cs->bytes += output_cost(mk);
+	cs->attr_dirty = 1;
+}
+
 /* Appends a new output (reference stolen) with its provenance. */
 static int append_output(struct nb_out *m, struct cstate *cs, struct nb_cell *cell, json_t *out,
 			 const struct nb_prov *p)
@@ -516,6 +623,8 @@ static int append_output(struct nb_out *m, struct cstate *cs, struct nb_cell *ce
 		return -1;
 	outs = cs_bind(m, cs, cell);
 	close_stream(cs);
+	bound_cell(m, cs, outs);
+	cs->bytes += output_cost(out);
 	if (prov_reserve(cs, cs->nprov + 1) < 0 || json_array_append_new(outs, out) < 0)
 		return -1;
 	cs->prov[cs->nprov++] = *p;
@@ -557,7 +666,7 @@ static int add_stream(struct nb_out *m, struct cstate *cs, struct nb_cell *cell,
 		return -1;
 	cs->sout = json_incref(out);
 	cs->sname = iname;
-	nbo_text_init(&cs->text, m->limit);
+	nbo_text_init(&cs->text, m->limit / 2);
 	if (nbo_text_append(&cs->text, text, len) < 0)
 		return -1;
 	cs->text_dirty = 1;

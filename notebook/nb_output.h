@@ -74,8 +74,11 @@ struct nb_prov {
 struct nb_out *nb_out_new(struct nb_doc *doc);
 void nb_out_free(struct nb_out *m);
 
-/* Per-cell bound on stream text in bytes (default 10 MB; 0 = unlimited). Beyond it the middle of
- * the stream is replaced by one marker line "… [bobbin: N bytes / M lines dropped] …". */
+/* Per-cell memory bound in bytes (default 10 MB; 0 = unlimited); applies to outputs added after
+ * the call. The stream being written keeps half of it: beyond that its middle is replaced by one
+ * line "… [bobbin: N bytes / M lines dropped] …". A cell's outputs (64 bytes each plus their
+ * strings) keep the whole: beyond it, outputs after the head are replaced by one marker output
+ * "… [bobbin: N bytes / M lines / K outputs dropped] …". Nothing goes without a marker. */
 void nb_out_set_limit(struct nb_out *m, size_t bytes);
 /* Whether provenance is written to cell metadata (metadata.bobbin.attribution); default on. */
 void nb_out_set_save_attribution(struct nb_out *m, int on);

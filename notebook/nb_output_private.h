@@ -73,6 +73,8 @@ void nbo_text_init(struct nbo_text *t, size_t limit);
 void nbo_text_clear(struct nbo_text *t);
 /* Applies n bytes of UTF-8 text at the cursor. 0, or -1 on no memory (text unchanged). */
 int nbo_text_append(struct nbo_text *t, const char *s, size_t n);
+/* Formats v with thousands separators ("1234567" → "1,234,567"). */
+void nbo_group(char *out, size_t size, unsigned long long v);
 /* Bytes of stream text kept, not counting the marker. */
 size_t nbo_text_kept(const struct nbo_text *t);
 

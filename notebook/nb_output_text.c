@@ -121,8 +121,7 @@ static void backspace(struct nbo_text *t)
 	t->cursor = k;
 }
 
-/* "1234567" → "1,234,567". */
-static void group(char *out, size_t size, unsigned long long v)
+void nbo_group(char *out, size_t size, unsigned long long v)
 {
 	char digits[32];
 	int n = snprintf(digits, sizeof(digits), "%llu", v), i, o = 0;
@@ -177,8 +176,8 @@ static void trim(struct nbo_text *t)
 	t->dropped_bytes += cut - start;
 	for (nl = t->p + start; (nl = memchr(nl, '\n', cut - (size_t)(nl - t->p))); nl++)
 		t->dropped_lines++;
-	group(b, sizeof(b), t->dropped_bytes);
-	group(l, sizeof(l), t->dropped_lines);
+	nbo_group(b, sizeof(b), t->dropped_bytes);
+	nbo_group(l, sizeof(l), t->dropped_lines);
 	mlen = (size_t)snprintf(marker, sizeof(marker),
 				"%s\xe2\x80\xa6 [bobbin: %s bytes / %s lines dropped] \xe2\x80\xa6\n",
 				t->head > 0 && t->p[t->head - 1] != '\n' ? "\n" : "", b, l);

@@ -308,6 +308,418 @@ static void table_requests(void **state)
 	nbo_intern_clear(&pool);
 }
 
+/* ---- floods through the whole model ---- */
+
+static json_t *stream_content(const char *text)
+{
+	return json_pack("{s:s, s:s}", "name", "stdout", "text", text);
+}
+
+static void model_flood_one_stream(void **state)
+{
+	struct nb_doc *doc = nb_doc_new();
+	struct nb_out *m = nb_out_new(doc);
+	const char *id = nb_cell_id(nb_doc_cell(doc, 0));
+	double t0 = now();
+	size_t total = 0;
+	char line[32];
+	json_t *outs;
+	int i;
+
+	assert_int_equal(nb_out_request(m, "e1", id, NB_REQ_EXECUTE), 0);
+	for (i = 0; i < 100000; i++) {
+		json_t *c;
+
+		total += (size_t)snprintf(line, sizeof(line), "%d\n", i);
+		c = stream_content(line);
+		assert_int_equal(nb_out_iopub(m, "stream", "e1", c, NULL), 1);
+		json_decref(c);
+	}
+	assert_int_equal(nb_out_sync(m), 1);
+	outs = nb_cell_outputs(nb_doc_cell(doc, 0));
+	assert_int_equal(json_array_size(outs), 1);
+	assert_int_equal(json_string_length(json_object_get(json_array_get(outs, 0), "text")),
+			 total);
+	assert_true(now() - t0 < 2.0);
+	nb_out_free(m);
+	nb_doc_free(doc);
+}
+
+static void model_flood_interleaved(void **state)
+{
+	struct nb_doc *doc = nb_doc_new();
+	struct nb_out *m = nb_out_new(doc);
+	const char *id = nb_cell_id(nb_doc_cell(doc, 0));
+	json_t *md[2], *c, *outs;
+	double t0 = now();
+	const char *text;
+	int i;
+
+	/* Two threads printing in turn: provenance alternates, so every chunk is its own output.
+	 * With a limit of 10,000 bytes the cell stays bounded and the work linear. */
+	nb_out_set_limit(m, 10000);
+	md[0] = json_pack("{s:{s:{s:s,s:I}}}", "bobbin", "thread", "name", "A", "ident", 1);
+	md[1] = json_pack("{s:{s:{s:s,s:I}}}", "bobbin", "thread", "name", "B", "ident", 2);
+	c = stream_content("0123456789\n");
+	assert_int_equal(nb_out_request(m, "e1", id, NB_REQ_EXECUTE), 0);
+	for (i = 0; i < 100000; i++)
+		assert_int_equal(nb_out_iopub(m, "stream", "e1", c, md[i & 1]), 1);
+	nb_out_sync(m);
+	outs = nb_cell_outputs(nb_doc_cell(doc, 0));
+	/* at most 10,000 bytes at 64 + 11 per output */
+	assert_true(json_array_size(outs) <= 10000 / 75 + 2);
+	assert_true(json_array_size(outs) > 10);
+	/* the first output stays, a marker follows the head, the last chunk is last */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(outs, 0), "text")),
+			    "0123456789\n");
+	assert_int_equal(nb_out_prov(m, id, 0)->thread_ident, 1);
+	text = json_string_value(
+		json_object_get(json_array_get(outs, json_array_size(outs) - 1), "text"));
+	assert_string_equal(text, "0123456789\n");
+	assert_int_equal(nb_out_prov(m, id, json_array_size(outs) - 1)->thread_ident, 2);
+	{
+		size_t k, markers = 0, n = json_array_size(outs);
+		unsigned long long dropped = 0;
+
+		for (k = 0; k < n; k++) {
+			char num[32], *d = num;
+			const char *q;
+
+			text = json_string_value(json_object_get(json_array_get(outs, k), "text"));
+			if (!strstr(text, "[bobbin: "))
+				continue;
+			markers++;
+			/* "… [bobbin: B bytes / L lines / O outputs dropped] …": read O */
+			q = strstr(text, " lines / ");
+			assert_non_null(q);
+			for (q += 9; *q && *q != ' ' && d < num + sizeof(num) - 1; q++)
+				if (*q != ',')
+					*d++ = *q;
+			*d = '\0';
+			dropped = strtoull(num, NULL, 10);
+			assert_non_null(strstr(text, " outputs dropped] "));
+		}
+		assert_int_equal(markers, 1);
+		/* every message is accounted for: kept outputs (not the marker) + dropped ones */
+		assert_int_equal(n - 1 + dropped, 100000);
+	}
+	assert_true(now() - t0 < 3.0);
+	json_decref(c);
+	json_decref(md[0]);
+	json_decref(md[1]);
+	nb_out_free(m);
+	nb_doc_free(doc);
+}
+
+/* ---- recorded message sequences ---- */
+
+/*
+ * Each tests/data/messages/NAME.jsonl is one scenario, one JSON object per line ("//" lines are
+ * comments): a message as received ({"channel": "iopub"|"shell", "header": {"msg_type", …},
+ * "parent_header": {"msg_id"}, "metadata", "content"}), a front-end action ("send", "stdin",
+ * "clear_cell", "delete", "limit", "save_attribution", "place_foreign", "reload", "notebook"), or
+ * a "check" of the expected state, written by hand. The default notebook has code cells c1, c2,
+ * c3.
+ */
+#define DEFAULT_NB                                                                                 \
+	"{\"cells\": ["                                                                            \
+	"{\"cell_type\": \"code\", \"execution_count\": null, \"id\": \"c1\", \"metadata\": {},"   \
+	" \"outputs\": [], \"source\": \"\"},"                                                     \
+	"{\"cell_type\": \"code\", \"execution_count\": null, \"id\": \"c2\", \"metadata\": {},"   \
+	" \"outputs\": [], \"source\": \"\"},"                                                     \
+	"{\"cell_type\": \"code\", \"execution_count\": null, \"id\": \"c3\", \"metadata\": {},"   \
+	" \"outputs\": [], \"source\": \"\"}],"                                                    \
+	" \"metadata\": {}, \"nbformat\": 4, \"nbformat_minor\": 5}"
+
+struct replay {
+	const char *file;
+	int line;
+	struct nb_doc *doc;
+	struct nb_out *m;
+	int notified;
+};
+
+static void on_notify(void *ud, const char *cell_id)
+{
+	((struct replay *)ud)->notified++;
+}
+
+static void open_doc(struct replay *r, const char *text, size_t len)
+{
+	struct nb_error err;
+
+	nb_out_free(r->m);
+	nb_doc_free(r->doc);
+	r->doc = nb_doc_load_buffer(text, len, r->file, &err);
+	if (!r->doc)
+		fail_msg("%s:%d: notebook does not load: %s", r->file, r->line, err.text);
+	r->m = nb_out_new(r->doc);
+	assert_non_null(r->m);
+	nb_out_set_notify(r->m, on_notify, r);
+}
+
+static enum nb_req_kind kind_of(const char *s)
+{
+	static const struct {
+		const char *name;
+		enum nb_req_kind kind;
+	} kinds[] = {
+		{ "execute", NB_REQ_EXECUTE }, { "silent", NB_REQ_SILENT },
+		{ "complete", NB_REQ_COMPLETE }, { "inspect", NB_REQ_INSPECT },
+		{ "kernel_info", NB_REQ_KERNEL_INFO }, { "comm", NB_REQ_COMM },
+	};
+	size_t i;
+
+	for (i = 0; s && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(s, kinds[i].name))
+			return kinds[i].kind;
+	return NB_REQ_OTHER;
+}
+
+static unsigned flags_of(struct replay *r, const json_t *names)
+{
+	static const struct {
+		const char *name;
+		unsigned flag;
+	} f[] = {
+		{ "late", NB_PROV_LATE },       { "cross_cell", NB_PROV_CROSS_CELL },
+		{ "stray", NB_PROV_STRAY },     { "foreign", NB_PROV_FOREIGN },
+		{ "orphan", NB_PROV_ORPHAN },   { "thread", NB_PROV_THREAD },
+		{ "loaded", NB_PROV_LOADED },   { "stdin", NB_PROV_STDIN },
+	};
+	unsigned flags = 0;
+	const json_t *v;
+	size_t i, j;
+
+	json_array_foreach(names, i, v) {
+		for (j = 0; j < sizeof(f) / sizeof(f[0]); j++)
+			if (!strcmp(json_string_value(v), f[j].name))
+				break;
+		if (j == sizeof(f) / sizeof(f[0]))
+			fail_msg("%s:%d: unknown flag %s", r->file, r->line, json_string_value(v));
+		flags |= f[j].flag;
+	}
+	return flags;
+}
+
+static void expect_json(struct replay *r, const char *what, const json_t *got, const json_t *want)
+{
+	char *g, *w;
+
+	if (json_equal(got, want))
+		return;
+	g = json_dumps(got, JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	w = json_dumps(want, JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	fail_msg("%s:%d: %s\n   got  %s\n   want %s", r->file, r->line, what, g ? g : "(null)",
+		 w ? w : "(null)");
+}
+
+static void expect_str(struct replay *r, const char *what, const char *got, const json_t *want)
+{
+	if (!want)
+		return;
+	if (json_is_null(want) ? got == NULL : got && !strcmp(got, json_string_value(want)))
+		return;
+	fail_msg("%s:%d: %s: got %s, want %s", r->file, r->line, what, got ? got : "NULL",
+		 json_is_null(want) ? "null" : json_string_value(want));
+}
+
+static void check_prov(struct replay *r, const char *cell_id, const json_t *want)
+{
+	const json_t *w;
+	size_t i;
+	char what[96];
+
+	json_array_foreach(want, i, w) {
+		size_t idx = (size_t)json_integer_value(json_object_get(w, "index"));
+		const struct nb_prov *p = nb_out_prov(r->m, cell_id, idx);
+		const json_t *v;
+
+		snprintf(what, sizeof(what), "prov %s[%zu]", cell_id, idx);
+		if (!p)
+			fail_msg("%s:%d: %s missing", r->file, r->line, what);
+		if (p->flags != flags_of(r, json_object_get(w, "flags")))
+			fail_msg("%s:%d: %s flags 0x%x, want 0x%x", r->file, r->line, what, p->flags,
+				 flags_of(r, json_object_get(w, "flags")));
+		expect_str(r, what, p->msg_id, json_object_get(w, "msg_id"));
+		expect_str(r, what, p->parent_cell, json_object_get(w, "parent_cell"));
+		expect_str(r, what, p->origin_cell, json_object_get(w, "origin"));
+		expect_str(r, what, p->origin_msg_id, json_object_get(w, "origin_msg_id"));
+		expect_str(r, what, p->origin_kind, json_object_get(w, "origin_kind"));
+		expect_str(r, what, p->policy, json_object_get(w, "policy"));
+		expect_str(r, what, p->thread_name, json_object_get(w, "thread_name"));
+		if ((v = json_object_get(w, "thread_ident")) &&
+		    p->thread_ident != json_integer_value(v))
+			fail_msg("%s:%d: %s thread_ident %lld", r->file, r->line, what,
+				 p->thread_ident);
+	}
+}
+
+static void check(struct replay *r, const json_t *c)
+{
+	const char *key;
+	const json_t *v;
+
+	if (!json_is_true(json_object_get(c, "nosync")))
+		nb_out_sync(r->m);
+	json_object_foreach((json_t *)c, key, v) {
+		struct nb_cell *cell;
+		const json_t *w;
+
+		if (!strcmp(key, "nosync"))
+			continue;
+		if (!strcmp(key, "unplaced")) {
+			expect_json(r, "unplaced", nb_out_unplaced(r->m), v);
+			continue;
+		}
+		if (!strcmp(key, "misrouted")) {
+			const struct nb_misrouted *list;
+			size_t n = nb_out_misrouted(r->m, &list), i;
+			json_t *got = json_array();
+
+			for (i = 0; i < n; i++)
+				json_array_append_new(got, json_pack("[s,I]", list[i].cell_id,
+								     (json_int_t)list[i].index));
+			expect_json(r, "misrouted", got, v);
+			json_decref(got);
+			continue;
+		}
+		if (!strcmp(key, "busy") || !strcmp(key, "done")) {
+			const char *k;
+			const json_t *b;
+
+			json_object_foreach((json_t *)v, k, b) {
+				int got = *key == 'b' ? nb_out_cell_busy(r->m, k)
+						      : nb_out_request_done(r->m, k);
+				if (got != json_integer_value(b))
+					fail_msg("%s:%d: %s %s = %d", r->file, r->line, key, k, got);
+			}
+			continue;
+		}
+		if (!strcmp(key, "notified")) {
+			if (r->notified != json_integer_value(v))
+				fail_msg("%s:%d: notified %d times", r->file, r->line, r->notified);
+			r->notified = 0;
+			continue;
+		}
+		cell = nb_doc_find(r->doc, key);
+		if (!cell)
+			fail_msg("%s:%d: no cell %s", r->file, r->line, key);
+		if ((w = json_object_get(v, "outputs")))
+			expect_json(r, "outputs", nb_cell_outputs(cell), w);
+		if ((w = json_object_get(v, "metadata")))
+			expect_json(r, "metadata", nb_cell_metadata(cell), w);
+		if ((w = json_object_get(v, "execution_count"))) {
+			long want = json_is_integer(w) ? (long)json_integer_value(w) : -1;
+
+			if (nb_cell_execution_count(cell) != want)
+				fail_msg("%s:%d: %s execution_count %ld, want %ld", r->file,
+					 r->line, key, nb_cell_execution_count(cell), want);
+		}
+		if ((w = json_object_get(v, "prov")))
+			check_prov(r, key, w);
+	}
+}
+
+static void step(struct replay *r, json_t *j)
+{
+	const json_t *v;
+	const char *chan = json_string_value(json_object_get(j, "channel"));
+
+	if (chan) {
+		const char *type = json_string_value(
+			json_object_get(json_object_get(j, "header"), "msg_type"));
+		const char *parent = json_string_value(
+			json_object_get(json_object_get(j, "parent_header"), "msg_id"));
+		const json_t *content = json_object_get(j, "content");
+
+		if (!strcmp(chan, "iopub"))
+			assert_int_not_equal(nb_out_iopub(r->m, type, parent, content,
+							  json_object_get(j, "metadata")),
+					     -1);
+		else
+			nb_out_reply(r->m, parent, type, content);
+	} else if ((v = json_object_get(j, "send"))) {
+		assert_int_equal(nb_out_request(r->m, json_string_value(json_object_get(v, "msg_id")),
+						json_string_value(json_object_get(v, "cell")),
+						kind_of(json_string_value(json_object_get(v, "kind")))),
+				 0);
+	} else if ((v = json_object_get(j, "stdin"))) {
+		assert_int_equal(nb_out_stdin(r->m, json_string_value(json_object_get(v, "parent")),
+					      json_string_value(json_object_get(v, "prompt")),
+					      json_string_value(json_object_get(v, "value")),
+					      json_is_true(json_object_get(v, "password"))),
+				 1);
+	} else if ((v = json_object_get(j, "clear_cell"))) {
+		assert_int_equal(nb_out_clear_cell(r->m, json_string_value(v)), 0);
+	} else if ((v = json_object_get(j, "delete"))) {
+		struct nb_cell *cell = nb_doc_find(r->doc, json_string_value(v));
+
+		assert_non_null(cell);
+		nb_cell_free(nb_doc_take(r->doc, (size_t)nb_doc_index(r->doc, cell)));
+	} else if ((v = json_object_get(j, "limit"))) {
+		nb_out_set_limit(r->m, (size_t)json_integer_value(v));
+	} else if ((v = json_object_get(j, "save_attribution"))) {
+		nb_out_set_save_attribution(r->m, json_is_true(v));
+	} else if ((v = json_object_get(j, "place_foreign"))) {
+		nb_out_set_place_foreign(r->m, json_is_true(v));
+	} else if ((v = json_object_get(j, "notebook"))) {
+		char *text = json_dumps(v, JSON_SORT_KEYS);
+
+		open_doc(r, text, strlen(text));
+		free(text);
+	} else if (json_object_get(j, "reload")) {
+		size_t len;
+		char *text;
+
+		nb_out_sync(r->m);
+		text = nb_doc_serialize(r->doc, &len);
+		assert_non_null(text);
+		open_doc(r, text, len);
+		free(text);
+	} else if ((v = json_object_get(j, "check"))) {
+		check(r, v);
+	} else {
+		fail_msg("%s:%d: unknown step", r->file, r->line);
+	}
+}
+
+static void replay(void **state)
+{
+	struct replay r = { .file = *state };
+	char path[512], *line = NULL;
+	size_t cap = 0;
+	json_error_t err;
+	FILE *f;
+	int checks = 0;
+
+	snprintf(path, sizeof(path), "tests/data/messages/%s.jsonl", r.file);
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open %s (run from the repository root)", path);
+	open_doc(&r, DEFAULT_NB, strlen(DEFAULT_NB));
+	while (getline(&line, &cap, f) > 0) {
+		json_t *j;
+
+		r.line++;
+		if (line[strspn(line, " \t\r\n")] == '\0' || !strncmp(line, "//", 2))
+			continue;
+		j = json_loads(line, 0, &err);
+		if (!j)
+			fail_msg("%s:%d: %s", path, r.line, err.text);
+		checks += json_object_get(j, "check") != NULL;
+		step(&r, j);
+		json_decref(j);
+	}
+	free(line);
+	fclose(f);
+	assert_true(checks > 0);
+	nb_out_free(r.m);
+	nb_doc_free(r.doc);
+}
+
+#define SEQ(name) { "seq_" name, replay, NULL, NULL, (void *)name }
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +733,20 @@ int main(void)
 		cmocka_unit_test(text_limit_no_newlines),
 		cmocka_unit_test(text_flood_linear),
 		cmocka_unit_test(table_requests),
+		cmocka_unit_test(model_flood_one_stream),
+		cmocka_unit_test(model_flood_interleaved),
+		SEQ("basic_execute"),
+		SEQ("late_and_cross"),
+		SEQ("stray"),
+		SEQ("display_update"),
+		SEQ("clear_wait"),
+		SEQ("progress"),
+		SEQ("flood"),
+		SEQ("attribution"),
+		SEQ("stdin"),
+		SEQ("errors_counts"),
+		SEQ("foreign"),
+		SEQ("orphan"),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
