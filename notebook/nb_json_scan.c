@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,19 @@ static int scan_string(struct sc *c, struct str *st)
 	st->start = (size_t)(p - c->b);
 	st->esc = st->nul = 0;
 	for (;;) {
+		/* eight bytes at a time while none is '"', '\\', a control or non-ASCII byte */
+		while (end - p >= 8) {
+			uint64_t w, q, bs, t;
+
+			memcpy(&w, p, 8);
+			q = w ^ 0x2222222222222222ull;
+			bs = w ^ 0x5c5c5c5c5c5c5c5cull;
+			t = ((q - 0x0101010101010101ull) & ~q) | ((bs - 0x0101010101010101ull) & ~bs) |
+			    ((w - 0x2020202020202020ull) & ~w) | w;
+			if (t & 0x8080808080808080ull)
+				break;
+			p += 8;
+		}
 		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
 			p++;
 		if (p >= end)
