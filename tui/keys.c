@@ -1,0 +1,863 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Key decoder (see keys.h). Fed bytes accumulate in a buffer; keys_next() parses one key from
+ * its start and consumes it only once it is complete, so chunking cannot change the result.
+ * The parser is a set of pure functions over (bytes, length, final): "final" is set after
+ * keys_timeout() and tells them to resolve a truncated sequence instead of waiting for more.
+ * Inside a bracketed paste the bytes bypass the parser and are only searched for the end
+ * marker, then cleaned into the paste text.
+ */
+#include "tui/keys.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define ESC 0x1b
+#define SEQ_MAX 256 /* an escape sequence longer than this is swallowed without parsing */
+#define NPARAM 8
+#define NSUB 4
+#define PARAM_CAP 0x7fffff
+
+static const char paste_end[] = "\033[201~";
+#define PASTE_END_LEN 6
+
+/* Results of the parse functions. */
+enum { P_MORE = -1, P_SWALLOW = 0, P_KEY = 1, P_PASTE = 2 };
+
+struct keys {
+	unsigned char *buf; /* fed bytes, buf[off..len) not yet decoded */
+	size_t off, len, cap;
+	int flush; /* keys_timeout() since the last feed */
+	int skip;  /* swallowing the rest of an overlong CSI/SS3 */
+	int in_paste;
+	unsigned char *raw; /* paste bytes as received */
+	size_t rawlen, rawcap;
+	char *text; /* the cleaned text of the last paste */
+	size_t textcap;
+};
+
+struct csi {
+	int np;
+	int nsub[NPARAM];
+	int p[NPARAM][NSUB];
+};
+
+struct keys *keys_new(void)
+{
+	return calloc(1, sizeof(struct keys));
+}
+
+void keys_free(struct keys *d)
+{
+	if (!d)
+		return;
+	free(d->buf);
+	free(d->raw);
+	free(d->text);
+	free(d);
+}
+
+/* Returns p grown to hold need bytes (*cap updated), or NULL (p unchanged) when out of memory. */
+static void *grow(void *p, size_t *cap, size_t need)
+{
+	size_t n = *cap ? *cap : 64;
+	void *q;
+
+	if (need <= *cap)
+		return p;
+	while (n < need)
+		n *= 2;
+	q = realloc(p, n);
+	if (q)
+		*cap = n;
+	return q;
+}
+
+int keys_feed(struct keys *d, const void *s, size_t n)
+{
+	unsigned char *p;
+
+	if (d->off) {
+		memmove(d->buf, d->buf + d->off, d->len - d->off);
+		d->len -= d->off;
+		d->off = 0;
+	}
+	d->flush = 0;
+	if (!n)
+		return 0;
+	if (!(p = grow(d->buf, &d->cap, d->len + n)))
+		return -1;
+	d->buf = p;
+	memcpy(d->buf + d->len, s, n);
+	d->len += n;
+	return 0;
+}
+
+void keys_timeout(struct keys *d)
+{
+	d->flush = 1;
+}
+
+int keys_pending(const struct keys *d)
+{
+	return !d->in_paste && d->len > d->off;
+}
+
+int keys_in_paste(const struct keys *d)
+{
+	return d->in_paste;
+}
+
+/* ---- parsing ---- */
+
+/* Modifier parameter of xterm and kitty: 1 + bits (1 shift, 2 alt, 4 ctrl, 32 meta). */
+static unsigned mods_of(int param)
+{
+	unsigned m = 0;
+	int v;
+
+	if (param < 2)
+		return 0;
+	v = param - 1;
+	if (v & 1)
+		m |= M_SHIFT;
+	if (v & 2)
+		m |= M_ALT;
+	if (v & 4)
+		m |= M_CTRL;
+	if (v & 32)
+		m |= M_ALT;
+	return m;
+}
+
+/* A C0 control byte or DEL as a key. */
+static void control(unsigned char b, struct key *k)
+{
+	switch (b) {
+	case 0x00:
+		k->code = ' ';
+		k->mods = M_CTRL;
+		break;
+	case 0x08:
+	case 0x7f:
+		k->code = K_BACKSPACE;
+		break;
+	case 0x09:
+		k->code = K_TAB;
+		break;
+	case 0x0d:
+		k->code = K_ENTER;
+		break;
+	case 0x1b:
+		k->code = K_ESC;
+		break;
+	default:
+		k->code = b <= 0x1a ? 'a' + b - 1 : "\\]^_"[b - 0x1c];
+		k->mods = M_CTRL;
+	}
+}
+
+/*
+ * One UTF-8 character. An invalid one yields U+FFFD for its maximal subpart; a valid prefix cut
+ * by the end of the buffer waits for more unless final.
+ */
+static int parse_utf8(const unsigned char *s, size_t n, int final, struct key *k, size_t *used)
+{
+	unsigned char b = s[0], lo = 0x80, hi = 0xbf;
+	size_t need, i;
+	uint32_t c;
+
+	if (b >= 0xc2 && b <= 0xdf) {
+		need = 1;
+		c = b & 0x1fu;
+	} else if (b >= 0xe0 && b <= 0xef) {
+		need = 2;
+		c = b & 0x0fu;
+		lo = b == 0xe0 ? 0xa0 : 0x80;
+		hi = b == 0xed ? 0x9f : 0xbf;
+	} else if (b >= 0xf0 && b <= 0xf4) {
+		need = 3;
+		c = b & 0x07u;
+		lo = b == 0xf0 ? 0x90 : 0x80;
+		hi = b == 0xf4 ? 0x8f : 0xbf;
+	} else {
+		k->code = 0xfffd;
+		*used = 1;
+		return P_KEY;
+	}
+	for (i = 1; i <= need; i++) {
+		if (i >= n) {
+			if (!final)
+				return P_MORE;
+			k->code = 0xfffd;
+			*used = i;
+			return P_KEY;
+		}
+		if (s[i] < lo || s[i] > hi) {
+			k->code = 0xfffd;
+			*used = i;
+			return P_KEY;
+		}
+		c = (c << 6) | (s[i] & 0x3fu);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	/* C1 controls are not keys anyone types. */
+	if (c < 0xa0) {
+		*used = need + 1;
+		return P_SWALLOW;
+	}
+	k->code = (int)c;
+	*used = need + 1;
+	return P_KEY;
+}
+
+/* A mouse report: b as in xterm's encoding, x and y 1-based. */
+static int mouse(int b, int x, int y, int release, struct key *k)
+{
+	k->code = K_MOUSE;
+	if (b & 4)
+		k->mods |= M_SHIFT;
+	if (b & 8)
+		k->mods |= M_ALT;
+	if (b & 16)
+		k->mods |= M_CTRL;
+	k->mouse.action = release ? KM_RELEASE : (b & 32) ? KM_MOTION : KM_PRESS;
+	if (b & 128)
+		k->mouse.button = KB_OTHER;
+	else if (b & 64)
+		k->mouse.button = KB_WHEEL_UP + (b & 3);
+	else
+		k->mouse.button = (b & 3) == 3 ? KB_NONE : KB_LEFT + (b & 3);
+	k->mouse.x = x > 0 ? x - 1 : 0;
+	k->mouse.y = y > 0 ? y - 1 : 0;
+	return P_KEY;
+}
+
+/* Code point of a CSI u / modifyOtherKeys report as a key code; 0 to ignore the report. */
+static int u_code(int cp)
+{
+	/* kitty's private-use codes for keypad keys; the rest (lone modifiers, media keys)
+	 * are not text */
+	static const int kp[] = {
+	    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '.', '/', '*', '-', '+',
+	    K_ENTER, '=', 0, K_LEFT, K_RIGHT, K_UP, K_DOWN, K_PGUP, K_PGDN, K_HOME, K_END,
+	    K_INSERT, K_DELETE,
+	};
+
+	switch (cp) {
+	case 13:
+		return K_ENTER;
+	case 9:
+		return K_TAB;
+	case 27:
+		return K_ESC;
+	case 8:
+	case 127:
+		return K_BACKSPACE;
+	}
+	if (cp >= 57399 && cp < 57399 + (int)(sizeof(kp) / sizeof(kp[0])))
+		return kp[cp - 57399];
+	if (cp < 0x20 || (cp >= 0x80 && cp < 0xa0) || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    (cp >= 0xe000 && cp <= 0xf8ff) || cp > 0x10ffff)
+		return 0;
+	return cp;
+}
+
+static int csi_tilde(const struct csi *c, struct key *k)
+{
+	int p0 = c->np ? c->p[0][0] : 0;
+
+	k->mods = mods_of(c->np > 1 ? c->p[1][0] : 1);
+	switch (p0) {
+	case 1:
+	case 7:
+		k->code = K_HOME;
+		return P_KEY;
+	case 2:
+		k->code = K_INSERT;
+		return P_KEY;
+	case 3:
+		k->code = K_DELETE;
+		return P_KEY;
+	case 4:
+	case 8:
+		k->code = K_END;
+		return P_KEY;
+	case 5:
+		k->code = K_PGUP;
+		return P_KEY;
+	case 6:
+		k->code = K_PGDN;
+		return P_KEY;
+	case 11:
+	case 12:
+	case 13:
+	case 14:
+	case 15:
+		k->code = K_F(p0 - 10);
+		return P_KEY;
+	case 17:
+	case 18:
+	case 19:
+	case 20:
+	case 21:
+		k->code = K_F(p0 - 11);
+		return P_KEY;
+	case 23:
+	case 24:
+		k->code = K_F(p0 - 12);
+		return P_KEY;
+	case 27: /* xterm modifyOtherKeys: CSI 27 ; mods ; code ~ */
+		if (c->np < 3 || !(k->code = u_code(c->p[2][0])))
+			return P_SWALLOW;
+		return P_KEY;
+	case 200:
+		return P_PASTE;
+	}
+	return P_SWALLOW;
+}
+
+/* kitty keyboard protocol: CSI code[:shifted[:base]] ; mods[:event] [; text] u */
+static int csi_u(const struct csi *c, struct key *k)
+{
+	int code = c->np ? c->p[0][0] : 0;
+
+	if (c->np > 1 && c->nsub[1] > 1 && c->p[1][1] == 3)
+		return P_SWALLOW; /* key release */
+	k->mods = mods_of(c->np > 1 ? c->p[1][0] : 1);
+	if (k->mods == M_SHIFT && c->nsub[0] > 1 && c->p[0][1] > 0) {
+		code = c->p[0][1];
+		k->mods = 0;
+	}
+	if (!(k->code = u_code(code)))
+		return P_SWALLOW;
+	return P_KEY;
+}
+
+/* Reads parameters "1;5:3;2" from s[0..n). */
+static void csi_params(const unsigned char *s, size_t n, struct csi *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	if (!n)
+		return;
+	c->np = 1;
+	c->nsub[0] = 1;
+	for (i = 0; i < n; i++) {
+		int *v;
+
+		if (s[i] == ';') {
+			if (c->np < NPARAM) {
+				c->np++;
+				c->nsub[c->np - 1] = 1;
+			}
+			continue;
+		}
+		if (s[i] == ':') {
+			if (c->nsub[c->np - 1] < NSUB)
+				c->nsub[c->np - 1]++;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9')
+			continue;
+		v = &c->p[c->np - 1][c->nsub[c->np - 1] - 1];
+		*v = *v * 10 + (s[i] - '0');
+		if (*v > PARAM_CAP)
+			*v = PARAM_CAP;
+	}
+}
+
+/* s starts with ESC [. */
+static int parse_csi(const unsigned char *s, size_t n, struct key *k, size_t *used)
+{
+	size_t i = 2, pstart, pend;
+	int marker = 0, inter = 0;
+	unsigned char f;
+	struct csi c;
+
+	if (n < 3)
+		return P_MORE;
+	if (s[2] == '[') { /* Linux console F1..F5: ESC [ [ A..E */
+		if (n < 4)
+			return P_MORE;
+		*used = 4;
+		if (s[3] < 'A' || s[3] > 'E')
+			return P_SWALLOW;
+		k->code = K_F(s[3] - 'A' + 1);
+		return P_KEY;
+	}
+	if (s[2] == 'M') { /* X10 mouse: ESC [ M b x y, each + 32 */
+		if (n < 6)
+			return P_MORE;
+		*used = 6;
+		if (s[3] < 32)
+			return P_SWALLOW;
+		return mouse(s[3] - 32, s[4] - 32, s[5] - 32, ((s[3] - 32) & 0x63) == 3, k);
+	}
+	if (s[2] >= 0x3c && s[2] <= 0x3f)
+		marker = s[i++];
+	pstart = i;
+	while (i < n && s[i] >= 0x30 && s[i] <= 0x3f)
+		i++;
+	pend = i;
+	while (i < n && s[i] >= 0x20 && s[i] <= 0x2f) {
+		inter = 1;
+		i++;
+	}
+	if (i >= n)
+		return P_MORE;
+	f = s[i];
+	if (f < 0x40 || f > 0x7e) {
+		/* malformed: drop what came so far, the odd byte is read again as a key */
+		*used = i;
+		return P_SWALLOW;
+	}
+	*used = i + 1;
+	csi_params(s + pstart, pend - pstart, &c);
+	if (marker == '<' && !inter && (f == 'M' || f == 'm')) {
+		if (c.np < 3)
+			return P_SWALLOW;
+		return mouse(c.p[0][0], c.p[1][0], c.p[2][0], f == 'm', k);
+	}
+	if (marker || inter)
+		return P_SWALLOW; /* terminal replies and private reports */
+	k->mods = mods_of(c.np > 1 ? c.p[1][0] : 1);
+	switch (f) {
+	case 'A':
+		k->code = K_UP;
+		return P_KEY;
+	case 'B':
+		k->code = K_DOWN;
+		return P_KEY;
+	case 'C':
+		k->code = K_RIGHT;
+		return P_KEY;
+	case 'D':
+		k->code = K_LEFT;
+		return P_KEY;
+	case 'H':
+		k->code = K_HOME;
+		return P_KEY;
+	case 'F':
+		k->code = K_END;
+		return P_KEY;
+	case 'P':
+	case 'Q':
+	case 'S':
+		k->code = K_F(f == 'S' ? 4 : f - 'P' + 1);
+		return P_KEY;
+	case 'R': /* F3, unless it is a cursor position report "row;col R" */
+		if (c.np > 2 || (c.np && c.p[0][0] > 1))
+			return P_SWALLOW;
+		k->code = K_F(3);
+		return P_KEY;
+	case 'Z':
+		k->code = K_TAB;
+		k->mods |= M_SHIFT;
+		return P_KEY;
+	case 'I':
+	case 'O':
+		k->mods = 0;
+		k->code = f == 'I' ? K_FOCUS_IN : K_FOCUS_OUT;
+		return P_KEY;
+	case '~':
+		return csi_tilde(&c, k);
+	case 'u':
+		return csi_u(&c, k);
+	}
+	return P_SWALLOW;
+}
+
+/* s starts with ESC O. Returns P_MORE when a final byte may still come, and -2 when what follows
+ * cannot be SS3 (then ESC O is Alt-O). */
+static int parse_ss3(const unsigned char *s, size_t n, struct key *k, size_t *used)
+{
+	static const char keypad[] = "*+,-./0123456789"; /* ESC O j .. ESC O y */
+	size_t i = 2;
+	int param = 0;
+	unsigned char f;
+
+	while (i < n && s[i] >= '0' && s[i] <= '9') {
+		if (param < 1000)
+			param = param * 10 + (s[i] - '0');
+		i++;
+	}
+	if (i >= n)
+		return P_MORE;
+	f = s[i];
+	if (f < 0x40 || f > 0x7e)
+		return i == 2 ? -2 : (*used = i, P_SWALLOW);
+	*used = i + 1;
+	k->mods = mods_of(param);
+	switch (f) {
+	case 'A':
+		k->code = K_UP;
+		return P_KEY;
+	case 'B':
+		k->code = K_DOWN;
+		return P_KEY;
+	case 'C':
+		k->code = K_RIGHT;
+		return P_KEY;
+	case 'D':
+		k->code = K_LEFT;
+		return P_KEY;
+	case 'H':
+		k->code = K_HOME;
+		return P_KEY;
+	case 'F':
+		k->code = K_END;
+		return P_KEY;
+	case 'P':
+	case 'Q':
+	case 'R':
+	case 'S':
+		k->code = K_F(f - 'P' + 1);
+		return P_KEY;
+	case 'M':
+		k->code = K_ENTER;
+		return P_KEY;
+	case 'X':
+		k->code = '=';
+		return P_KEY;
+	}
+	if (f >= 'j' && f <= 'y') {
+		k->code = keypad[f - 'j'];
+		return P_KEY;
+	}
+	return P_SWALLOW;
+}
+
+static int parse(const unsigned char *s, size_t n, int final, struct key *k, size_t *used,
+		 int depth);
+
+/* s starts with ESC. depth 1 when this ESC already follows one (Alt prefix). */
+static int parse_esc(const unsigned char *s, size_t n, int final, struct key *k, size_t *used,
+		     int depth)
+{
+	size_t u;
+	int r;
+
+	if (n == 1) {
+		if (!final)
+			return P_MORE;
+		k->code = K_ESC;
+		*used = 1;
+		return P_KEY;
+	}
+	if (s[1] == '[' || s[1] == 'O') {
+		r = s[1] == '[' ? parse_csi(s, n, k, used) : parse_ss3(s, n, k, used);
+		if (r == P_MORE && !final)
+			return P_MORE;
+		if (r == -2 || (r == P_MORE && n == 2)) {
+			/* nothing more came: Alt-[ or Alt-O */
+			memset(k, 0, sizeof(*k));
+			k->code = s[1];
+			k->mods = M_ALT;
+			*used = 2;
+			return P_KEY;
+		}
+		if (r == P_MORE) {
+			*used = n; /* a truncated sequence at the timeout */
+			return P_SWALLOW;
+		}
+		/* as keys_next() swallows one that is still incomplete at this length */
+		return *used > SEQ_MAX ? P_SWALLOW : r;
+	}
+	if (s[1] == ESC && depth) {
+		k->code = K_ESC; /* ESC ESC ESC: the first is the Esc key */
+		*used = 1;
+		return P_KEY;
+	}
+	r = parse(s + 1, n - 1, final, k, &u, 1);
+	if (r == P_MORE)
+		return P_MORE;
+	*used = u + 1;
+	if (r == P_KEY && k->code != K_MOUSE && k->code != K_FOCUS_IN && k->code != K_FOCUS_OUT)
+		k->mods |= M_ALT;
+	return r;
+}
+
+static int parse(const unsigned char *s, size_t n, int final, struct key *k, size_t *used,
+		 int depth)
+{
+	unsigned char b = s[0];
+
+	memset(k, 0, sizeof(*k));
+	if (b == ESC)
+		return parse_esc(s, n, final, k, used, depth);
+	*used = 1;
+	if (b < 0x20 || b == 0x7f) {
+		control(b, k);
+		return P_KEY;
+	}
+	if (b < 0x80) {
+		k->code = b;
+		return P_KEY;
+	}
+	return parse_utf8(s, n, final, k, used);
+}
+
+/* ---- bracketed paste ---- */
+
+static size_t utf8_put(uint32_t c, char *o)
+{
+	if (c < 0x80) {
+		o[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		o[0] = (char)(0xc0 | (c >> 6));
+		o[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		o[0] = (char)(0xe0 | (c >> 12));
+		o[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | (c >> 18));
+	o[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	o[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+static void paste_add(struct keys *d, const unsigned char *s, size_t n)
+{
+	unsigned char *p;
+
+	if (d->rawlen + n > KEYS_PASTE_MAX)
+		n = KEYS_PASTE_MAX - d->rawlen;
+	if (!n || !(p = grow(d->raw, &d->rawcap, d->rawlen + n)))
+		return;
+	d->raw = p;
+	memcpy(d->raw + d->rawlen, s, n);
+	d->rawlen += n;
+}
+
+/* Cleans the raw paste into d->text: valid UTF-8, \n line ends, no controls but \n and \t. */
+static void paste_finish(struct keys *d, struct key *k)
+{
+	size_t i = 0, o = 0, adv;
+	struct key ck;
+	char *p;
+
+	memset(k, 0, sizeof(*k));
+	k->code = K_PASTE;
+	k->text = "";
+	if (!(p = grow(d->text, &d->textcap, d->rawlen * 3 + 1)))
+		return;
+	d->text = p;
+	while (i < d->rawlen) {
+		unsigned char b = d->raw[i];
+
+		if (b == '\r') {
+			d->text[o++] = '\n';
+			i += i + 1 < d->rawlen && d->raw[i + 1] == '\n' ? 2 : 1;
+			continue;
+		}
+		if (b < 0x80) {
+			if (b >= 0x20 ? b != 0x7f : (b == '\n' || b == '\t'))
+				d->text[o++] = (char)b;
+			i++;
+			continue;
+		}
+		if (parse_utf8(d->raw + i, d->rawlen - i, 1, &ck, &adv) == P_KEY)
+			o += utf8_put((uint32_t)ck.code, d->text + o);
+		i += adv;
+	}
+	d->text[o] = '\0';
+	k->text = d->text;
+	k->len = o;
+}
+
+/* Consumes paste bytes; 1 when the end marker came and *k is the paste. */
+static int paste_step(struct keys *d, struct key *k)
+{
+	unsigned char *s = d->buf + d->off;
+	size_t n = d->len - d->off, keep;
+	unsigned char *e = memmem(s, n, paste_end, PASTE_END_LEN);
+
+	if (e) {
+		paste_add(d, s, (size_t)(e - s));
+		d->off += (size_t)(e - s) + PASTE_END_LEN;
+		d->in_paste = 0;
+		paste_finish(d, k);
+		d->rawlen = 0;
+		return 1;
+	}
+	/* keep a tail that may be the start of the end marker */
+	for (keep = n < PASTE_END_LEN - 1 ? n : PASTE_END_LEN - 1; keep; keep--)
+		if (!memcmp(s + n - keep, paste_end, keep))
+			break;
+	paste_add(d, s, n - keep);
+	d->off += n - keep;
+	return 0;
+}
+
+int keys_next(struct keys *d, struct key *k)
+{
+	size_t n, used;
+	int r;
+
+	for (;;) {
+		if (d->in_paste)
+			return paste_step(d, k);
+		n = d->len - d->off;
+		if (d->skip) {
+			while (n && d->buf[d->off] >= 0x20 && d->buf[d->off] <= 0x3f) {
+				d->off++;
+				n--;
+			}
+			if (!n)
+				return 0;
+			if (d->buf[d->off] >= 0x40 && d->buf[d->off] <= 0x7e)
+				d->off++;
+			d->skip = 0;
+			continue;
+		}
+		if (!n) {
+			d->flush = 0;
+			return 0;
+		}
+		r = parse(d->buf + d->off, n, d->flush, k, &used, 0);
+		if (r == P_MORE) {
+			if (n <= SEQ_MAX)
+				return 0;
+			d->off = d->len;
+			d->skip = 1;
+			continue;
+		}
+		d->off += used;
+		if (r == P_PASTE) {
+			d->in_paste = 1;
+			d->rawlen = 0;
+			continue;
+		}
+		if (r == P_KEY) {
+			keys_normalize(k);
+			return 1;
+		}
+	}
+}
+
+/* ---- names ---- */
+
+static const char *const names[] = {
+    "Enter", "Tab",  "Backspace", "Esc",    "Up",     "Down",  "Left", "Right",
+    "Home",  "End",  "PgUp",      "PgDn",   "Delete", "Insert", "F1",  "F2",
+    "F3",    "F4",   "F5",        "F6",     "F7",     "F8",     "F9",  "F10",
+    "F11",   "F12",  "Paste",     "Mouse",  "FocusIn", "FocusOut",
+};
+
+static const struct {
+	const char *alias;
+	int code;
+} aliases[] = {
+    {"Return", K_ENTER}, {"RET", K_ENTER},    {"Escape", K_ESC},  {"PageUp", K_PGUP},
+    {"PageDown", K_PGDN}, {"Del", K_DELETE}, {"Ins", K_INSERT}, {"BS", K_BACKSPACE},
+    {"Space", ' '},      {"Spc", ' '},        {"SPC", ' '},
+};
+
+void keys_normalize(struct key *k)
+{
+	if (k->code < 0x20 || k->code == 0x7f || k->code > 0x10ffff)
+		return;
+	if (k->mods == M_SHIFT) {
+		k->mods = 0;
+		if (k->code >= 'a' && k->code <= 'z')
+			k->code -= 32;
+	} else if ((k->mods & (M_CTRL | M_ALT)) && k->code >= 'A' && k->code <= 'Z') {
+		k->code += 32;
+		k->mods |= M_SHIFT;
+	}
+}
+
+int keys_name(const struct key *k, char *buf, size_t size)
+{
+	char ch[12];
+	const char *base;
+
+	if (k->code >= K_ENTER && k->code < K_LAST) {
+		base = names[k->code - K_ENTER];
+	} else if (k->code == ' ') {
+		base = "Space";
+	} else if (k->code > 0x20 && k->code <= 0x10ffff && k->code != 0x7f &&
+		   !(k->code >= 0x80 && k->code < 0xa0)) {
+		ch[utf8_put((uint32_t)k->code, ch)] = '\0';
+		base = ch;
+	} else {
+		snprintf(ch, sizeof(ch), "U+%04X", (unsigned)k->code & 0x1fffff);
+		base = ch;
+	}
+	return snprintf(buf, size, "%s%s%s%s", k->mods & M_CTRL ? "C-" : "",
+			k->mods & M_ALT ? "M-" : "", k->mods & M_SHIFT ? "S-" : "", base);
+}
+
+/* Modifier bit named by s[0..n), or 0. */
+static unsigned mod_name(const char *s, size_t n)
+{
+	static const struct {
+		const char *name;
+		unsigned mod;
+	} mods[] = {
+	    {"C", M_CTRL}, {"Ctrl", M_CTRL}, {"Control", M_CTRL}, {"M", M_ALT},
+	    {"Alt", M_ALT}, {"Meta", M_ALT}, {"S", M_SHIFT},      {"Shift", M_SHIFT},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++)
+		if (strlen(mods[i].name) == n && !strncasecmp(s, mods[i].name, n))
+			return mods[i].mod;
+	return 0;
+}
+
+int keys_parse_name(const char *s, struct key *k)
+{
+	const unsigned char *u;
+	struct key ck;
+	size_t n, used, i;
+	unsigned m;
+
+	memset(k, 0, sizeof(*k));
+	for (;;) {
+		size_t j = strcspn(s, "-+");
+
+		if (!s[j] || !j || !s[j + 1] || !(m = mod_name(s, j)))
+			break;
+		k->mods |= m;
+		s += j + 1;
+	}
+	n = strlen(s);
+	if (!n)
+		return -1;
+	u = (const unsigned char *)s;
+	if (u[0] > 0x20 && u[0] != 0x7f && parse(u, n, 1, &ck, &used, 1) == P_KEY && used == n &&
+	    ck.code != 0xfffd) {
+		k->code = ck.code;
+		keys_normalize(k);
+		return 0;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(s, names[i])) {
+			k->code = K_ENTER + (int)i;
+			keys_normalize(k);
+			return 0;
+		}
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (!strcasecmp(s, aliases[i].alias)) {
+			k->code = aliases[i].code;
+			keys_normalize(k);
+			return 0;
+		}
+	return -1;
+}
+
+_Static_assert(sizeof(names) / sizeof(names[0]) == K_LAST - K_ENTER, "a name for every K_ code");
