@@ -112,6 +112,7 @@ def _bobbin_agent_main():
             self.lock = threading.Lock()
             self.segs = []  # [key, route_hdr, info, origin_id, kind, policy, parts]
             self.last = {}  # ident -> its latest segment in self.segs
+            self.open_line = {}  # ident -> route decision of a line the thread has not ended yet
             self.pending = False
             self.urgent = False
             self.pid = os.getpid()
@@ -154,8 +155,17 @@ def _bobbin_agent_main():
                 except OSError:
                     pass
             info = a.info_here()
-            seg_key, route, origin, kind, pol = a.decide(info, self)
             ident = info.ident
+            # a route change takes effect at the thread's next line: print() is several writes
+            d = self.open_line.get(ident)
+            if d is None:
+                d = a.decide(info, self)
+            if string.endswith("\n"):
+                if ident in self.open_line:
+                    del self.open_line[ident]
+            elif string:
+                self.open_line[ident] = d
+            seg_key, route, origin, kind, pol = d
             with self.lock:
                 seg = self.last.get(ident)
                 if seg is None or seg[0] != seg_key:

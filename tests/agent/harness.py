@@ -124,10 +124,22 @@ class Kernel:
     def lines(self, marker):
         """[(text line, parent msg_id, bobbin metadata, msg)] for stream lines containing marker."""
         out = []
+        partial = {}  # (parent, stream, thread) -> (text of an unfinished line, its first message)
         for _t, m in self.outputs(("stream",)):
-            for ln in m["content"]["text"].splitlines():
+            md = m["metadata"].get("bobbin") or {}
+            key = (m["parent_header"].get("msg_id"), m["content"]["name"], (md.get("thread") or {}).get("ident"))
+            head, first = partial.pop(key, ("", m))
+            text = head + m["content"]["text"]
+            lines = text.split("\n")
+            if lines[-1]:
+                partial[key] = (lines[-1], m if len(lines) > 1 else first)
+            for j, ln in enumerate(lines[:-1]):
+                src = first if j == 0 else m
                 if marker in ln:
-                    out.append((ln, m["parent_header"].get("msg_id"), m["metadata"].get("bobbin"), m))
+                    out.append((ln, src["parent_header"].get("msg_id"), src["metadata"].get("bobbin"), src))
+        for (parent, _n, _i), (ln, src) in partial.items():
+            if marker in ln:
+                out.append((ln, parent, src["metadata"].get("bobbin"), src))
         return out
 
     def thread_ident(self, name):

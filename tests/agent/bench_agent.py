@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+"""Measure the routing agent's cost and toggle latency on one kernel (not a timed test).
+
+1. Overhead: a cell in which 4 threads print 100,000 lines in total (and the main thread waits
+   for them and flushes), timed inside the kernel; without the agent, with it at policy `kernel`
+   and at policy `origin`; ROUNDS rounds, alternating, median reported.  Every line is counted
+   on the client.
+2. Toggle latency: a thread prints every 5 ms while a cell sleeps; the client sends set_thread
+   on the control channel and measures the time until the first output routed by the new policy
+   arrives (and the control round trip).
+
+Usage: /usr/bin/python3 tests/agent/bench_agent.py [ROUNDS]
+"""
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Kernel, kernel_version  # noqa: E402
+
+N = 100_000
+THREADS = 4
+
+BENCH = f"""
+import threading, time, sys
+def _w(k):
+    for i in range({N // THREADS}):
+        print('BL', k, i)
+_t0 = time.perf_counter()
+_ts = [threading.Thread(target=_w, args=(k,)) for k in range({THREADS})]
+for _t in _ts: _t.start()
+for _t in _ts: _t.join()
+sys.stdout.flush()
+_bench_dt = time.perf_counter() - _t0
+"""
+
+
+def run_once(k):
+    start = len(k.msgs)
+    mid = k.kc.execute(BENCH, user_expressions={"dt": "_bench_dt"})
+    k.wait_idle(mid)
+    rep = k.reply(mid)
+    dt = float(rep["content"]["user_expressions"]["dt"]["data"]["text/plain"])
+    n = 0
+    for _t, m in k.msgs[start:]:
+        if m["msg_type"] == "stream":
+            n += m["content"]["text"].count("BL ")
+    k.msgs = k.msgs[:start]  # keep memory flat
+    return dt, n
+
+
+def overhead(rounds):
+    k = Kernel(agent=False)
+    try:
+        res = {"none": [], "kernel": [], "origin": []}
+        uninstall = "import sys\n_a = sys.modules['_bobbin_agent'].agent\n_a.uninstall(); del _a"
+        run_once(k)  # warm up
+        for _ in range(rounds):
+            for mode in ("none", "kernel", "origin"):
+                if mode == "none":
+                    if k.agent:
+                        k.execute(uninstall, silent=True, store_history=False)
+                        k.agent = False
+                else:
+                    k.install()
+                    k.routing("set_default", policy=mode)
+                dt, n = run_once(k)
+                if n != N:
+                    print(f"  !! {mode}: {n} lines received, expected {N}")
+                res[mode].append(dt)
+        base = statistics.median(res["none"])
+        print(f"overhead ({THREADS} threads, {N} lines, {rounds} rounds, median kernel-side seconds):")
+        for mode, v in res.items():
+            med = statistics.median(v)
+            print(f"  {mode:7s} {med:.3f} s  ({100 * (med / base - 1):+.1f}%)   all: {' '.join(f'{x:.3f}' for x in v)}")
+    finally:
+        k.close()
+
+
+def toggle_latency(n=10):
+    k = Kernel()
+    try:
+        c1 = k.execute("import threading, time\n_stop = threading.Event()\n"
+                       "def _tk():\n    while not _stop.is_set():\n        print('TL', time.time()); time.sleep(0.005)\n"
+                       "threading.Thread(target=_tk, name='lat').start()")
+        ident = k.thread_ident("lat")
+        c2 = k.execute(f"time.sleep({0.5 * n + 1}); _stop.set()", wait=False)
+        k.drain(0.5)
+        lat, rtt = [], []
+        for j in range(n):
+            pol = "origin" if j % 2 == 0 else "kernel"
+            want = c1 if pol == "origin" else c2
+            mark = len(k.msgs)
+            t0 = time.time()
+            rep = k.routing("set_thread", ident=ident, policy=pol)
+            rtt.append(time.time() - t0)
+            assert rep["status"] == "ok", rep
+            got = None
+            while got is None and time.time() - t0 < 2:
+                k._take(0.01)
+                for t, m in k.msgs[mark:]:
+                    md = m.get("metadata", {}).get("bobbin") or {}
+                    if m["msg_type"] == "stream" and md.get("policy") == pol and m["parent_header"].get("msg_id") == want:
+                        got = t
+                        break
+            lat.append((got or float("inf")) - t0)
+            k.drain(0.3)
+        k.wait_idle(c2)
+        print(f"toggle latency over {n} toggles (request sent -> first output routed by the new policy arrives):")
+        print(f"  median {1000 * statistics.median(lat):.1f} ms, max {1000 * max(lat):.1f} ms;"
+              f" control round trip median {1000 * statistics.median(rtt):.1f} ms")
+    finally:
+        k.close()
+
+
+if __name__ == "__main__":
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    print(f"ipykernel {kernel_version()}")
+    overhead(rounds)
+    toggle_latency()
