@@ -24,6 +24,10 @@
 static const char paste_end[] = "\033[201~";
 #define PASTE_END_LEN 6
 
+/* What keys_next() is swallowing after an overlong sequence, following the grammar parse_csi()
+ * and parse_ss3() use, so that the result does not depend on where the input was split. */
+enum { SKIP_NONE, SKIP_CSI_PARAM, SKIP_CSI_INTER, SKIP_SS3 };
+
 /* Results of the parse functions. */
 enum { P_MORE = -1, P_SWALLOW = 0, P_KEY = 1, P_PASTE = 2 };
 
@@ -31,7 +35,7 @@ struct keys {
 	unsigned char *buf; /* fed bytes, buf[off..len) not yet decoded */
 	size_t off, len, cap;
 	int flush; /* keys_timeout() since the last feed */
-	int skip;  /* swallowing the rest of an overlong CSI/SS3 */
+	int skip;  /* swallowing the rest of an overlong sequence: SKIP_* */
 	int in_paste;
 	unsigned char *raw; /* paste bytes as received */
 	size_t rawlen, rawcap;
@@ -702,6 +706,41 @@ static int paste_step(struct keys *d, struct key *k)
 	return 0;
 }
 
+/* The grammar of the overlong sequence at s (ESC, maybe ESC again, then [ or O); *intro gets
+ * the length of what precedes its parameters. */
+static int skip_kind(const unsigned char *s, size_t *intro)
+{
+	size_t i = 1;
+
+	if (s[i] == ESC)
+		i++;
+	*intro = i + 1;
+	return s[i] == 'O' ? SKIP_SS3 : SKIP_CSI_PARAM;
+}
+
+/* Swallows the rest of an overlong sequence; 1 if the input ran out before its end. */
+static int skip_step(struct keys *d)
+{
+	unsigned char b;
+
+	for (; d->off < d->len; d->off++) {
+		b = d->buf[d->off];
+		if (d->skip == SKIP_CSI_PARAM && b >= 0x30 && b <= 0x3f)
+			continue;
+		if (d->skip != SKIP_SS3 && b >= 0x20 && b <= 0x2f) {
+			d->skip = SKIP_CSI_INTER;
+			continue;
+		}
+		if (d->skip == SKIP_SS3 && b >= '0' && b <= '9')
+			continue;
+		if (b >= 0x40 && b <= 0x7e)
+			d->off++; /* the final byte */
+		d->skip = SKIP_NONE;
+		return 0;
+	}
+	return 1;
+}
+
 int keys_next(struct keys *d, struct key *k)
 {
 	size_t n, used;
@@ -712,15 +751,8 @@ int keys_next(struct keys *d, struct key *k)
 			return paste_step(d, k);
 		n = d->len - d->off;
 		if (d->skip) {
-			while (n && d->buf[d->off] >= 0x20 && d->buf[d->off] <= 0x3f) {
-				d->off++;
-				n--;
-			}
-			if (!n)
+			if (skip_step(d))
 				return 0;
-			if (d->buf[d->off] >= 0x40 && d->buf[d->off] <= 0x7e)
-				d->off++;
-			d->skip = 0;
 			continue;
 		}
 		if (!n) {
@@ -731,8 +763,8 @@ int keys_next(struct keys *d, struct key *k)
 		if (r == P_MORE) {
 			if (n <= SEQ_MAX)
 				return 0;
-			d->off = d->len;
-			d->skip = 1;
+			d->skip = skip_kind(d->buf + d->off, &used);
+			d->off += used;
 			continue;
 		}
 		d->off += used;

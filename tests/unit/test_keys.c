@@ -328,6 +328,13 @@ static void test_garbage(void **state)
 	check_n(big, 304, "b");
 	memset(big + 2, ';', 300);
 	check_n(big, 304, "b");
+	/* ... following the same grammar: a parameter after an intermediate byte ends it */
+	memcpy(big + 302, " 1Ab", 5);
+	check_n(big, 306, "1 A b");
+	memcpy(big, "\033O", 2);
+	memset(big + 2, '5', 300);
+	memcpy(big + 302, ";Ab", 4);
+	check_n(big, 305, "; A b");
 }
 
 static void test_names(void **state)
@@ -457,6 +464,78 @@ static void test_decoded_names_parse(void **state)
 	keys_free(d);
 }
 
+/* A small deterministic generator, so a failure can be replayed. */
+static uint32_t rnd_state = 12345;
+static uint32_t rnd(void)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) & 0xffffff;
+}
+
+/* Random byte soup rich in escape-sequence pieces decodes the same whole, in random chunks and
+ * byte by byte (no timeout in between, so only chunking differs). */
+static void test_random_chunking(void **state)
+{
+	static const char pieces[][8] = {"\033", "[", "O", "1", ";", "5", "~", "u", "<", "M",
+					 "m", "A", "200~", "201~", "27", "\r", "a", "\xc3",
+					 "\xa9", "\xff", ":", " ", "?", "$"};
+	static char whole[65536], chunked[65536], bytes[65536];
+	char in[600];
+	int iter;
+
+	for (iter = 0; iter < 3000; iter++) {
+		size_t n = 0, i, cut;
+		struct keys *d;
+
+		while (n < 500 && (n < 10 || rnd() % 64)) {
+			const char *p = pieces[rnd() % (sizeof(pieces) / sizeof(pieces[0]))];
+
+			if (rnd() % 16 == 0) {
+				in[n++] = (char)(rnd() & 0xff);
+				continue;
+			}
+			if (rnd() % 40 == 0) { /* sometimes an overlong parameter run */
+				for (i = 0; i < 300 && n < 590; i++)
+					in[n++] = (char)"1;:"[rnd() % 3];
+				continue;
+			}
+			if (n + strlen(p) >= sizeof(in))
+				break;
+			memcpy(in + n, p, strlen(p));
+			n += strlen(p);
+		}
+
+		decode_split(in, n, n, whole, sizeof(whole));
+
+		d = keys_new();
+		chunked[0] = '\0';
+		for (i = 0; i < n; i = cut) {
+			cut = i + 1 + rnd() % 40;
+			if (cut > n)
+				cut = n;
+			keys_feed(d, in + i, cut - i);
+			drain(d, chunked, sizeof(chunked));
+		}
+		keys_timeout(d);
+		drain(d, chunked, sizeof(chunked));
+		keys_free(d);
+
+		d = keys_new();
+		bytes[0] = '\0';
+		for (i = 0; i < n; i++) {
+			keys_feed(d, in + i, 1);
+			drain(d, bytes, sizeof(bytes));
+		}
+		keys_timeout(d);
+		drain(d, bytes, sizeof(bytes));
+		keys_free(d);
+
+		if (strcmp(whole, chunked) || strcmp(whole, bytes))
+			fail_msg("iteration %d: whole \"%s\"\nchunked \"%s\"\nbytes \"%s\"", iter,
+				 whole, chunked, bytes);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +556,7 @@ int main(void)
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_parse_name),
 	    cmocka_unit_test(test_decoded_names_parse),
+	    cmocka_unit_test(test_random_chunking),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
