@@ -29,7 +29,7 @@ struct editor {
 	char *text; /* NUL-terminated, valid UTF-8, no NUL inside */
 	size_t len, cap;
 	size_t cur;
-	int goal; /* display column kept by up/down, -1 when unset */
+	int goal;          /* display column kept by up/down, -1 when unset */
 	struct undo *undo; /* [0, nundo): done; [nundo, nredo): undone, can be redone */
 	size_t nundo, nredo, undocap;
 	int seal;
@@ -446,7 +446,7 @@ static char *memdup_z(const char *s, size_t n)
 
 /* Extends the last undo step with this edit if it continues it; 1 if it did. */
 static int coalesce(struct editor *e, size_t pos, size_t ndel, const char *ins, size_t nins,
-		    int kind)
+                    int kind)
 {
 	struct undo *u;
 	char *p;
@@ -487,11 +487,10 @@ static int coalesce(struct editor *e, size_t pos, size_t ndel, const char *ins, 
 }
 
 /* Records a new undo step; drops the redo tail and, past EDITOR_UNDO_MAX, the oldest step. */
-static int record(struct editor *e, size_t pos, size_t ndel, const char *ins, size_t nins,
-		  int kind)
+static int record(struct editor *e, size_t pos, size_t ndel, const char *ins, size_t nins, int kind)
 {
-	struct undo u = {.pos = pos, .ndel = ndel, .nins = nins, .cur_before = e->cur,
-			 .kind = kind};
+	struct undo u = {
+	    .pos = pos, .ndel = ndel, .nins = nins, .cur_before = e->cur, .kind = kind};
 	size_t i;
 
 	u.del = memdup_z(e->text + pos, ndel);
@@ -555,8 +554,7 @@ static int edit(struct editor *e, size_t pos, size_t ndel, const char *ins, size
 }
 
 /* edit() with text from outside, cleaned first. */
-static int edit_clean(struct editor *e, size_t pos, size_t ndel, const char *s, size_t n,
-		      int kind)
+static int edit_clean(struct editor *e, size_t pos, size_t ndel, const char *s, size_t n, int kind)
 {
 	size_t cn;
 	char *c = clean(s, n, &cn);
@@ -660,7 +658,8 @@ static int char_class(const struct editor *e, size_t pos)
 
 	if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
 		return 0;
-	if (c >= 0x80 || c == '_' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+	if (c >= 0x80 || c == '_' || (c >= '0' && c <= '9') ||
+	    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
 		return 1;
 	return 2;
 }

@@ -70,7 +70,10 @@ struct editor_iter {
 	size_t next;
 	int started, done;
 };
-#define EDITOR_ITER_INIT {0, 0, 0, 0, 0}
+#define EDITOR_ITER_INIT                                                                           \
+	{                                                                                          \
+		0, 0, 0, 0, 0                                                                      \
+	}
 int editor_iter_next(const struct editor *e, struct editor_iter *it, const char **s, size_t *n);
 
 /* ---- motion: 1 if the cursor moved, else 0 ---- */

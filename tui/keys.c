@@ -247,9 +247,9 @@ static int u_code(int cp)
 	/* kitty's private-use codes for keypad keys; the rest (lone modifiers, media keys)
 	 * are not text */
 	static const int kp[] = {
-	    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '.', '/', '*', '-', '+',
-	    K_ENTER, '=', 0, K_LEFT, K_RIGHT, K_UP, K_DOWN, K_PGUP, K_PGDN, K_HOME, K_END,
-	    K_INSERT, K_DELETE,
+	    '0',  '1',    '2',    '3',    '4',    '5',     '6',      '7',      '8',    '9',
+	    '.',  '/',    '*',    '-',    '+',    K_ENTER, '=',      0,        K_LEFT, K_RIGHT,
+	    K_UP, K_DOWN, K_PGUP, K_PGDN, K_HOME, K_END,   K_INSERT, K_DELETE,
 	};
 
 	switch (cp) {
@@ -538,11 +538,11 @@ static int parse_ss3(const unsigned char *s, size_t n, struct key *k, size_t *us
 }
 
 static int parse(const unsigned char *s, size_t n, int final, struct key *k, size_t *used,
-		 int depth);
+                 int depth);
 
 /* s starts with ESC. depth 1 when this ESC already follows one (Alt prefix). */
 static int parse_esc(const unsigned char *s, size_t n, int final, struct key *k, size_t *used,
-		     int depth)
+                     int depth)
 {
 	size_t u;
 	int r;
@@ -588,7 +588,7 @@ static int parse_esc(const unsigned char *s, size_t n, int final, struct key *k,
 }
 
 static int parse(const unsigned char *s, size_t n, int final, struct key *k, size_t *used,
-		 int depth)
+                 int depth)
 {
 	unsigned char b = s[0];
 
@@ -783,19 +783,18 @@ int keys_next(struct keys *d, struct key *k)
 /* ---- names ---- */
 
 static const char *const names[] = {
-    "Enter", "Tab",  "Backspace", "Esc",    "Up",     "Down",  "Left", "Right",
-    "Home",  "End",  "PgUp",      "PgDn",   "Delete", "Insert", "F1",  "F2",
-    "F3",    "F4",   "F5",        "F6",     "F7",     "F8",     "F9",  "F10",
-    "F11",   "F12",  "Paste",     "Mouse",  "FocusIn", "FocusOut",
+    "Enter", "Tab",  "Backspace", "Esc",    "Up",  "Down", "Left",  "Right", "Home",    "End",
+    "PgUp",  "PgDn", "Delete",    "Insert", "F1",  "F2",   "F3",    "F4",    "F5",      "F6",
+    "F7",    "F8",   "F9",        "F10",    "F11", "F12",  "Paste", "Mouse", "FocusIn", "FocusOut",
 };
 
 static const struct {
 	const char *alias;
 	int code;
 } aliases[] = {
-    {"Return", K_ENTER}, {"RET", K_ENTER},    {"Escape", K_ESC},  {"PageUp", K_PGUP},
+    {"Return", K_ENTER},  {"RET", K_ENTER},  {"Escape", K_ESC}, {"PageUp", K_PGUP},
     {"PageDown", K_PGDN}, {"Del", K_DELETE}, {"Ins", K_INSERT}, {"BS", K_BACKSPACE},
-    {"Space", ' '},      {"Spc", ' '},        {"SPC", ' '},
+    {"Space", ' '},       {"Spc", ' '},      {"SPC", ' '},
 };
 
 void keys_normalize(struct key *k)
@@ -822,7 +821,7 @@ int keys_name(const struct key *k, char *buf, size_t size)
 	} else if (k->code == ' ') {
 		base = "Space";
 	} else if (k->code > 0x20 && k->code <= 0x10ffff && k->code != 0x7f &&
-		   !(k->code >= 0x80 && k->code < 0xa0)) {
+	           !(k->code >= 0x80 && k->code < 0xa0)) {
 		ch[utf8_put((uint32_t)k->code, ch)] = '\0';
 		base = ch;
 	} else {
@@ -830,7 +829,7 @@ int keys_name(const struct key *k, char *buf, size_t size)
 		base = ch;
 	}
 	return snprintf(buf, size, "%s%s%s%s", k->mods & M_CTRL ? "C-" : "",
-			k->mods & M_ALT ? "M-" : "", k->mods & M_SHIFT ? "S-" : "", base);
+	                k->mods & M_ALT ? "M-" : "", k->mods & M_SHIFT ? "S-" : "", base);
 }
 
 /* Modifier bit named by s[0..n), or 0. */
@@ -840,8 +839,8 @@ static unsigned mod_name(const char *s, size_t n)
 		const char *name;
 		unsigned mod;
 	} mods[] = {
-	    {"C", M_CTRL}, {"Ctrl", M_CTRL}, {"Control", M_CTRL}, {"M", M_ALT},
-	    {"Alt", M_ALT}, {"Meta", M_ALT}, {"S", M_SHIFT},      {"Shift", M_SHIFT},
+	    {"C", M_CTRL},  {"Ctrl", M_CTRL}, {"Control", M_CTRL}, {"M", M_ALT},
+	    {"Alt", M_ALT}, {"Meta", M_ALT},  {"S", M_SHIFT},      {"Shift", M_SHIFT},
 	};
 	size_t i;
 

@@ -54,8 +54,17 @@ enum {
 #define M_CTRL 0x4u
 
 /* Mouse buttons and actions of struct key_mouse. */
-enum { KB_NONE, KB_LEFT, KB_MIDDLE, KB_RIGHT, KB_WHEEL_UP, KB_WHEEL_DOWN, KB_WHEEL_LEFT,
-       KB_WHEEL_RIGHT, KB_OTHER };
+enum {
+	KB_NONE,
+	KB_LEFT,
+	KB_MIDDLE,
+	KB_RIGHT,
+	KB_WHEEL_UP,
+	KB_WHEEL_DOWN,
+	KB_WHEEL_LEFT,
+	KB_WHEEL_RIGHT,
+	KB_OTHER
+};
 enum { KM_PRESS, KM_RELEASE, KM_MOTION };
 
 struct key_mouse {
@@ -70,8 +79,8 @@ struct key_mouse {
  * with Ctrl or Alt becomes the lower-case one with M_SHIFT, so "M-X" equals "M-S-x".
  */
 struct key {
-	int code;       /* a code point or K_* */
-	unsigned mods;  /* M_* */
+	int code;               /* a code point or K_* */
+	unsigned mods;          /* M_* */
 	struct key_mouse mouse; /* K_MOUSE only */
 	/* K_PASTE only: valid UTF-8 with \n line ends (CR LF and CR become \n), no control
 	 * character other than \n and \t, not NUL-terminated; borrowed from the decoder until

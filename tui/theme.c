@@ -60,7 +60,7 @@ struct raw {
 };
 
 static void set_err(struct theme_error *err, const char *src, int line, const char *fmt,
-		    const char *arg)
+                    const char *arg)
 {
 	char msg[200];
 
@@ -86,7 +86,7 @@ static int hexval(char c)
 static int parse_color(const char *s, int *out)
 {
 	static const char *const names[] = {"black", "red",     "green", "yellow",
-					    "blue",  "magenta", "cyan",  "white"};
+	                                    "blue",  "magenta", "cyan",  "white"};
 	int i, v;
 
 	if (!strcmp(s, "default")) {
@@ -161,7 +161,7 @@ static char *trim(char *s)
 
 /* One line (NUL-terminated, writable). */
 static int parse_line(char *line, struct raw *raw, const char *src, int lineno,
-		      struct theme_error *err)
+                      struct theme_error *err)
 {
 	char *eq, *name, *word, *save = NULL;
 	struct raw r = {.defined = 1};
@@ -215,7 +215,7 @@ static int parse_line(char *line, struct raw *raw, const char *src, int lineno,
 }
 
 int theme_parse(const char *text, size_t n, const char *src, const char *name, struct theme *out,
-		struct theme_error *err)
+                struct theme_error *err)
 {
 	struct raw raw[THEME_NROLES];
 	char line[LINE_MAX_LEN + 2];
@@ -574,7 +574,8 @@ static const char theme_high_contrast[] =
     "help_key          = fg=bright-yellow bold\n";
 
 static const char theme_mono[] =
-    "# bobbin mono theme: attributes only, no colour (also what NO_COLOR terminals get in spirit).\n"
+    "# bobbin mono theme: attributes only, no colour (also what NO_COLOR terminals get in "
+    "spirit).\n"
     "# Format: docs/themes.md. Roles not listed inherit from their parent role.\n"
     "\n"
     "normal            = fg=default bg=default\n"
@@ -634,10 +635,10 @@ static const char theme_mono[] =
     "help_key          = bold\n";
 /* END BUILTINS */
 
-static const char *const builtin_names[] = {"default", "light", "solarized-dark", "high-contrast",
-					    "mono", NULL};
+static const char *const builtin_names[] = {"default",       "light", "solarized-dark",
+                                            "high-contrast", "mono",  NULL};
 static const char *const builtin_texts[] = {theme_default, theme_light, theme_solarized_dark,
-					    theme_high_contrast, theme_mono};
+                                            theme_high_contrast, theme_mono};
 
 const char *const *theme_builtin_names(void)
 {
@@ -703,13 +704,13 @@ int theme_find(const char *name, const struct theme_dirs *dirs, char *path, size
 	/* the XDG spec ignores a relative $XDG_CONFIG_HOME */
 	if (nonempty(dirs->config_home) && dirs->config_home[0] == '/')
 		snprintf(cand[n++], sizeof(cand[0]), "%s/bobbin/themes/%s.theme", dirs->config_home,
-			 name);
+		         name);
 	else if (nonempty(dirs->home))
-		snprintf(cand[n++], sizeof(cand[0]), "%s/.config/bobbin/themes/%s.theme", dirs->home,
-			 name);
+		snprintf(cand[n++], sizeof(cand[0]), "%s/.config/bobbin/themes/%s.theme",
+		         dirs->home, name);
 	if (nonempty(dirs->prefix))
-		snprintf(cand[n++], sizeof(cand[0]), "%s/share/bobbin/themes/%s.theme", dirs->prefix,
-			 name);
+		snprintf(cand[n++], sizeof(cand[0]), "%s/share/bobbin/themes/%s.theme",
+		         dirs->prefix, name);
 	if (nonempty(dirs->exe_dir))
 		snprintf(cand[n++], sizeof(cand[0]), "%s/themes/%s.theme", dirs->exe_dir, name);
 	for (i = 0; i < n; i++) {
@@ -722,7 +723,7 @@ int theme_find(const char *name, const struct theme_dirs *dirs, char *path, size
 }
 
 int theme_open(const char *name, const struct theme_dirs *dirs, struct theme *out,
-	       struct theme_error *err)
+               struct theme_error *err)
 {
 	char path[1024];
 
@@ -734,9 +735,10 @@ int theme_open(const char *name, const struct theme_dirs *dirs, struct theme *ou
 		return theme_load(path, out, err);
 	if (theme_builtin(name, out) == 0)
 		return 0;
-	set_err(err, "--theme", 0, "no theme \"%.60s\" (try default, light, solarized-dark, "
-				   "high-contrast, mono)",
-		name);
+	set_err(err, "--theme", 0,
+	        "no theme \"%.60s\" (try default, light, solarized-dark, "
+	        "high-contrast, mono)",
+	        name);
 	return -1;
 }
 

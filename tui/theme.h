@@ -84,8 +84,13 @@ enum theme_role { THEME_ROLES(THEME_ENUM_) THEME_NROLES };
 #define THEME_THREAD(n) (THEME_THREAD_1 + ((n)-1) % 8) /* n = 1, 2, ... cycles over 8 */
 
 /* Terminal colour capability, from least to most. */
-enum theme_depth { THEME_DEPTH_NONE, THEME_DEPTH_8, THEME_DEPTH_16, THEME_DEPTH_256,
-		   THEME_DEPTH_TRUE };
+enum theme_depth {
+	THEME_DEPTH_NONE,
+	THEME_DEPTH_8,
+	THEME_DEPTH_16,
+	THEME_DEPTH_256,
+	THEME_DEPTH_TRUE
+};
 
 /* A loaded theme: every role resolved (inheritance applied), colours as written in the file. */
 struct theme {
@@ -112,7 +117,7 @@ int theme_role_parent(int role);
  * *out unspecified. name goes into out->name.
  */
 int theme_parse(const char *text, size_t n, const char *src, const char *name, struct theme *out,
-		 struct theme_error *err);
+                struct theme_error *err);
 /* Reads and parses the file at path (borrowed); its name is the file name without ".theme". */
 int theme_load(const char *path, struct theme *out, struct theme_error *err);
 
@@ -146,7 +151,7 @@ int theme_find(const char *name, const struct theme_dirs *dirs, char *path, size
  * (no silent fallback). NULL name means "default".
  */
 int theme_open(const char *name, const struct theme_dirs *dirs, struct theme *out,
-	       struct theme_error *err);
+               struct theme_error *err);
 
 /* Decides the colour depth from COLORS (or terminfo colors#), $COLORTERM and $NO_COLOR (each
  * string may be NULL). NO_COLOR present and non-empty wins; then COLORS >= 2^24 or COLORTERM

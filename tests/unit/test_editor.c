@@ -256,7 +256,9 @@ static void test_words(void **state)
 	expect(e, "foo.bar(|baz)  qux");
 	editor_free(e);
 
-	e = mk("h\xc3\xa9llo w" "\xc3\xb6" "rld " ZHONG WEN "|");
+	e = mk("h\xc3\xa9llo w"
+	       "\xc3\xb6"
+	       "rld " ZHONG WEN "|");
 	editor_word_left(e);
 	expect(e, "h\xc3\xa9llo w\xc3\xb6rld |" ZHONG WEN);
 	editor_word_left(e);
@@ -585,22 +587,14 @@ static void test_set_text_resets(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_insert),
-	    cmocka_unit_test(test_delete_clusters),
-	    cmocka_unit_test(test_left_right),
-	    cmocka_unit_test(test_up_down_goal),
-	    cmocka_unit_test(test_page),
-	    cmocka_unit_test(test_words),
-	    cmocka_unit_test(test_home_end),
-	    cmocka_unit_test(test_auto_indent),
-	    cmocka_unit_test(test_tab),
-	    cmocka_unit_test(test_cursor_cp),
-	    cmocka_unit_test(test_replace),
-	    cmocka_unit_test(test_split),
-	    cmocka_unit_test(test_lines),
-	    cmocka_unit_test(test_undo_coalesce),
-	    cmocka_unit_test(test_undo_limit),
-	    cmocka_unit_test(test_set_text_resets),
+	    cmocka_unit_test(test_insert),     cmocka_unit_test(test_delete_clusters),
+	    cmocka_unit_test(test_left_right), cmocka_unit_test(test_up_down_goal),
+	    cmocka_unit_test(test_page),       cmocka_unit_test(test_words),
+	    cmocka_unit_test(test_home_end),   cmocka_unit_test(test_auto_indent),
+	    cmocka_unit_test(test_tab),        cmocka_unit_test(test_cursor_cp),
+	    cmocka_unit_test(test_replace),    cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_lines),      cmocka_unit_test(test_undo_coalesce),
+	    cmocka_unit_test(test_undo_limit), cmocka_unit_test(test_set_text_resets),
 	};
 
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))

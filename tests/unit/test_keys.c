@@ -24,8 +24,8 @@
 /* Appends the keys d yields now to out. */
 static void drain(struct keys *d, char *out, size_t size)
 {
-	static const char *const btn[] = {"none", "left", "middle", "right", "up", "down",
-					  "wleft", "wright", "other"};
+	static const char *const btn[] = {"none", "left",  "middle", "right", "up",
+	                                  "down", "wleft", "wright", "other"};
 	static const char *const act[] = {"press", "release", "motion"};
 	struct key k;
 	char name[64];
@@ -40,9 +40,9 @@ static void drain(struct keys *d, char *out, size_t size)
 			snprintf(out + n, size - n, "Paste[%.*s]", (int)k.len, k.text);
 		} else if (k.code == K_MOUSE) {
 			snprintf(out + n, size - n, "%s%s%sMouse(%s,%s,%d,%d)",
-				 k.mods & M_CTRL ? "C-" : "", k.mods & M_ALT ? "M-" : "",
-				 k.mods & M_SHIFT ? "S-" : "", btn[k.mouse.button], act[k.mouse.action],
-				 k.mouse.x, k.mouse.y);
+			         k.mods & M_CTRL ? "C-" : "", k.mods & M_ALT ? "M-" : "",
+			         k.mods & M_SHIFT ? "S-" : "", btn[k.mouse.button],
+			         act[k.mouse.action], k.mouse.x, k.mouse.y);
 		} else {
 			keys_name(&k, name, sizeof(name));
 			snprintf(out + n, size - n, "%s", name);
@@ -105,11 +105,17 @@ static void test_text(void **state)
 static void test_invalid_utf8(void **state)
 {
 	check("\xff", FFFD);
-	check("\xc0\xaf" "a", FFFD " " FFFD " a");
-	check("\xe4\xb8" "a", FFFD " a");
+	check("\xc0\xaf"
+	      "a",
+	      FFFD " " FFFD " a");
+	check("\xe4\xb8"
+	      "a",
+	      FFFD " a");
 	check("\xed\xa0\x80", FFFD " " FFFD " " FFFD); /* a surrogate */
-	check("\xf0\x9f\x98", FFFD);                  /* truncated at the end: after the timeout */
-	check("\xc2\x9b" "x", "x");                   /* C1 CSI is not a key */
+	check("\xf0\x9f\x98", FFFD);                   /* truncated at the end: after the timeout */
+	check("\xc2\x9b"
+	      "x",
+	      "x"); /* C1 CSI is not a key */
 }
 
 static void test_controls(void **state)
@@ -164,13 +170,13 @@ static void test_csi_u(void **state)
 	check("\033[115;5u", "C-s");
 	check("\033[97;7u", "C-M-a");
 	check("\033[27u\033[9;2u\033[127;5u", "Esc S-Tab C-Backspace");
-	check("\033[97:65;2u", "A");        /* shifted key given */
-	check("\033[97;2u", "A");           /* normal form: Shift on a letter is the capital */
+	check("\033[97:65;2u", "A"); /* shifted key given */
+	check("\033[97;2u", "A");    /* normal form: Shift on a letter is the capital */
 	check("\033[57414u\033[57399u", "Enter 0"); /* keypad */
-	check("\033[57441;2u", "");         /* Shift alone */
-	check("\033[97;1:3u", "");          /* a release event */
-	check("\033[?1u", "");              /* reply to a flags query */
-	check("\033[1074;5u", "C-\xd0\xb2"); /* Cyrillic */
+	check("\033[57441;2u", "");                 /* Shift alone */
+	check("\033[97;1:3u", "");                  /* a release event */
+	check("\033[?1u", "");                      /* reply to a flags query */
+	check("\033[1074;5u", "C-\xd0\xb2");        /* Cyrillic */
 }
 
 static void test_modify_other_keys(void **state)
@@ -296,7 +302,7 @@ static void test_mouse(void **state)
 	check("\033[<32;300;100M", "Mouse(left,motion,299,99)");
 	check("\033[<35;5;5M", "Mouse(none,motion,4,4)");
 	check("\033[<16;1;1M\033[<4;1;1M", "C-Mouse(left,press,0,0) S-Mouse(left,press,0,0)");
-	check("\033[<0;1M", "");                               /* too few parameters */
+	check("\033[<0;1M", ""); /* too few parameters */
 	check("\033[M !!\033[M#!!", "Mouse(left,press,0,0) Mouse(none,release,0,0)"); /* X10 */
 	check("\033[M`!!", "Mouse(up,press,0,0)");
 }
@@ -310,14 +316,14 @@ static void test_garbage(void **state)
 {
 	char big[400];
 
-	check("\033[?1;2ca", "a");           /* device attributes reply */
-	check("\033[12;40Rb", "b");          /* cursor position report */
-	check("\033[>0;276;0cc", "c");       /* secondary DA */
-	check("\033[5Xd", "d");              /* unknown final byte */
-	check("\033[1$ye", "e");             /* intermediate byte */
-	check("\033[99~f", "f");             /* unknown tilde key */
-	check("\033[1\x01g", "C-a g");       /* control inside: dropped up to it */
-	check("\033[1;5\033[A", "Up");       /* ESC inside: a new sequence */
+	check("\033[?1;2ca", "a");              /* device attributes reply */
+	check("\033[12;40Rb", "b");             /* cursor position report */
+	check("\033[>0;276;0cc", "c");          /* secondary DA */
+	check("\033[5Xd", "d");                 /* unknown final byte */
+	check("\033[1$ye", "e");                /* intermediate byte */
+	check("\033[99~f", "f");                /* unknown tilde key */
+	check("\033[1\x01g", "C-a g");          /* control inside: dropped up to it */
+	check("\033[1;5\033[A", "Up");          /* ESC inside: a new sequence */
 	check("\033Oz\033OM\033Oj", "Enter *"); /* unknown SS3, keypad Enter, keypad * */
 	check("\033[\xe4\xb8\xadq", "\xe4\xb8\xad q");
 
@@ -476,9 +482,9 @@ static uint32_t rnd(void)
  * byte by byte (no timeout in between, so only chunking differs). */
 static void test_random_chunking(void **state)
 {
-	static const char pieces[][8] = {"\033", "[", "O", "1", ";", "5", "~", "u", "<", "M",
-					 "m", "A", "200~", "201~", "27", "\r", "a", "\xc3",
-					 "\xa9", "\xff", ":", " ", "?", "$"};
+	static const char pieces[][8] = {"\033", "[",    "O",    "1",    ";",    "5",    "~",  "u",
+	                                 "<",    "M",    "m",    "A",    "200~", "201~", "27", "\r",
+	                                 "a",    "\xc3", "\xa9", "\xff", ":",    " ",    "?",  "$"};
 	static char whole[65536], chunked[65536], bytes[65536];
 	char in[600];
 	int iter;
@@ -532,7 +538,7 @@ static void test_random_chunking(void **state)
 
 		if (strcmp(whole, chunked) || strcmp(whole, bytes))
 			fail_msg("iteration %d: whole \"%s\"\nchunked \"%s\"\nbytes \"%s\"", iter,
-				 whole, chunked, bytes);
+			         whole, chunked, bytes);
 	}
 }
 

@@ -32,15 +32,15 @@ static void test_parse_basic(void **state)
 	struct theme_error err;
 
 	assert_int_equal(parse("# a comment\n"
-			       "\n"
-			       "normal = fg=default bg=default\n"
-			       "  prompt_in\t=  fg=green bold   # trailing comment\n"
-			       "prompt_out = fg=bright-red underline italic\n"
-			       "code_number = fg=208 bg=#1a2B3c dim reverse strike\r\n"
-			       "code_string =\n"
-			       "error = fg=#ff0000",
-			       &t, &err),
-			 0);
+	                       "\n"
+	                       "normal = fg=default bg=default\n"
+	                       "  prompt_in\t=  fg=green bold   # trailing comment\n"
+	                       "prompt_out = fg=bright-red underline italic\n"
+	                       "code_number = fg=208 bg=#1a2B3c dim reverse strike\r\n"
+	                       "code_string =\n"
+	                       "error = fg=#ff0000",
+	                       &t, &err),
+	                 0);
 	assert_string_equal(t.name, "x");
 	assert_int_equal(t.style[THEME_NORMAL].fg, ST_DEFAULT);
 	assert_int_equal(t.style[THEME_PROMPT_IN].fg, 2);
@@ -65,13 +65,20 @@ static void test_colors(void **state)
 		const char *word;
 		int color;
 	} ok[] = {
-	    {"black", 0},         {"white", 7},         {"bright-black", 8},
-	    {"bright-white", 15}, {"magenta", 5},       {"0", 0},
-	    {"255", 255},         {"default", ST_DEFAULT}, {"#000000", ST_RGB(0, 0, 0)},
+	    {"black", 0},
+	    {"white", 7},
+	    {"bright-black", 8},
+	    {"bright-white", 15},
+	    {"magenta", 5},
+	    {"0", 0},
+	    {"255", 255},
+	    {"default", ST_DEFAULT},
+	    {"#000000", ST_RGB(0, 0, 0)},
 	    {"#FFffFF", ST_RGB(255, 255, 255)},
 	};
-	static const char *const bad[] = {"256", "1000", "-1", "#12345", "#1234567", "#gg0000",
-					  "purple", "bright-", "", "Red", "0x10", "12a"};
+	static const char *const bad[] = {"256",      "1000",    "-1",     "#12345",
+	                                  "#1234567", "#gg0000", "purple", "bright-",
+	                                  "",         "Red",     "0x10",   "12a"};
 	struct theme t;
 	struct theme_error err;
 	char line[64];
@@ -103,7 +110,8 @@ static void test_errors(void **state)
 	assert_string_equal(err.text, "themes/x.theme:7: unknown role \"fo\"");
 	assert_int_equal(err.line, 7);
 	assert_int_equal(parse("normal = bold\nborder bold\n", &t, &err), -1);
-	assert_string_equal(err.text, "themes/x.theme:2: expected \"role = style\", got \"border bold\"");
+	assert_string_equal(err.text,
+	                    "themes/x.theme:2: expected \"role = style\", got \"border bold\"");
 	assert_int_equal(parse("normal = blink\n", &t, &err), -1);
 	assert_string_equal(err.text, "themes/x.theme:1: unknown style word \"blink\"");
 	assert_int_equal(parse("normal = fg=red\n = bold\n", &t, &err), -1);
@@ -137,12 +145,12 @@ static void test_inheritance(void **state)
 	struct theme_error err;
 
 	assert_int_equal(parse("normal = fg=250 bg=#101010\n"
-			       "status_bar = fg=white bg=blue bold\n"
-			       "status_kernel_busy = fg=yellow\n"
-			       "prompt_in = italic\n"
-			       "selection = bg=8\n",
-			       &t, &err),
-			 0);
+	                       "status_bar = fg=white bg=blue bold\n"
+	                       "status_kernel_busy = fg=yellow\n"
+	                       "prompt_in = italic\n"
+	                       "selection = bg=8\n",
+	                       &t, &err),
+	                 0);
 	/* undefined: the parent's whole style */
 	assert_true(st_style_eq(&t.style[THEME_STATUS_KERNEL_IDLE], &t.style[THEME_STATUS_BAR]));
 	assert_true(st_style_eq(&t.style[THEME_CODE_KEYWORD], &t.style[THEME_NORMAL]));
@@ -167,7 +175,8 @@ static void test_roles(void **state)
 	int r, q;
 
 	assert_string_equal(theme_role_name(THEME_NORMAL), "normal");
-	assert_string_equal(theme_role_name(THEME_STATUS_KERNEL_STARTING), "status_kernel_starting");
+	assert_string_equal(theme_role_name(THEME_STATUS_KERNEL_STARTING),
+	                    "status_kernel_starting");
 	assert_string_equal(theme_role_name(THEME_THREAD_8), "thread_8");
 	assert_null(theme_role_name(THEME_NROLES));
 	assert_null(theme_role_name(-1));
@@ -188,10 +197,10 @@ static void test_roles(void **state)
 }
 
 /* Roles that must look different from normal text in every theme and at every depth. */
-static const int must_stand_out[] = {THEME_SELECTION,      THEME_STATUS_BAR,  THEME_POPUP_SELECTED,
-			       THEME_SEARCH_MATCH,   THEME_ERROR,       THEME_BORDER_FOCUS,
-			       THEME_MESSAGE_ERROR,  THEME_LATE_MARK,   THEME_STRAY_MARK,
-			       THEME_PROMPT_RUNNING, THEME_HELP_KEY};
+static const int must_stand_out[] = {THEME_SELECTION,      THEME_STATUS_BAR, THEME_POPUP_SELECTED,
+                                     THEME_SEARCH_MATCH,   THEME_ERROR,      THEME_BORDER_FOCUS,
+                                     THEME_MESSAGE_ERROR,  THEME_LATE_MARK,  THEME_STRAY_MARK,
+                                     THEME_PROMPT_RUNNING, THEME_HELP_KEY};
 
 static void test_builtins(void **state)
 {
@@ -239,8 +248,9 @@ static void test_builtins(void **state)
 				struct st_style s = theme_get(&t, must_stand_out[k], d);
 
 				if (st_style_eq(&s, &normal))
-					fail_msg("theme %s depth %d: %s looks like normal", names[i],
-						 (int)d, theme_role_name(must_stand_out[k]));
+					fail_msg("theme %s depth %d: %s looks like normal",
+					         names[i], (int)d,
+					         theme_role_name(must_stand_out[k]));
 			}
 		}
 		n++;
@@ -291,12 +301,12 @@ static void test_degrade(void **state)
 	assert_int_equal(theme_color_down(12, THEME_DEPTH_8), st_256_to_8(12));
 
 	assert_int_equal(parse("normal = fg=#eeeeee bg=#1c1c1c\n"
-			       "status_bar = fg=black bg=#5f87d7 bold\n"
-			       "code_keyword = fg=#af5fff italic\n"
-			       "error = fg=#000001 bg=black\n"
-			       "search_match = bg=#1c1c1c underline\n",
-			       &t, &err),
-			 0);
+	                       "status_bar = fg=black bg=#5f87d7 bold\n"
+	                       "code_keyword = fg=#af5fff italic\n"
+	                       "error = fg=#000001 bg=black\n"
+	                       "search_match = bg=#1c1c1c underline\n",
+	                       &t, &err),
+	                 0);
 	/* truecolour keeps everything */
 	s = theme_get(&t, THEME_STATUS_BAR, THEME_DEPTH_TRUE);
 	assert_int_equal(s.bg, ST_RGB(0x5f, 0x87, 0xd7));
@@ -452,8 +462,9 @@ static void test_find_order(void **state)
 	dirs.exe_dir = NULL;
 	assert_int_equal(theme_find("t", &dirs, found, sizeof(found)), 0);
 	assert_int_equal(theme_open("t", &dirs, &t, &err), -1);
-	assert_string_equal(err.text, "--theme: no theme \"t\" (try default, light, solarized-dark, "
-				      "high-contrast, mono)");
+	assert_string_equal(err.text,
+	                    "--theme: no theme \"t\" (try default, light, solarized-dark, "
+	                    "high-contrast, mono)");
 
 	/* a file overrides the built-in of the same name; with none, the built-in */
 	dirs = (struct theme_dirs){cfg, home, prefix, exe};
