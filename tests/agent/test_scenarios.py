@@ -310,6 +310,8 @@ def t_toggle_running(ck):
                        "        print(f'K {i} {time.time():.4f}'); i += 1; time.sleep(0.02)\n"
                        "threading.Thread(target=_tk, name='toggler').start()")
         ident = k.thread_ident("toggler")
+        # baseline `current` (the stock rule differs across versions: 6.29-7.0 keep the origin)
+        assert k.routing("set_thread", ident=ident, policy="current")["status"] == "ok"
         c2 = k.execute("time.sleep(3); _stop.set()", wait=False)
         k.drain(0.8)
         t0 = time.time()
@@ -320,7 +322,7 @@ def t_toggle_running(ck):
         ck.check(ent["override"] == "origin" and ent["policy"] == "origin", f"confirmed state: {ent}")
         k.drain(0.8)
         t2 = time.time()
-        rep = k.routing("clear_thread", ident=ident)
+        rep = k.routing("set_thread", ident=ident, policy="current")
         t3 = time.time()
         k.wait_idle(c2)
         k.drain(0.3)
@@ -328,13 +330,13 @@ def t_toggle_running(ck):
         for ln, parent, md, _m in k.lines("K "):
             t = float(ln.split()[-1])
             if k.idle.get(c1, 0) + MARGIN < t < t0 and t > Run(k).window(c2)[0] + MARGIN:
-                ck.check(parent == c2 and md["policy"] == "kernel", f"toggle: before {ln} in {parent}")
+                ck.check(parent == c2 and md["policy"] == "current", f"toggle: before {ln} in {parent}")
                 before += 1
             elif t1 < t < t2:
                 ck.check(parent == c1 and md["policy"] == "origin", f"toggle: after {ln} in {parent}")
                 after += 1
             elif t > t3 and t < k.idle[c2] - MARGIN:
-                ck.check(parent == c2 and md["policy"] == "kernel", f"toggle: back {ln} in {parent}")
+                ck.check(parent == c2 and md["policy"] == "current", f"toggle: back {ln} in {parent}")
                 back += 1
         ck.check(before > 10 and after > 10 and back > 10, f"toggle: {before}/{after}/{back} lines")
         ck.judged += before + after + back
