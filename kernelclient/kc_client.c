@@ -23,7 +23,13 @@
 #define HB_DISCONNECTED_MS 30000
 #define READY_RETRY_MS 1000
 #define IDLE_GRACE_MS 1000 /* a reply later than this after idle is not coming */
-#define MAX_PER_DISPATCH 64
+#define MAX_PER_DISPATCH 256
+/* Flood batching: when FLOOD_COUNT output messages arrived within FLOOD_WINDOW_MS, the sockets
+ * are left out of the poll set for FLOOD_HOLD_MS so that messages queue up and are handled in a
+ * batch: one wake-up per batch instead of one per message. The app's own fds (keys) stay polled. */
+#define FLOOD_COUNT 8
+#define FLOOD_WINDOW_MS 10
+#define FLOOD_HOLD_MS 20
 
 struct req {
 	char id[40];
@@ -63,6 +69,10 @@ struct kc_client {
 	/* heartbeat */
 	long long hb_sent, hb_last_ok;
 	int hb_waiting, hb_misses;
+	/* flood batching: times of the last FLOOD_COUNT output messages */
+	long long out_times[FLOOD_COUNT];
+	unsigned out_next;
+	long long hold_until;
 	/* pending input_request */
 	json_t *input_parent;
 	char err[512];
@@ -400,6 +410,14 @@ static void on_iopub(struct kc_client *kc, struct kc_msg *m)
 			kc->reqs[i]->idle_at = kcp_now_ms();
 		}
 	}
+	if (!strcmp(m->msg_type, "stream") || !strcmp(m->msg_type, "display_data") ||
+	    !strcmp(m->msg_type, "update_display_data")) {
+		long long now = kcp_now_ms(), oldest = kc->out_times[kc->out_next % FLOOD_COUNT];
+
+		kc->out_times[kc->out_next++ % FLOOD_COUNT] = now;
+		if (oldest && now - oldest <= FLOOD_WINDOW_MS)
+			kc->hold_until = now + FLOOD_HOLD_MS;
+	}
 	if (kc->h.iopub)
 		kc->h.iopub(kc, m, kc->h.ud);
 	/* The handler may have sent requests (the array moved), so look the request up again. */
@@ -555,9 +573,9 @@ static void timers(struct kc_client *kc)
 
 int kc_client_pollitems(struct kc_client *kc, zmq_pollitem_t *items, int max)
 {
-	int n = 0;
+	int n = 0, hold = kcp_now_ms() < kc->hold_until;
 
-	for (int i = 0; i < KC_NCHANNELS && n < max; i++)
+	for (int i = 0; i < KC_NCHANNELS && n < max && !hold; i++)
 		if (kc->sock[i])
 			items[n++] = (zmq_pollitem_t){.socket = kc->sock[i], .events = ZMQ_POLLIN};
 	if (kc->hb && n < max)
@@ -597,6 +615,8 @@ long kc_client_next_timeout(const struct kc_client *kc)
 	}
 	if (kc->launched && kc->proc.pidfd < 0 && now + 200 < next)
 		next = now + 200;
+	if (kc->hold_until > now && kc->hold_until < next)
+		next = kc->hold_until;
 	return next > now ? (long)(next - now) : 0;
 }
 
