@@ -4,23 +4,26 @@
 #   make deps       install what is missing (Debian packages)
 #   make test       deps + build + every test suite, ends with "N passed, N failed"
 #   make run        build and open the tour notebook
-#   make SAN=1 ...  the same, built with AddressSanitizer + UBSan (in build/san)
+#   make SAN=1 ...  the same, built with AddressSanitizer + UBSan (in build/san-CC)
 #   make install PREFIX=/usr/local
 
 CC      ?= cc
 PREFIX  ?= /usr/local
 PKGS     = ncursesw libzmq jansson readline libcrypto libcmark
 CSTD     = -std=c11 -D_GNU_SOURCE
-# snprintf truncation is how bobbin bounds strings on purpose, so that warning is off.
-WARN     = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
+# snprintf truncation is how bobbin bounds strings on purpose, so gcc's warning about it is off
+# (clang has no such warning).
+WARN     = -Wall -Wextra -Werror -Wno-unused-parameter \
+           $(shell $(CC) -Werror -Wno-format-truncation -E -x c /dev/null >/dev/null 2>&1 && echo -Wno-format-truncation)
 OPT     ?= -O2 -g
 
+CCNAME  := $(notdir $(firstword $(CC)))
 ifeq ($(SAN),1)
-B        = build/san
+B        = build/san-$(CCNAME)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT      = -O1 -g
 else
-B        = build/rel
+B        = build/rel-$(CCNAME)
 SANFLAGS =
 endif
 
@@ -53,7 +56,8 @@ bobbin: $(B)/bobbin
 	@cp $(B)/bobbin bobbin
 
 $(B)/bobbin: $(B)/tui/main.o $(LIBS_A)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/libkernelclient.a: $(KC_OBJ)
 	@rm -f $@; ar rcs $@ $^
@@ -64,22 +68,27 @@ $(B)/libtui.a: $(TUI_OBJ)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/tests/%: tests/unit/%.c $(LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS) $(CMOCKA_LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS) $(CMOCKA_LIBS)
 $(B)/tests/%: tests/integration/%.c tests/integration/kctest.h $(LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS) $(CMOCKA_LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS) $(CMOCKA_LIBS)
 # Fuzz harnesses build two ways: with a corpus-replay driver (here, any compiler,
 # run by the test suite) and with libFuzzer (`make fuzz`, clang).
 $(B)/tests/%: tests/fuzz/%.c tests/fuzz/driver.c $(LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/driver.c $(LIBS_A) $(LDLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/driver.c $(LIBS_A) $(LDLIBS)
 $(B)/bench/%: bench/%.c $(LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS)
 
 deps:
 	@sh scripts/deps.sh

@@ -3,7 +3,7 @@
 # libkernelclient vs jupyter_client (and a bare pyzmq client, the kernel's floor) on the same
 # kernels, in one run: median kernel_info round trip, execute-pass-to-idle, and client CPU per
 # iopub message over a flood of one-line stream messages. N and LINES can be set.
-B=${B:-build/rel}
+B=${B:-build/rel-cc}
 N=${N:-1000}
 LINES=${LINES:-10000}
 for k in python3 xpython; do

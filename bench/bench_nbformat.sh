@@ -4,8 +4,8 @@
 # outputs (made in a temp dir with Debian's Python and nbformat, never committed). Prints wall
 # time and peak RSS (getrusage in both) for load+save and for loading alone (bobbin: load plus
 # the first 20 cells' sources and outputs, what the first screen needs), and the ratios.
-# Needs build/rel/bench/nbload (`make bench` builds it).
-B=${B:-build/rel}
+# Needs build/rel-cc/bench/nbload (`make bench` builds it).
+B=${B:-build/rel-cc}
 NBLOAD=${NBLOAD:-$B/bench/nbload}
 PY=/usr/bin/python3
 CELLS=${CELLS:-5000}

@@ -4,7 +4,7 @@
 # prints TAP lines ("ok N - …" / "not ok N - …"), and ends with one line "N passed, N failed".
 # A program that exits non-zero without reporting a failure counts as one failure.
 # TESTS=pattern runs only the programs and scripts whose name contains pattern.
-B=${B:-build/rel}
+B=${B:-build/rel-cc}
 export BOBBIN="$PWD/$B/bobbin" CMOCKA_MESSAGE_OUTPUT=tap
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"

@@ -450,7 +450,7 @@ static void test_lines(void **state)
 {
 	struct editor *e = mk("a\n\nb" ZHONG "\n");
 	struct editor_iter it = EDITOR_ITER_INIT;
-	static const char *const want[] = {"a", "", "b" ZHONG, ""};
+	static const char *const want[] = {"a", "", ("b" ZHONG), ""};
 	static const size_t start[] = {0, 2, 3, 8};
 	const char *s;
 	size_t n, i = 0;

@@ -229,7 +229,7 @@ static void test_parse_invalid_utf8(void **state)
 	struct kcp_session s;
 	zmq_msg_t frames[6];
 	const char *parts[] = {"{\"msg_type\":\"stream\",\"msg_id\":\"1\"}", "{}", "{}",
-			       "{\"name\":\"stdout\",\"text\":\"A\xff" "B\"}"};
+			       ("{\"name\":\"stdout\",\"text\":\"A\xff" "B\"}")};
 	char sig[200];
 	size_t lens[4];
 	struct kc_msg *m;
