@@ -6,7 +6,7 @@
 # TESTS=pattern runs only the programs and scripts whose name contains pattern.
 B=${B:-build/rel-cc}
 export BOBBIN="$PWD/$B/bobbin" CMOCKA_MESSAGE_OUTPUT=tap
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:fast_unwind_on_malloc=0}"
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 log=$(mktemp -d)

@@ -352,8 +352,10 @@ static void test_wrong_signature_dropped(void **state)
 		zmq_msg_t frames[6];
 		int never = 0, n;
 
-		n = kcp_serialize(&forger, kcp_header(&forger, "forged"), NULL, NULL,
-				  json_pack("{s:s}", "text", "evil"), frames, 6);
+		json_t *fh = kcp_header(&forger, "forged"), *fc = json_pack("{s:s}", "text", "evil");
+		n = kcp_serialize(&forger, fh, NULL, NULL, fc, frames, 6);
+		json_decref(fh);
+		json_decref(fc);
 		for (int i = 0; i < n; i++)
 			zmq_msg_send(&frames[i], pub, i < n - 1 ? ZMQ_SNDMORE : 0);
 		json_t *h = kcp_header(&good, "stream"), *ct = json_pack("{s:s,s:s}", "name", "stdout",

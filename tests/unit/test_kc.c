@@ -139,7 +139,9 @@ static void test_framing_roundtrip(void **state)
 
 	kcp_session_init(&s, "k3y", "hmac-sha256", NULL);
 	h = kcp_header(&s, "custom_request");
-	n = kcp_serialize(&s, h, NULL, NULL, json_pack("{s:s}", "x", "\xe2\x82\xac"), frames, 8);
+	json_t *content = json_pack("{s:s}", "x", "\xe2\x82\xac");
+	n = kcp_serialize(&s, h, NULL, NULL, content, frames, 8);
+	json_decref(content);
 	assert_int_equal(n, 6);
 	m = kcp_parse(&s, frames, (size_t)n);
 	assert_non_null(m);
