@@ -5,5 +5,8 @@
 
 int cmd_kernels(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_run(int argc, char **argv);      /* tui/cmd_run.c */
+int cmd_console(int argc, char **argv);  /* tui/console.c */
+int cmd_notebook(int argc, char **argv); /* tui/app.c: the notebook screen (argv[0] is "bobbin") */
 
 #endif

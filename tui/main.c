@@ -34,6 +34,9 @@ int main(int argc, char **argv)
 		return cmd_kernels(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "exec"))
 		return cmd_exec(argc - 1, argv + 1);
-	fputs(usage, stderr);
-	return 2;
+	if (argc > 1 && !strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "console"))
+		return cmd_console(argc - 1, argv + 1);
+	return cmd_notebook(argc, argv);
 }
