@@ -38,7 +38,7 @@ LDLIBS   = $(PKG_LIBS) -lm
 KC_SRC  = $(wildcard kernelclient/*.c)
 NB_SRC  = $(wildcard notebook/*.c)
 TUI_SRC = $(filter-out tui/main.c,$(wildcard tui/*.c))
-KC_OBJ  = $(KC_SRC:%.c=$(B)/%.o)
+KC_OBJ  = $(KC_SRC:%.c=$(B)/%.o) $(B)/gen/agent_text.o
 NB_OBJ  = $(NB_SRC:%.c=$(B)/%.o)
 TUI_OBJ = $(TUI_SRC:%.c=$(B)/%.o)
 LIBS_A  = $(B)/libtui.a $(B)/libnotebook.a $(B)/libkernelclient.a
@@ -58,6 +58,14 @@ bobbin: $(B)/bobbin
 $(B)/bobbin: $(B)/tui/main.o $(LIBS_A)
 	@echo "  LINK    $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The routing agent ships inside the library as a C string made from its Python source.
+$(B)/gen/agent_text.c: kernelclient/agents/bobbin_agent.py scripts/embed.sh
+	@mkdir -p $(dir $@)
+	@sh scripts/embed.sh kcp_agent_text $< >$@
+$(B)/gen/agent_text.o: $(B)/gen/agent_text.c
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/libkernelclient.a: $(KC_OBJ)
 	@rm -f $@; ar rcs $@ $^

@@ -119,11 +119,17 @@ typedef void kc_input_cb(struct kc_client *kc, const struct kc_msg *msg, const c
 			 int password, void *ud);
 /* The kernel's state changed (dead, restarted, unresponsive, …). */
 typedef void kc_state_cb(struct kc_client *kc, enum kc_state state, void *ud);
+/* Routing news (docs/routing-protocol.md): event is "ready" (the agent answered; data = state),
+ * "unsupported" (data = {"reason": str}), "state" (the confirmed state changed; data = state), or
+ * an agent event name ("thread_started", "thread_ended", "stats", …; data = the event). data is
+ * borrowed. */
+typedef void kc_routing_cb(struct kc_client *kc, const char *event, json_t *data, void *ud);
 
 struct kc_handlers {
 	kc_iopub_cb *iopub;
 	kc_input_cb *input;
 	kc_state_cb *state;
+	kc_routing_cb *routing;
 	void *ud;
 };
 
@@ -204,5 +210,31 @@ int kc_client_restart(struct kc_client *kc, struct kc_error *err);
 /* Shuts a launched kernel down and waits for its process (request on control, then SIGTERM,
  * then SIGKILL to its group, with jupyter_client's timings). 0 when the process is gone. */
 int kc_client_shutdown(struct kc_client *kc);
+
+/* ---- thread routing (docs/routing-protocol.md) ---- */
+
+enum kc_routing {
+	KC_ROUTING_OFF,         /* not asked for */
+	KC_ROUTING_INSTALLING,  /* agent sent, waiting for its answer */
+	KC_ROUTING_READY,       /* the agent answered: requests work */
+	KC_ROUTING_UNSUPPORTED, /* not an IPython kernel, or no answer: kc_routing_why() says */
+};
+
+/* Turns the routing agent on: installed now if the kernel is ready, else as soon as it is, and
+ * again after every restart (replaying the policy changes made so far). */
+void kc_routing_enable(struct kc_client *kc);
+enum kc_routing kc_routing_status(const struct kc_client *kc);
+/* Why routing is unsupported, one line; "" otherwise. */
+const char *kc_routing_why(const struct kc_client *kc);
+/* The state the kernel last confirmed (default, rules, threads, …). Borrowed; NULL before. */
+json_t *kc_routing_state(const struct kc_client *kc);
+/* Sends a bobbin_routing_request on control: op is get, set_default, set_thread, clear_thread,
+ * add_rule, remove_rule or reset; policy/pattern may be NULL, ident is used by the thread ops.
+ * The reply's content has "status" and the confirmed "state" (also kept, and reported to the
+ * routing handler). NULL when routing is not ready (kc_client_strerror says why). */
+const char *kc_routing_request(struct kc_client *kc, const char *op, const char *policy,
+			       long long ident, const char *pattern, kc_reply_cb *cb, void *ud);
+/* Blocks (running the client) until routing is ready or unsupported, at most ms. */
+enum kc_routing kc_routing_wait(struct kc_client *kc, long ms);
 
 #endif

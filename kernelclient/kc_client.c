@@ -18,7 +18,6 @@
 
 #include "kernelclient/kc_private.h"
 
-#define HB_INTERVAL_MS 1000
 #define HB_UNRESPONSIVE_MISSES 3
 #define HB_DISCONNECTED_MS 30000
 #define READY_RETRY_MS 1000
@@ -27,56 +26,8 @@
 /* Flood batching: when FLOOD_COUNT output messages arrived within FLOOD_WINDOW_MS, the sockets
  * are left out of the poll set for FLOOD_HOLD_MS so that messages queue up and are handled in a
  * batch: one wake-up per batch instead of one per message. The app's own fds (keys) stay polled. */
-#define FLOOD_COUNT 8
 #define FLOOD_WINDOW_MS 10
 #define FLOOD_HOLD_MS 20
-
-struct req {
-	char id[40];
-	char type[64];
-	enum kc_channel ch;
-	kc_reply_cb *cb;
-	void *ud;
-	long long deadline;  /* 0: none */
-	long long idle_at;   /* when idle arrived */
-	int got_idle;
-	struct kc_msg *reply;
-};
-
-struct kc_client {
-	void *zctx;
-	void *sock[KC_NCHANNELS];
-	void *hb;
-	struct kc_conninfo ci;
-	char connfile[PATH_MAX];
-	int own_connfile;
-	struct kcp_session sess;
-	int launched;
-	struct kcp_proc proc;
-	char **argv, **envp;
-	char *cwd;
-	int signal_interrupt;
-	enum kc_state state;
-	json_t *info;
-	char kernel_session[64];
-	struct kc_handlers h;
-	struct req **reqs;
-	size_t nreqs, capreqs;
-	/* readiness handshake */
-	char ready_id[40];
-	int ready_reply, ready_iopub;
-	long long ready_sent;
-	/* heartbeat */
-	long long hb_sent, hb_last_ok;
-	int hb_waiting, hb_misses;
-	/* flood batching: times of the last FLOOD_COUNT output messages */
-	long long out_times[FLOOD_COUNT];
-	unsigned out_next;
-	long long hold_until;
-	/* pending input_request */
-	json_t *input_parent;
-	char err[512];
-};
 
 const char *kc_state_name(enum kc_state s)
 {
@@ -174,8 +125,7 @@ static void close_sockets(struct kc_client *kc)
 	kc->zctx = NULL;
 }
 
-/* Sends header/content on a channel; takes header and content. */
-static int send_msg(struct kc_client *kc, enum kc_channel ch, json_t *header, json_t *parent,
+int kcp_send(struct kc_client *kc, enum kc_channel ch, json_t *header, json_t *parent,
 		    json_t *content)
 {
 	zmq_msg_t frames[6];
@@ -275,7 +225,7 @@ const char *kc_client_request(struct kc_client *kc, enum kc_channel ch, const ch
 	if (timeout_ms == 0)
 		timeout_ms = default_timeout(msg_type);
 	r->deadline = timeout_ms > 0 ? kcp_now_ms() + timeout_ms : 0;
-	if (send_msg(kc, ch, header, NULL, content) < 0) {
+	if (kcp_send(kc, ch, header, NULL, content) < 0) {
 		free(r);
 		return NULL;
 	}
@@ -333,7 +283,7 @@ int kc_client_input_reply(struct kc_client *kc, const char *value)
 		return -1;
 	}
 	kc->input_parent = NULL;
-	int rc = send_msg(kc, KC_STDIN, kcp_header(&kc->sess, "input_reply"), parent,
+	int rc = kcp_send(kc, KC_STDIN, kcp_header(&kc->sess, "input_reply"), parent,
 			  json_pack("{s:s}", "value", value));
 	json_decref(parent);
 	return rc;
@@ -346,7 +296,7 @@ static void send_kernel_info(struct kc_client *kc)
 	snprintf(kc->ready_id, sizeof kc->ready_id, "%s",
 		 json_string_value(json_object_get(h, "msg_id")));
 	kc->ready_sent = kcp_now_ms();
-	send_msg(kc, KC_SHELL, h, NULL, json_object());
+	kcp_send(kc, KC_SHELL, h, NULL, json_object());
 }
 
 static void begin_handshake(struct kc_client *kc)
@@ -362,6 +312,7 @@ static void check_ready(struct kc_client *kc)
 		kc->ready_id[0] = 0;
 		kc->hb_last_ok = kcp_now_ms();
 		set_state(kc, KC_IDLE);
+		kcp_routing_on_ready(kc);
 	}
 }
 
@@ -418,7 +369,7 @@ static void on_iopub(struct kc_client *kc, struct kc_msg *m)
 		if (oldest && now - oldest <= FLOOD_WINDOW_MS)
 			kc->hold_until = now + FLOOD_HOLD_MS;
 	}
-	if (kc->h.iopub)
+	if (!kcp_routing_on_iopub(kc, m) && kc->h.iopub)
 		kc->h.iopub(kc, m, kc->h.ud);
 	/* The handler may have sent requests (the array moved), so look the request up again. */
 	if (!strcmp(m->msg_type, "status") && (i = find_req(kc, m->parent_id)) >= 0 &&
@@ -505,6 +456,7 @@ static void mark_dead(struct kc_client *kc)
 	json_decref(kc->input_parent);
 	kc->input_parent = NULL;
 	cancel_all(kc);
+	kcp_routing_reset(kc);
 }
 
 static void heartbeat(struct kc_client *kc, long long now)
@@ -912,7 +864,7 @@ static void shutdown_process(struct kc_client *kc, int restart)
 		return;
 	/* jupyter_client's sequence: request on control, 2.5 s, SIGTERM, 2.5 s, SIGKILL. */
 	if (kc->sock[KC_CONTROL] && (h = kcp_header(&kc->sess, "shutdown_request")))
-		send_msg(kc, KC_CONTROL, h, NULL, json_pack("{s:b}", "restart", restart));
+		kcp_send(kc, KC_CONTROL, h, NULL, json_pack("{s:b}", "restart", restart));
 	if (kcp_proc_wait(&kc->proc, 2500))
 		return;
 	kcp_proc_signal(&kc->proc, SIGTERM);
@@ -952,6 +904,7 @@ void kc_client_free(struct kc_client *kc, int keep)
 	kcp_session_clear(&kc->sess);
 	json_decref(kc->info);
 	json_decref(kc->input_parent);
+	kcp_routing_free(kc);
 	free_strv(kc->argv);
 	free_strv(kc->envp);
 	free(kc->cwd);
@@ -965,6 +918,7 @@ int kc_client_restart(struct kc_client *kc, struct kc_error *err)
 		return kcp_fail(err, "cannot restart a kernel bobbin did not start");
 	set_state(kc, KC_RESTARTING);
 	cancel_all(kc);
+	kcp_routing_reset(kc);
 	json_decref(kc->input_parent);
 	kc->input_parent = NULL;
 	shutdown_process(kc, 1);

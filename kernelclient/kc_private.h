@@ -61,4 +61,74 @@ int kcp_proc_wait(struct kcp_proc *p, long ms);
 
 long long kcp_now_ms(void);
 
+/* The client's state, shared by kc_client.c and kc_routing.c. */
+#include <limits.h>
+#define HB_INTERVAL_MS 1000
+#define FLOOD_COUNT 8
+
+struct req {
+	char id[40];
+	char type[64];
+	enum kc_channel ch;
+	kc_reply_cb *cb;
+	void *ud;
+	long long deadline;  /* 0: none */
+	long long idle_at;   /* when idle arrived */
+	int got_idle;
+	struct kc_msg *reply;
+};
+
+struct kc_client {
+	void *zctx;
+	void *sock[KC_NCHANNELS];
+	void *hb;
+	struct kc_conninfo ci;
+	char connfile[PATH_MAX];
+	int own_connfile;
+	struct kcp_session sess;
+	int launched;
+	struct kcp_proc proc;
+	char **argv, **envp;
+	char *cwd;
+	int signal_interrupt;
+	enum kc_state state;
+	json_t *info;
+	char kernel_session[64];
+	struct kc_handlers h;
+	struct req **reqs;
+	size_t nreqs, capreqs;
+	/* readiness handshake */
+	char ready_id[40];
+	int ready_reply, ready_iopub;
+	long long ready_sent;
+	/* heartbeat */
+	long long hb_sent, hb_last_ok;
+	int hb_waiting, hb_misses;
+	/* flood batching: times of the last FLOOD_COUNT output messages */
+	long long out_times[FLOOD_COUNT];
+	unsigned out_next;
+	long long hold_until;
+	/* thread routing (kc_routing.c) */
+	int routing_on;
+	enum kc_routing routing;
+	char routing_why[256];
+	json_t *routing_state;
+	json_t *routing_replay; /* set_default/add_rule/remove_rule ops to redo after a restart */
+	char comm_id[40];
+	/* pending input_request */
+	json_t *input_parent;
+	char err[512];
+};
+
+
+/* Sends header/content (taking both) with parent (borrowed, may be NULL) on a channel. */
+int kcp_send(struct kc_client *kc, enum kc_channel ch, json_t *header, json_t *parent,
+	     json_t *content);
+/* kc_routing.c's hooks: the kernel became ready (again); an iopub message arrived (1 when it was
+ * the routing comm's and is consumed); the kernel restarted or died. */
+void kcp_routing_on_ready(struct kc_client *kc);
+int kcp_routing_on_iopub(struct kc_client *kc, const struct kc_msg *m);
+void kcp_routing_reset(struct kc_client *kc);
+void kcp_routing_free(struct kc_client *kc);
+
 #endif

@@ -37,7 +37,128 @@ int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i)
 		o->existing = a + 11;
 		return 1;
 	}
+	if (!strcmp(a, "--no-agent")) {
+		o->no_agent = 1;
+		return 1;
+	}
+	if (!strcmp(a, "--routing") || !strncmp(a, "--routing=", 10)) {
+		const char *v = a[9] == '=' ? a + 10 : *i + 1 < argc ? argv[++*i] : NULL;
+
+		if (!v || !kernel_policy_valid(v)) {
+			fprintf(stderr, "bobbin: --routing takes kernel, origin, current or auto\n");
+			return -1;
+		}
+		o->routing = v;
+		return 1;
+	}
+	if (!strcmp(a, "--route") || !strncmp(a, "--route=", 8)) {
+		const char *v = a[7] == '=' ? a + 8 : *i + 1 < argc ? argv[++*i] : NULL;
+		const char *eq = v ? strrchr(v, '=') : NULL;
+
+		if (!eq || eq == v || !kernel_policy_valid(eq + 1)) {
+			fprintf(stderr, "bobbin: --route takes PATTERN=POLICY, e.g. "
+					"'ThreadPoolExecutor-*=current'\n");
+			return -1;
+		}
+		if (o->nroutes == (int)(sizeof o->routes / sizeof o->routes[0])) {
+			fprintf(stderr, "bobbin: too many --route options\n");
+			return -1;
+		}
+		o->routes[o->nroutes++] = v;
+		return 1;
+	}
 	return 0;
+}
+
+int kernel_policy_valid(const char *p)
+{
+	return !strcmp(p, "kernel") || !strcmp(p, "origin") || !strcmp(p, "current") ||
+	       !strcmp(p, "auto");
+}
+
+struct applied {
+	int done, failed;
+	void (*report)(const char *msg, void *ud);
+	void *ud;
+	char what[200];
+};
+
+static void on_applied(struct kc_client *kc, const char *id, enum kc_status st,
+		       const struct kc_msg *reply, void *ud)
+{
+	struct applied *a = ud;
+	const char *s = reply ? json_string_value(json_object_get(reply->content, "status")) : NULL;
+
+	a->done++;
+	if (st != KC_OK || !s || strcmp(s, "ok")) {
+		char msg[600];
+		const char *ev = reply ? json_string_value(json_object_get(reply->content, "evalue"))
+				       : NULL;
+
+		a->failed++;
+		snprintf(msg, sizeof msg, "routing: %s failed: %s", a->what,
+			 ev ? ev : kc_status_name(st));
+		if (a->report)
+			a->report(msg, a->ud);
+	}
+}
+
+int kernel_apply_routing(struct kc_client *kc, const struct kernel_opts *o,
+			 void (*report)(const char *msg, void *ud), void *ud)
+{
+	struct applied a = {.report = report, .ud = ud};
+	int sent = 0;
+
+	if (!o->routing && !o->nroutes)
+		return 0;
+	if (kc_routing_wait(kc, 10000) != KC_ROUTING_READY) {
+		char msg[400];
+
+		snprintf(msg, sizeof msg, "routing: %s",
+			 *kc_routing_why(kc) ? kc_routing_why(kc) : "the agent is not installed");
+		if (report)
+			report(msg, ud);
+		return 1;
+	}
+	for (int i = -1; i < o->nroutes; i++) {
+		int target;
+
+		if (i < 0 && !o->routing)
+			continue;
+		if (i < 0) {
+			snprintf(a.what, sizeof a.what, "--routing %s", o->routing);
+			kc_routing_request(kc, "set_default", o->routing, 0, NULL, on_applied, &a);
+		} else {
+			char pat[200];
+			const char *eq = strrchr(o->routes[i], '=');
+
+			snprintf(pat, sizeof pat, "%.*s", (int)(eq - o->routes[i]), o->routes[i]);
+			snprintf(a.what, sizeof a.what, "--route %s", o->routes[i]);
+			kc_routing_request(kc, "add_rule", eq + 1, 0, pat, on_applied, &a);
+		}
+		sent++;
+		target = sent;
+		/* One at a time, so rules keep their order. */
+		while (a.done < target && kc_client_state(kc) != KC_DEAD) {
+			int never = 0;
+			kc_client_run(kc, &never, 50);
+		}
+	}
+	return a.failed;
+}
+
+static void report_stderr(const char *msg, void *ud)
+{
+	fprintf(stderr, "bobbin: %s\n", msg);
+}
+
+static struct kc_client *with_routing(struct kc_client *kc, const struct kernel_opts *o)
+{
+	if (o->no_agent)
+		return kc;
+	kc_routing_enable(kc);
+	kernel_apply_routing(kc, o, o->quiet ? NULL : report_stderr, NULL);
+	return kc;
 }
 
 struct kc_client *kernel_open(const struct kernel_opts *o)
@@ -67,7 +188,7 @@ struct kc_client *kernel_open(const struct kernel_opts *o)
 			kc_client_free(kc, 1);
 			return NULL;
 		}
-		return kc;
+		return with_routing(kc, o);
 	}
 	struct kc_kernelspec *spec = kc_kernelspec_find(o->kernel ? o->kernel : "python3", &err);
 	if (!spec) {
@@ -88,5 +209,5 @@ struct kc_client *kernel_open(const struct kernel_opts *o)
 		return NULL;
 	}
 	kc_kernelspec_free(spec);
-	return kc;
+	return with_routing(kc, o);
 }

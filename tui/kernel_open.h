@@ -10,12 +10,27 @@ struct kernel_opts {
 	const char *existing; /* --existing[=X]: "" for the newest, NULL when not attaching */
 	const char *cwd;
 	long ready_timeout_ms;
+	/* thread routing (docs/routing-protocol.md) */
+	int no_agent;             /* --no-agent */
+	const char *routing;      /* --routing POLICY */
+	const char *routes[16];   /* --route PATTERN=POLICY, repeatable */
+	int nroutes;
+	int quiet;                /* no routing notes on stderr (the notebook screen shows them) */
 };
 
-/* Parses -k/--kernel NAME and --existing[=X] at argv[*i]; 1 when consumed (advancing *i),
- * 0 when not one of these, -1 on a missing argument (message printed). */
+/* Parses -k/--kernel NAME, --existing[=X], --routing POLICY, --route PATTERN=POLICY and
+ * --no-agent at argv[*i]; 1 when consumed (advancing *i), 0 when not one of these, -1 on a
+ * missing or bad argument (message printed). */
 int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i);
-/* Starts or attaches and waits until ready; NULL after printing "bobbin: …" on stderr. */
+/* Starts or attaches and waits until ready; installs the routing agent (unless no_agent) and
+ * applies --routing/--route. NULL after printing "bobbin: …" on stderr. */
 struct kc_client *kernel_open(const struct kernel_opts *o);
+
+/* Applies the routing options to a ready client (also after the user's :routing). Returns the
+ * number of requests that failed; messages go to report (may be NULL). */
+int kernel_apply_routing(struct kc_client *kc, const struct kernel_opts *o,
+			 void (*report)(const char *msg, void *ud), void *ud);
+/* Checks "kernel|origin|current|auto". */
+int kernel_policy_valid(const char *p);
 
 #endif
