@@ -86,7 +86,9 @@ static void on_iopub(struct kc_client *kc, const struct kc_msg *m, void *ud)
 	}
 }
 
-static void read_line_tty(const char *prompt, int password, char *buf, size_t size)
+/* Reads one answer for input(); 0 at end of file. On a terminal the prompt is shown and a
+ * password is not echoed; from a pipe the next line is the answer. */
+static int read_answer(const char *prompt, int password, char *buf, size_t size)
 {
 	struct termios old, quiet;
 	int tty = isatty(0);
@@ -97,13 +99,16 @@ static void read_line_tty(const char *prompt, int password, char *buf, size_t si
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		tcsetattr(0, TCSANOW, &quiet);
 	}
-	if (!fgets(buf, (int)size, stdin))
+	int got = fgets(buf, (int)size, stdin) != NULL;
+
+	if (!got)
 		buf[0] = 0;
 	buf[strcspn(buf, "\n")] = 0;
 	if (password && tty) {
 		tcsetattr(0, TCSANOW, &old);
 		fputc('\n', stderr);
 	}
+	return got;
 }
 
 static void on_input(struct kc_client *kc, const struct kc_msg *m, const char *prompt,
@@ -111,7 +116,14 @@ static void on_input(struct kc_client *kc, const struct kc_msg *m, const char *p
 {
 	char buf[4096];
 
-	read_line_tty(prompt, password, buf, sizeof buf);
+	if (!read_answer(prompt, password, buf, sizeof buf)) {
+		/* No answer will come: interrupt, so input() raises instead of waiting forever. */
+		fprintf(stderr, "\nbobbin exec: the code asked for input, and standard input is at its "
+				"end\n");
+		kc_client_interrupt(kc);
+		kc_client_input_reply(kc, "");
+		return;
+	}
 	kc_client_input_reply(kc, buf);
 }
 
