@@ -54,8 +54,10 @@ static void kt_iopub(struct kc_client *kc, const struct kc_msg *m, void *ud)
 {
 	struct kt *t = ud;
 
-	json_array_append_new(t->iopub, json_pack("{s:s, s:s, s:O}", "msg_type", m->msg_type,
-						  "parent", m->parent_id, "content", m->content));
+	json_array_append_new(t->iopub,
+			      json_pack("{s:s, s:s, s:O, s:O}", "msg_type", m->msg_type, "parent",
+					m->parent_id, "content", m->content, "metadata",
+					m->metadata));
 }
 
 static void kt_input(struct kc_client *kc, const struct kc_msg *m, const char *prompt,
@@ -87,6 +89,17 @@ static void kt_reply_cb(struct kc_client *kc, const char *id, enum kc_status st,
 	r->content = reply ? json_incref(reply->content) : NULL;
 }
 
+/* The routing events seen (kc_routing_cb), as {"event": name, "data": data}. */
+static json_t *kt_routing_events;
+
+static void kt_routing(struct kc_client *kc, const char *event, json_t *data, void *ud)
+{
+	if (!kt_routing_events)
+		kt_routing_events = json_array();
+	json_array_append_new(kt_routing_events,
+			      json_pack("{s:s, s:O}", "event", event, "data", data ? data : json_null()));
+}
+
 static inline void kt_private_runtime(struct kt *t)
 {
 	snprintf(t->runtime, sizeof t->runtime, "/tmp/bobbin-kt-XXXXXX");
@@ -111,7 +124,8 @@ static inline struct kt *kt_start(const char *name)
 	if (!t->kc)
 		fail_msg("%s", err.text);
 	kc_client_set_handlers(t->kc, &(struct kc_handlers){.iopub = kt_iopub, .input = kt_input,
-							   .state = kt_state, .ud = t});
+							   .state = kt_state, .routing = kt_routing,
+							   .ud = t});
 	if (kc_client_wait_ready(t->kc, KT_DEADLINE_MS, &err) < 0)
 		fail_msg("%s", err.text);
 	return t;
