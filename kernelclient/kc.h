@@ -187,6 +187,11 @@ int kc_client_wait_ready(struct kc_client *kc, long timeout_ms, struct kc_error 
 const char *kc_client_request(struct kc_client *kc, enum kc_channel ch, const char *msg_type,
 			      json_t *content, long timeout_ms, kc_reply_cb *cb, void *ud);
 
+/* Sends a message that has no reply (comm_open, comm_msg, comm_close, …) on shell or control.
+ * Takes content. Returns its msg_id (valid until the next send) or NULL. */
+const char *kc_client_send(struct kc_client *kc, enum kc_channel ch, const char *msg_type,
+			   json_t *content);
+
 #define KC_EXEC_SILENT 1
 #define KC_EXEC_NO_HISTORY 2
 #define KC_EXEC_NO_STDIN 4

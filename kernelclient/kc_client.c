@@ -237,6 +237,24 @@ const char *kc_client_request(struct kc_client *kc, enum kc_channel ch, const ch
 	return r->id;
 }
 
+const char *kc_client_send(struct kc_client *kc, enum kc_channel ch, const char *msg_type,
+			   json_t *content)
+{
+	static char id[40];
+	json_t *header;
+
+	if (!content)
+		content = json_object();
+	if (kc->state == KC_DEAD || (ch != KC_SHELL && ch != KC_CONTROL) ||
+	    !(header = kcp_header(&kc->sess, msg_type))) {
+		snprintf(kc->err, sizeof kc->err, "cannot send %s", msg_type);
+		json_decref(content);
+		return NULL;
+	}
+	snprintf(id, sizeof id, "%s", json_string_value(json_object_get(header, "msg_id")));
+	return kcp_send(kc, ch, header, NULL, content) < 0 ? NULL : id;
+}
+
 const char *kc_client_execute(struct kc_client *kc, const char *code, int flags, kc_reply_cb *cb,
 			      void *ud)
 {

@@ -141,6 +141,70 @@ static void test_complete_inspect_is_complete(void **state)
 	kt_free(t);
 }
 
+/* history, comm_info, and a comm opened, messaged and closed from the client side. */
+static void test_history_and_comms(void **state)
+{
+	struct kt *t = kt_start(kernel_of(state));
+	struct kt_reply r = {0}, x;
+	json_t *h;
+
+	assert_int_equal(kt_exec(t, "a_marker_line = 1", &x), KC_OK);
+	json_decref(x.content);
+	assert_non_null(kc_client_request(t->kc, KC_SHELL, "history_request",
+					  json_pack("{s:b, s:b, s:s, s:i}", "output", 0, "raw", 1,
+						    "hist_access_type", "tail", "n", 10),
+					  0, kt_reply_cb, &r));
+	kt_wait(t, &r, KT_DEADLINE_MS);
+	assert_int_equal(r.status, KC_OK);
+	h = json_object_get(r.content, "history");
+	assert_true(json_is_array(h));
+	/* ipykernel lists the line just run; xeus-python 0.14 keeps no history here. */
+	if (!strcmp(kernel_of(state), "python3")) {
+		json_t *e = json_array_get(h, json_array_size(h) - 1);
+		assert_string_equal(json_string_value(json_array_get(e, 2)), "a_marker_line = 1");
+	}
+	json_decref(r.content);
+
+	memset(&r, 0, sizeof r);
+	assert_non_null(kc_client_request(t->kc, KC_SHELL, "comm_info_request", NULL, 0,
+					  kt_reply_cb, &r));
+	kt_wait(t, &r, KT_DEADLINE_MS);
+	assert_int_equal(r.status, KC_OK);
+	assert_true(json_is_object(json_object_get(r.content, "comms")));
+	json_decref(r.content);
+
+	/* A comm the kernel opens on request: register a target, open from here, get a message. */
+	if (!strcmp(kernel_of(state), "python3")) {
+		assert_int_equal(kt_exec(t,
+					 "def _t(comm, msg):\n"
+					 "    comm.on_msg(lambda m: comm.send({'echo': m['content']['data']}))\n"
+					 "get_ipython().kernel.comm_manager.register_target('kt.echo', _t)",
+					 &x),
+				 KC_OK);
+		json_decref(x.content);
+		assert_non_null(kc_client_send(t->kc, KC_SHELL, "comm_open",
+					       json_pack("{s:s, s:s, s:{}}", "comm_id", "c0ffee",
+							 "target_name", "kt.echo", "data")));
+		assert_non_null(kc_client_send(t->kc, KC_SHELL, "comm_msg",
+					       json_pack("{s:s, s:{s:i}}", "comm_id", "c0ffee",
+							 "data", "n", 7)));
+		json_t *echo = NULL;
+		for (double end = kt_now() + 30; !echo && kt_now() < end;) {
+			int never = 0;
+			json_t *c = kt_find(t, NULL, "comm_msg");
+
+			kc_client_run(t->kc, &never, 50);
+			if (c && json_object_get(json_object_get(c, "data"), "echo"))
+				echo = json_object_get(json_object_get(c, "data"), "echo");
+		}
+		assert_non_null(echo);
+		assert_int_equal(json_integer_value(json_object_get(echo, "n")), 7);
+		assert_non_null(kc_client_send(t->kc, KC_SHELL, "comm_close",
+					       json_pack("{s:s, s:{}}", "comm_id", "c0ffee", "data")));
+	}
+	kt_free(t);
+}
+
 /* ipykernel: time.sleep(60) interrupted; the reply says KeyboardInterrupt. */
 static void test_interrupt(void **state)
 {
@@ -450,6 +514,7 @@ int main(void)
 		BOTH(test_execute_stream_result_error),
 		BOTH(test_stdin_roundtrip),
 		BOTH(test_complete_inspect_is_complete),
+		BOTH(test_history_and_comms),
 		BOTH(test_interrupt),
 		BOTH(test_restart),
 		BOTH(test_shutdown_leaves_nothing),
