@@ -698,9 +698,12 @@ int rd_cell(const struct rd_cell_in *in, struct rd_layout *l)
 			/* runs of one role */
 			while (i < n) {
 				int role = in->roles ? in->roles[start + i] : THEME_NORMAL;
-				size_t j = i + 1;
+				size_t j = in->roles ? i + 1 : n;
 
-				while (j < n && in->roles && in->roles[start + j] == role)
+				while (j < n && in->roles[start + j] == role)
+					j++;
+				/* a role change inside a UTF-8 character waits for its end */
+				while (j < n && ((unsigned char)s[j] & 0xc0) == 0x80)
 					j++;
 				if (role <= 0 || role >= THEME_NROLES)
 					role = THEME_NORMAL;
@@ -859,4 +862,21 @@ long rd_cursor_row(const struct rd_layout *l, size_t line, int col, int *x)
 	if (found >= 0 && x)
 		*x = l->text_x + col - l->rows[found].col0;
 	return found;
+}
+
+int rd_append(struct rd_layout *l, const char *s, int role, int newrow)
+{
+	struct lb b = {0};
+	int rc = 0;
+
+	if (newrow || !l->nrows)
+		if (l_row(l, RD_ROW_OUTPUT, 0, 0) < 0)
+			return -1;
+	if (lb_add(&b, s, strlen(s), role, 0, NULL) < 0)
+		rc = -1;
+	for (size_t i = 0; !rc && i < b.nsegs; i++)
+		if (l_text(l, b.b + b.segs[i].off, b.segs[i].len, b.segs[i].role, 0, NULL) < 0)
+			rc = -1;
+	lb_free(&b);
+	return rc;
 }

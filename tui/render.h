@@ -119,6 +119,10 @@ const char *rd_output_text(json_t *output, int *role, char **owned);
 /* The row for the editor cursor at (line, col), and the screen x within the row. -1 if none. */
 long rd_cursor_row(const struct rd_layout *l, size_t line, int col, int *x);
 
+/* Appends safe text (one line, tabs expanded, controls as '?') in role to the last row, or to a
+ * new row with newrow; for the help screen and lists. 0, or -1 when out of memory. */
+int rd_append(struct rd_layout *l, const char *s, int role, int newrow);
+
 /* Human size: "512 B", "12.3 KB", "4.0 MB". */
 void rd_size(size_t n, char *buf, size_t size);
 

@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The notebook screen's drawing: the only code of the screen that calls curses (with
+ * theme_curses.c). Each pass draws the top line, the visible rows of the visible cells from
+ * their cached layouts, the bottom line and any overlay into stdscr, then one wnoutrefresh +
+ * doupdate, so curses sends only what changed; the screen is cleared only for Ctrl-L and
+ * SIGWINCH. Bytes bobbin writes to the terminal itself are its own fixed mode sequences
+ * (bracketed paste, mouse), never text from a kernel or a notebook.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "tui/app.h"
+#include "tui/sigpipe.h"
+#include "tui/theme_curses.h"
+
+static SCREEN *screen;
+
+void view_raw(const char *s)
+{
+	ssize_t r = write(STDOUT_FILENO, s, strlen(s));
+	(void)r;
+}
+
+int view_text_rows(struct app *a)
+{
+	return a->rows > 3 ? a->rows - 2 : 1;
+}
+
+static int curses_color(int c, enum theme_depth depth)
+{
+	c = theme_color_down(c, depth);
+	if (c == ST_DEFAULT)
+		return -1;
+	if (depth == THEME_DEPTH_TRUE)
+		return ST_IS_RGB(c) || c > 7 ? st_color_rgb(c) : c;
+	return c;
+}
+
+static attr_t curses_attrs(unsigned x)
+{
+	attr_t r = A_NORMAL;
+
+	if (x & ST_BOLD)
+		r |= A_BOLD;
+	if (x & ST_DIM)
+		r |= A_DIM;
+	if (x & ST_ITALIC)
+		r |= A_ITALIC;
+	if (x & ST_UNDERLINE)
+		r |= A_UNDERLINE;
+	if (x & ST_INVERSE)
+		r |= A_REVERSE;
+	return r;
+}
+
+/* The depth curses can draw, as theme_apply_curses() caps it. */
+static enum theme_depth cap_depth(enum theme_depth d)
+{
+	if (!has_colors())
+		return THEME_DEPTH_NONE;
+	if (d == THEME_DEPTH_TRUE && COLORS < 0x1000000)
+		d = THEME_DEPTH_256;
+	if (d == THEME_DEPTH_256 && COLORS < 256)
+		d = THEME_DEPTH_16;
+	if (d == THEME_DEPTH_16 && COLORS < 16)
+		d = THEME_DEPTH_8;
+	if (d == THEME_DEPTH_8 && COLORS < 8)
+		d = THEME_DEPTH_NONE;
+	return d;
+}
+
+/* A kernel's SGR style drawn over a role. */
+static attr_t span_attr(struct app *a, const struct rd_span *sp)
+{
+	struct st_style base;
+	int fg, bg, pair;
+
+	if (!sp->sgr)
+		return a->attrs[sp->role];
+	base = theme_get(&a->theme, sp->role, a->depth);
+	if (a->depth == THEME_DEPTH_NONE)
+		return a->attrs[sp->role] | curses_attrs(sp->style.attrs);
+	fg = curses_color(sp->style.fg != ST_DEFAULT ? sp->style.fg : base.fg, a->depth);
+	bg = curses_color(sp->style.bg != ST_DEFAULT ? sp->style.bg : base.bg, a->depth);
+	if (fg == -1 && bg == -1)
+		return curses_attrs(base.attrs | sp->style.attrs);
+	pair = alloc_pair(fg, bg);
+	if (pair < 0)
+		return a->attrs[sp->role] | curses_attrs(sp->style.attrs);
+	return curses_attrs(base.attrs | sp->style.attrs) | COLOR_PAIR(pair);
+}
+
+/* Draws n bytes of safe text at the cursor within maxw columns; returns columns used. */
+static int put_text(const char *s, size_t n, int maxw)
+{
+	int used = 0;
+	size_t k = st_fit(s, n, maxw, &used);
+
+	if (k)
+		addnstr(s, (int)k);
+	return used;
+}
+
+/* Draws untrusted text (a message, a name) in a role: sanitised, clipped, ASCII if need be. */
+static int put_safe(struct app *a, const char *s, int role, int maxw)
+{
+	size_t n;
+	char *t = st_plain(s, strlen(s), &n);
+	int used;
+
+	if (!t)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (t[i] == '\n' || t[i] == '\t')
+			t[i] = ' ';
+	if (!a->utf8) {
+		size_t o = 0;
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)t[i];
+			if (c < 0x80)
+				t[o++] = (char)c;
+			else if ((c & 0xc0) != 0x80)
+				t[o++] = '?';
+		}
+		n = o;
+	}
+	attrset(a->attrs[role]);
+	used = put_text(t, n, maxw);
+	free(t);
+	return used;
+}
+
+static void draw_row(struct app *a, int y, const struct rd_layout *l, size_t r, int hl_search)
+{
+	const struct rd_row *row = &l->rows[r];
+	int x = 0;
+
+	move(y, 0);
+	for (unsigned i = 0; i < row->nspans && x < a->cols; i++) {
+		const struct rd_span *sp = &l->spans[row->span0 + i];
+
+		attrset(span_attr(a, sp));
+		x += put_text(l->text + sp->off, sp->len, a->cols - x);
+	}
+	attrset(a->attrs[THEME_NORMAL]);
+	if (x < a->cols)
+		clrtoeol();
+	(void)hl_search;
+}
+
+static void fill_line(struct app *a, int y, int role)
+{
+	move(y, 0);
+	attrset(a->attrs[role]);
+	for (int i = 0; i < a->cols; i++)
+		addch(' ');
+	move(y, 0);
+}
+
+static void draw_top(struct app *a)
+{
+	char buf[600], el[64] = "";
+	const char *name = a->path[0] ? strrchr(a->path, '/') : NULL;
+	int x = 0, role = THEME_STATUS_KERNEL_IDLE;
+	const char *state = "no kernel";
+	long elapsed;
+	int run = app_running_index(a, &elapsed);
+
+	name = name ? name + 1 : a->path[0] ? a->path : "[new notebook]";
+	fill_line(a, 0, THEME_STATUS_BAR);
+	x += put_safe(a, " ", THEME_STATUS_BAR, a->cols - x);
+	x += put_safe(a, name, THEME_STATUS_BAR, a->cols - x);
+	if (nb_doc_dirty(a->doc) || (a->ed && strcmp(editor_text(a->ed, NULL),
+						     nb_cell_source(nb_doc_find(a->doc, a->edit_id)))))
+		x += put_safe(a, " [+]", THEME_STATUS_UNSAVED, a->cols - x);
+	if (a->kc) {
+		enum kc_state st = kc_client_state(a->kc);
+
+		state = a->kernel_dead ? "dead" : kc_state_name(st);
+		if (a->kernel_dead || st == KC_DEAD || st == KC_DISCONNECTED ||
+		    st == KC_UNRESPONSIVE)
+			role = THEME_STATUS_KERNEL_DEAD;
+		else if (st == KC_STARTING || st == KC_RESTARTING)
+			role = THEME_STATUS_KERNEL_STARTING;
+		else if (st == KC_BUSY || a->nexec)
+			role = THEME_STATUS_KERNEL_BUSY;
+		if (st == KC_IDLE && a->nexec && !a->kernel_dead)
+			state = "busy";
+	} else {
+		role = THEME_STATUS_KERNEL_DEAD;
+	}
+	if (run >= 0)
+		snprintf(el, sizeof el, " [%d] %ld.%lds", run + 1, elapsed / 1000,
+			 (elapsed / 100) % 10);
+	snprintf(buf, sizeof buf, "  %s ", a->kc ? a->kernel_display : "");
+	x += put_safe(a, buf, THEME_STATUS_BAR, a->cols - x);
+	x += put_safe(a, state, role, a->cols - x);
+	x += put_safe(a, el, role, a->cols - x);
+	if (a->nexec > 1) {
+		snprintf(buf, sizeof buf, " (+%zu queued)", a->nexec - 1);
+		x += put_safe(a, buf, THEME_STATUS_BAR, a->cols - x);
+	}
+	snprintf(buf, sizeof buf, "%s%s cell %zu/%zu ",
+		 a->attribution ? "attribution " : "",
+		 a->kc && kc_routing_status(a->kc) == KC_ROUTING_READY ? "routing" : "",
+		 a->cur + 1, nb_doc_ncells(a->doc));
+	{
+		int w = st_width(buf, strlen(buf));
+		if (a->cols - w > x + 1) {
+			move(0, a->cols - w);
+			put_safe(a, buf, THEME_STATUS_BAR, w);
+		}
+	}
+}
+
+static const char *mode_name(struct app *a)
+{
+	switch (a->mode) {
+	case MODE_EDIT:
+		return "EDIT";
+	case MODE_CMDLINE:
+		return "";
+	case MODE_INPUT:
+		return "INPUT";
+	case MODE_PAGER:
+		return a->pager_help ? "HELP" : "PAGER";
+	case MODE_ASK:
+		return "";
+	case MODE_POPUP:
+		return "EDIT";
+	case MODE_THREADS:
+		return "THREADS";
+	case MODE_LIST:
+		return "LIST";
+	default:
+		return "COMMAND";
+	}
+}
+
+static int draw_bottom(struct app *a)
+{
+	int y = a->rows - 1, x = 0, cx = -1;
+
+	fill_line(a, y, THEME_COMMAND_LINE);
+	if (a->mode == MODE_CMDLINE) {
+		int point;
+		const char *prompt;
+		const char *line = cl_line(&point, &prompt);
+
+		x += put_safe(a, prompt, THEME_COMMAND_LINE, a->cols);
+		cx = x + st_width(line, (size_t)point);
+		put_safe(a, line, THEME_COMMAND_LINE, a->cols - x);
+		return cx < a->cols ? cx : a->cols - 1;
+	}
+	if (a->mode == MODE_ASK) {
+		put_safe(a, a->ask, THEME_MESSAGE_INFO, a->cols);
+		return -1;
+	}
+	if (*mode_name(a)) {
+		char m[32];
+		snprintf(m, sizeof m, "%s ", mode_name(a));
+		x += put_safe(a, m, THEME_STATUS_BAR, a->cols);
+		x += put_safe(a, " ", THEME_COMMAND_LINE, a->cols - x);
+	}
+	if (a->msg[0])
+		put_safe(a, a->msg, a->msg_err ? THEME_MESSAGE_ERROR : THEME_MESSAGE_INFO,
+			 a->cols - x);
+	return -1;
+}
+
+/* The input() answer drawn on the cell's input row. */
+static int draw_input(struct app *a, int y, const struct rd_layout *l, size_t r)
+{
+	int point, x = 0;
+	const char *prompt;
+	const char *line = cl_line(&point, &prompt);
+	const struct rd_row *row = &l->rows[r];
+
+	for (unsigned i = 0; i < row->nspans; i++)
+		x += st_width(l->text + l->spans[row->span0 + i].off,
+			      l->spans[row->span0 + i].len);
+	move(y, x < a->cols ? x : a->cols - 1);
+	if (a->input_password)
+		return x;
+	attrset(a->attrs[THEME_SELECTION]);
+	put_safe(a, line, THEME_SELECTION, a->cols - x);
+	return x + st_width(line, (size_t)point);
+}
+
+static void draw_cells(struct app *a, int *cy, int *cx)
+{
+	int H = view_text_rows(a), y = 1;
+	size_t n = nb_doc_ncells(a->doc);
+	size_t i = a->top;
+	long skip = a->top_off;
+
+	while (y <= H && i < n) {
+		const struct rd_layout *l = app_layout(a, i);
+
+		if (!l)
+			break;
+		for (size_t r = (size_t)skip; r < l->nrows && y <= H; r++, y++) {
+			draw_row(a, y, l, r, 0);
+			if (l->rows[r].kind == RD_ROW_INPUT && a->mode == MODE_INPUT) {
+				*cx = draw_input(a, y, l, r);
+				*cy = y;
+			}
+		}
+		if (a->ed && i == a->cur && (a->mode == MODE_EDIT || a->mode == MODE_POPUP)) {
+			int x;
+			long r = rd_cursor_row(l, editor_cursor_line(a->ed),
+					       editor_cursor_col(a->ed), &x);
+			long sy = (long)y - (long)l->nrows + r;
+
+			if (r >= 0 && sy >= 1 && sy <= H) {
+				*cy = (int)sy;
+				*cx = x < a->cols ? x : a->cols - 1;
+			}
+		}
+		skip = 0;
+		i++;
+	}
+	attrset(a->attrs[THEME_NORMAL]);
+	for (; y <= H; y++) {
+		move(y, 0);
+		clrtoeol();
+	}
+}
+
+static void draw_pager(struct app *a)
+{
+	int H = view_text_rows(a);
+	long r = a->pager_top;
+
+	for (int y = 1; y <= H; y++, r++) {
+		if (r >= 0 && (size_t)r < a->pager.nrows)
+			draw_row(a, y, &a->pager, (size_t)r, 0);
+		else {
+			move(y, 0);
+			attrset(a->attrs[THEME_NORMAL]);
+			clrtoeol();
+		}
+	}
+}
+
+static void draw_list(struct app *a)
+{
+	int H = view_text_rows(a);
+	size_t first = 0;
+
+	fill_line(a, 1, THEME_HELP_KEY);
+	put_safe(a, a->list_title, THEME_HELP_KEY, a->cols);
+	if (a->item_sel >= (size_t)(H - 2))
+		first = a->item_sel - (size_t)(H - 2) + 1;
+	for (int y = 2; y <= H; y++) {
+		size_t i = first + (size_t)(y - 2);
+
+		move(y, 0);
+		attrset(a->attrs[THEME_NORMAL]);
+		clrtoeol();
+		if (i >= a->nitems)
+			continue;
+		if (i == a->item_sel)
+			fill_line(a, y, THEME_SELECTION);
+		put_safe(a, a->items[i].text,
+			 i == a->item_sel ? THEME_SELECTION : a->items[i].role, a->cols);
+	}
+}
+
+static void draw_popup(struct app *a, int cy, int cx)
+{
+	int H = view_text_rows(a), w = 0, h, y0, x0;
+	size_t i;
+
+	if (!a->npopup)
+		return;
+	for (i = 0; i < a->npopup; i++) {
+		int ww = st_width(a->popup[i], strlen(a->popup[i]));
+		if (ww > w)
+			w = ww;
+	}
+	w += 2;
+	if (w > a->cols - 2)
+		w = a->cols - 2;
+	h = (int)a->npopup < 12 ? (int)a->npopup : 12;
+	if (h > H - 1)
+		h = H - 1;
+	if (cy < 1)
+		cy = 1;
+	y0 = cy + 1 + h <= H ? cy + 1 : cy - h;
+	if (y0 < 1)
+		y0 = 1;
+	x0 = a->popup_complete ? cx : 2;
+	if (x0 + w > a->cols)
+		x0 = a->cols - w;
+	if (x0 < 0)
+		x0 = 0;
+	if (a->popup_complete) {
+		if (a->popup_sel < a->popup_top)
+			a->popup_top = a->popup_sel;
+		if (a->popup_sel >= a->popup_top + (size_t)h)
+			a->popup_top = a->popup_sel - (size_t)h + 1;
+	}
+	for (int r = 0; r < h; r++) {
+		size_t k = a->popup_top + (size_t)r;
+		int role = a->popup_complete && k == a->popup_sel ? THEME_POPUP_SELECTED
+								   : THEME_POPUP;
+		move(y0 + r, x0);
+		attrset(a->attrs[role]);
+		for (int c = 0; c < w; c++)
+			addch(' ');
+		move(y0 + r, x0 + 1);
+		if (k < a->npopup)
+			put_safe(a, a->popup[k], role, w - 2);
+	}
+}
+
+void view_draw(struct app *a)
+{
+	int cy = -1, cx = -1, bx;
+
+	nb_out_sync(a->out);
+	if (a->full_redraw) {
+		clearok(curscr, TRUE);
+		a->full_redraw = 0;
+	}
+	draw_top(a);
+	if (a->mode == MODE_PAGER)
+		draw_pager(a);
+	else if (a->mode == MODE_LIST || a->mode == MODE_THREADS)
+		draw_list(a);
+	else
+		draw_cells(a, &cy, &cx);
+	if (a->mode == MODE_POPUP)
+		draw_popup(a, cy, cx);
+	bx = draw_bottom(a);
+	if (bx >= 0) {
+		cy = a->rows - 1;
+		cx = bx;
+	}
+	if (cy >= 0 && cx >= 0) {
+		curs_set(1);
+		move(cy, cx);
+	} else {
+		curs_set(0);
+		move(a->rows - 1, 0);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+	a->need_draw = 0;
+}
+
+void view_apply_theme(struct app *a)
+{
+	enum theme_depth d = theme_color_depth(COLORS, getenv("COLORTERM"), getenv("NO_COLOR"));
+
+	a->depth = cap_depth(d);
+	if (a->depth != THEME_DEPTH_NONE)
+		reset_color_pairs();
+	theme_apply_curses(&a->theme, a->depth, a->attrs);
+	bkgdset(a->attrs[THEME_NORMAL] & ~A_CHARTEXT);
+}
+
+static void get_size(struct app *a)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
+		a->rows = ws.ws_row;
+		a->cols = ws.ws_col;
+	} else {
+		a->rows = LINES;
+		a->cols = COLS;
+	}
+}
+
+void view_resize(struct app *a)
+{
+	get_size(a);
+	resizeterm(a->rows, a->cols);
+	a->rows = LINES;
+	a->cols = COLS;
+	app_invalidate_all(a);
+	app_scroll_into_view(a);
+	a->full_redraw = 1;
+	a->need_draw = 1;
+}
+
+int view_init(struct app *a)
+{
+	if (!(screen = newterm(NULL, stdout, stdin)))
+		return -1;
+	set_term(screen);
+	raw();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, FALSE);
+	set_escdelay(25);
+	typeahead(0);
+	if (has_colors())
+		start_color();
+	a->rows = LINES;
+	a->cols = COLS;
+	view_apply_theme(a);
+	erase();
+	refresh();
+	view_raw("\033[?2004h"); /* bracketed paste */
+	if (a->cfg.mouse)
+		view_raw("\033[?1000h\033[?1006h");
+	return 0;
+}
+
+void view_end(struct app *a)
+{
+	if (!screen)
+		return;
+	view_raw("\033[?2004l");
+	if (a->cfg.mouse)
+		view_raw("\033[?1000l\033[?1006l");
+	endwin();
+	delscreen(screen);
+	screen = NULL;
+}
