@@ -10,7 +10,7 @@ trap 'tmux -L $SOCK kill-server 2>/dev/null; rm -rf "$T"' EXIT
 export JUPYTER_RUNTIME_DIR="$T/runtime"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
-no() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done; }
 check() { if [ "$1" = 0 ]; then ok "$2"; else no "$2" "$3"; fi; }
 
 # Waits until the tmux pane shows text (grep -F), or the deadline passes.
@@ -88,7 +88,7 @@ check $? "kernels lists specs and reports broken ones" "$(cat "$T/out" "$T/err")
 # On a terminal: SGR colour passes (normalised), nothing else does.
 tmux -L $SOCK -f /dev/null new -d -s x -x 100 -y 20 "sh"
 tmux -L $SOCK set -g set-titles on
-tmux -L $SOCK send-keys -t x "printf '\\033]0;before\\007'; clear; '$BOBBIN' exec -c 'print(\"\\x1b]0;pwned\\x07\\x1b[31mRED\\x1b[0m\\x1b[10;1Hmoved\\x1b[6n done\")'; echo EXIT=\$?" Enter
+tmux -L $SOCK send-keys -t x "printf '\\033]0;before\\007'; clear; '$BOBBIN' exec -c 'print(\"\\x1b]0;pwned\\x07\\x1b[31mRED\\x1b[0m\\x1b[10;1Hmoved\\x1b[6n do\" + \"ne\")'; echo EX\"\"IT=\$?" Enter
 if wait_pane "EXIT="; then
 	title=$(tmux -L $SOCK display -p -t x '#{pane_title}')
 	[ "$title" != pwned ]; check $? "exec on a terminal: a title change from the kernel does nothing" "title=$title"
@@ -101,7 +101,7 @@ else
 fi
 
 # Ctrl-C interrupts the kernel; the cell raises KeyboardInterrupt and exec exits 1.
-tmux -L $SOCK send-keys -t x "clear; '$BOBBIN' exec -c 'import time; print(\"sleeping\", flush=True); time.sleep(60)'; echo EXIT=\$?" Enter
+tmux -L $SOCK send-keys -t x "clear; '$BOBBIN' exec -c 'import time; print(\"sle\" + \"eping\", flush=True); time.sleep(60)'; echo EX\"\"IT=\$?" Enter
 if wait_pane "sleeping"; then
 	tmux -L $SOCK send-keys -t x C-c
 	wait_pane "EXIT=" && grep -q "KeyboardInterrupt" "$T/pane" && grep -q "EXIT=1" "$T/pane"
@@ -110,7 +110,7 @@ else
 	no "exec: long cell started" "$(cat "$T/pane")"
 fi
 # Two Ctrl-C within a second exit even when the kernel ignores the interrupt.
-tmux -L $SOCK send-keys -t x "clear; '$BOBBIN' exec -c 'import signal,time; signal.signal(signal.SIGINT, signal.SIG_IGN); print(\"deaf\", flush=True); time.sleep(60)'; echo EXIT=\$?" Enter
+tmux -L $SOCK send-keys -t x "clear; '$BOBBIN' exec -c 'import signal,time; signal.signal(signal.SIGINT, signal.SIG_IGN); print(\"de\" + \"af\", flush=True); time.sleep(60)'; echo EX\"\"IT=\$?" Enter
 if wait_pane "deaf"; then
 	tmux -L $SOCK send-keys -t x C-c
 	tmux -L $SOCK send-keys -t x C-c
