@@ -442,8 +442,13 @@ int cmd_run(int argc, char **argv)
 		}
 	} else {
 		/* nbconvert runs the kernel in the notebook's directory. */
-		snprintf(cwd, sizeof cwd, "%s", o.input);
-		snprintf(cwd, sizeof cwd, "%s", dirname(cwd));
+		char tmp[PATH_MAX];
+
+		snprintf(tmp, sizeof tmp, "%s", o.input);
+		if (!realpath(dirname(tmp), cwd)) {
+			fprintf(stderr, "bobbin run: %s: %s\n", o.input, strerror(errno));
+			goto bad_input;
+		}
 		o.cwd = cwd;
 	}
 	if (check_kernel(&o, r.doc, kname, sizeof kname) < 0)
