@@ -29,6 +29,17 @@ static void pv_iopub(struct kc_client *kc, const struct kc_msg *m, void *ud)
 	nb_out_iopub(p->out, m->msg_type, m->parent_id, m->content, m->metadata);
 }
 
+static void pv_state(struct kc_client *kc, enum kc_state st, void *ud)
+{
+	kt_state(kc, st, ((struct pv *)ud)->t);
+}
+
+static void pv_input(struct kc_client *kc, const struct kc_msg *m, const char *prompt,
+		     int password, void *ud)
+{
+	kt_input(kc, m, prompt, password, ((struct pv *)ud)->t);
+}
+
 struct pv_req {
 	struct pv *p;
 	struct kt_reply r;
@@ -53,8 +64,8 @@ static struct pv *pv_start(int ncells)
 	for (int i = 1; i < ncells; i++)
 		nb_doc_insert(p->doc, (size_t)i, NB_CODE);
 	p->out = nb_out_new(p->doc);
-	kc_client_set_handlers(p->t->kc, &(struct kc_handlers){.iopub = pv_iopub, .input = kt_input,
-							      .state = kt_state, .ud = p});
+	kc_client_set_handlers(p->t->kc, &(struct kc_handlers){.iopub = pv_iopub, .input = pv_input,
+							      .state = pv_state, .ud = p});
 	return p;
 }
 
