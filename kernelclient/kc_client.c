@@ -113,9 +113,15 @@ static int open_sockets(struct kc_client *kc, struct kc_error *err)
 
 static void close_sockets(struct kc_client *kc)
 {
+	/* Messages queued for a kernel that is gone can never leave: don't linger on them. */
+	int zero = 0, gone = kc->launched && kcp_proc_poll(&kc->proc);
+
 	for (int i = 0; i < KC_NCHANNELS; i++)
-		if (kc->sock[i])
+		if (kc->sock[i]) {
+			if (gone)
+				zmq_setsockopt(kc->sock[i], ZMQ_LINGER, &zero, sizeof zero);
 			zmq_close(kc->sock[i]);
+		}
 	if (kc->hb)
 		zmq_close(kc->hb);
 	memset(kc->sock, 0, sizeof kc->sock);

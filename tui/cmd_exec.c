@@ -20,7 +20,7 @@
 #include "tui/sigpipe.h"
 
 struct exec_state {
-	const char *msg_id;
+	char msg_id[64]; /* a copy: the library's string is gone once the request finishes */
 	int done, failed, allow_stdin;
 	enum kc_status status;
 };
@@ -49,7 +49,7 @@ static void on_iopub(struct kc_client *kc, const struct kc_msg *m, void *ud)
 	struct exec_state *es = ud;
 	json_t *c = m->content;
 
-	if (!es->msg_id || strcmp(m->parent_id, es->msg_id))
+	if (!es->msg_id[0] || strcmp(m->parent_id, es->msg_id))
 		return;
 	if (!strcmp(m->msg_type, "stream")) {
 		const char *name = json_string_value(json_object_get(c, "name"));
@@ -207,8 +207,10 @@ int cmd_exec(int argc, char **argv)
 	kc_client_set_handlers(kc, &(struct kc_handlers){.iopub = on_iopub,
 							 .input = on_input, .ud = &es});
 	/* Code from stdin leaves no stdin for input(): tell the kernel, as nbclient does. */
-	es.msg_id = kc_client_execute(kc, code, owned ? KC_EXEC_NO_STDIN : 0, on_reply, &es);
-	if (!es.msg_id) {
+	const char *id = kc_client_execute(kc, code, owned ? KC_EXEC_NO_STDIN : 0, on_reply, &es);
+	if (id) {
+		snprintf(es.msg_id, sizeof es.msg_id, "%s", id);
+	} else {
 		fprintf(stderr, "bobbin exec: %s\n", kc_client_strerror(kc));
 		es.failed = 1;
 		es.done = 1;

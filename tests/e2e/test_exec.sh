@@ -101,11 +101,11 @@ else
 fi
 
 # Ctrl-C interrupts the kernel; the cell raises KeyboardInterrupt and exec exits 1.
-tmux -L $SOCK send-keys -t x "clear; '$BOBBIN' exec -c 'import time; print(\"sle\" + \"eping\", flush=True); time.sleep(60)'; echo EX\"\"IT=\$?" Enter
+tmux -L $SOCK send-keys -t x "clear; '$BOBBIN' exec -c 'import time; print(\"sle\" + \"eping\", flush=True); time.sleep(60)' 2>'$T/int.err'; echo EX\"\"IT=\$?" Enter
 if wait_pane "sleeping"; then
 	tmux -L $SOCK send-keys -t x C-c
-	wait_pane "EXIT=" && grep -q "KeyboardInterrupt" "$T/pane" && grep -q "EXIT=1" "$T/pane"
-	check $? "exec: Ctrl-C interrupts the running code" "$(cat "$T/pane")"
+	wait_pane "EXIT=" && grep -q "KeyboardInterrupt" "$T/int.err" && grep -q "EXIT=1" "$T/pane"
+	check $? "exec: Ctrl-C interrupts the running code" "$(cat "$T/pane")" "$(head -c 3000 "$T/int.err")"
 else
 	no "exec: long cell started" "$(cat "$T/pane")"
 fi
