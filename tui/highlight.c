@@ -16,42 +16,153 @@ _Static_assert(THEME_NROLES <= 256, "theme roles must fit in a byte");
 
 /* Sorted for bsearch. */
 static const char *const hl_keywords[] = {
-	"False",  "None",   "True",    "and",      "as",     "assert", "async",
-	"await",  "break",  "class",   "continue", "def",    "del",    "elif",
-	"else",   "except", "finally", "for",      "from",   "global", "if",
-	"import", "in",     "is",      "lambda",   "nonlocal", "not",  "or",
-	"pass",   "raise",  "return",  "try",      "while",  "with",   "yield",
+    "False", "None",     "True",  "and",    "as",   "assert", "async",  "await",    "break",
+    "class", "continue", "def",   "del",    "elif", "else",   "except", "finally",  "for",
+    "from",  "global",   "if",    "import", "in",   "is",     "lambda", "nonlocal", "not",
+    "or",    "pass",     "raise", "return", "try",  "while",  "with",   "yield",
 };
 
 /* Builtin functions, types, constants and the common exception classes; sorted. */
 static const char *const hl_builtins[] = {
-	"ArithmeticError", "AssertionError", "AttributeError", "BaseException",
-	"BaseExceptionGroup", "BlockingIOError", "BrokenPipeError", "BufferError",
-	"ConnectionError", "DeprecationWarning", "EOFError", "Ellipsis", "EnvironmentError",
-	"Exception", "ExceptionGroup", "FileExistsError", "FileNotFoundError",
-	"FloatingPointError", "GeneratorExit", "IOError", "ImportError", "IndentationError",
-	"IndexError", "InterruptedError", "IsADirectoryError", "KeyError", "KeyboardInterrupt",
-	"LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "NotADirectoryError",
-	"NotImplemented", "NotImplementedError", "OSError", "OverflowError", "PermissionError",
-	"RecursionError", "ReferenceError", "RuntimeError", "RuntimeWarning", "StopAsyncIteration",
-	"StopIteration", "SyntaxError", "SystemError", "SystemExit", "TabError", "TimeoutError",
-	"TypeError", "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError",
-	"UnicodeError", "UserWarning", "ValueError", "Warning", "ZeroDivisionError",
-	"__build_class__", "__debug__", "__import__", "abs", "aiter", "all", "anext", "any",
-	"ascii", "bin", "bool", "breakpoint", "bytearray", "bytes", "callable", "chr",
-	"classmethod", "compile", "complex", "delattr", "dict", "dir", "display", "divmod",
-	"enumerate", "eval", "exec", "exit", "filter", "float", "format", "frozenset", "getattr",
-	"globals", "hasattr", "hash", "help", "hex", "id", "input", "int", "isinstance",
-	"issubclass", "iter", "len", "list", "locals", "map", "max", "memoryview", "min", "next",
-	"object", "oct", "open", "ord", "pow", "print", "property", "quit", "range", "repr",
-	"reversed", "round", "set", "setattr", "slice", "sorted", "staticmethod", "str", "sum",
-	"super", "tuple", "type", "vars", "zip",
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "BaseException",
+    "BaseExceptionGroup",
+    "BlockingIOError",
+    "BrokenPipeError",
+    "BufferError",
+    "ConnectionError",
+    "DeprecationWarning",
+    "EOFError",
+    "Ellipsis",
+    "EnvironmentError",
+    "Exception",
+    "ExceptionGroup",
+    "FileExistsError",
+    "FileNotFoundError",
+    "FloatingPointError",
+    "GeneratorExit",
+    "IOError",
+    "ImportError",
+    "IndentationError",
+    "IndexError",
+    "InterruptedError",
+    "IsADirectoryError",
+    "KeyError",
+    "KeyboardInterrupt",
+    "LookupError",
+    "MemoryError",
+    "ModuleNotFoundError",
+    "NameError",
+    "NotADirectoryError",
+    "NotImplemented",
+    "NotImplementedError",
+    "OSError",
+    "OverflowError",
+    "PermissionError",
+    "RecursionError",
+    "ReferenceError",
+    "RuntimeError",
+    "RuntimeWarning",
+    "StopAsyncIteration",
+    "StopIteration",
+    "SyntaxError",
+    "SystemError",
+    "SystemExit",
+    "TabError",
+    "TimeoutError",
+    "TypeError",
+    "UnboundLocalError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "UnicodeError",
+    "UserWarning",
+    "ValueError",
+    "Warning",
+    "ZeroDivisionError",
+    "__build_class__",
+    "__debug__",
+    "__import__",
+    "abs",
+    "aiter",
+    "all",
+    "anext",
+    "any",
+    "ascii",
+    "bin",
+    "bool",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "compile",
+    "complex",
+    "delattr",
+    "dict",
+    "dir",
+    "display",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "exit",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "help",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "list",
+    "locals",
+    "map",
+    "max",
+    "memoryview",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "property",
+    "quit",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "setattr",
+    "slice",
+    "sorted",
+    "staticmethod",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "vars",
+    "zip",
 };
 
 /* Magics whose arguments (line) or body (cell) are Python code; sorted. */
 static const char *const hl_py_magics[] = {
-	"capture", "cython", "debug", "memit", "prun", "px", "pypy", "python", "python3", "time",
-	"timeit",
+    "capture", "cython", "debug",   "memit", "prun",   "px",
+    "pypy",    "python", "python3", "time",  "timeit",
 };
 
 #define HL_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -75,7 +186,7 @@ static int hl_word_cmp(const void *key, const void *elem)
 
 static int hl_in(const char *const *list, size_t count, const unsigned char *s, size_t n)
 {
-	struct hl_word w = { s, n };
+	struct hl_word w = {s, n};
 
 	if (n == 0 || n > 24)
 		return 0;
@@ -84,8 +195,8 @@ static int hl_in(const char *const *list, size_t count, const unsigned char *s, 
 
 enum hl_lang hl_lang_find(const char *lang)
 {
-	static const char *const names[] = { "ipython", "ipython3", "py", "py3", "python",
-		                             "python3" };
+	static const char *const names[] = {"ipython", "ipython3", "py",
+	                                    "py3",     "python",   "python3"};
 	char word[16];
 	size_t n = 0, k;
 
@@ -402,7 +513,8 @@ static void hl_python(struct hl *h)
 			i = hl_magic(h, i);
 		} else if (hl_is_ident_start(c)) {
 			i = hl_name(h, i, at_start);
-		} else if (hl_is_digit(c) || (c == '.' && i + 1 < h->n && hl_is_digit(h->s[i + 1]))) {
+		} else if (hl_is_digit(c) ||
+		           (c == '.' && i + 1 < h->n && hl_is_digit(h->s[i + 1]))) {
 			i = hl_number(h, i);
 		} else if (c == '\'' || c == '"') {
 			i = hl_string(h, i, i);
@@ -425,7 +537,7 @@ static void hl_python(struct hl *h)
 
 void hl_fill(enum hl_lang lang, const char *src, size_t len, unsigned char *roles)
 {
-	struct hl h = { (const unsigned char *)src, len, roles, 0, 1, 1, 0 };
+	struct hl h = {(const unsigned char *)src, len, roles, 0, 1, 1, 0};
 
 	if (len == 0)
 		return;

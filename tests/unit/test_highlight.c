@@ -116,10 +116,10 @@ static void test_strings(void **state)
 	check("print(f\"{name!r}\")", "bbbbb_sssssssssss_");
 	check("s = '''a\nb'''\nx", "__o_sssssssss\n_");
 	check("\"\"\"doc \"\" \"\n\"\"\" + 1", "sssssssssssssss_o_n");
-	check("'abc\nx = 1", "ssss\n__o_n"); /* unterminated: ends at its line */
+	check("'abc\nx = 1", "ssss\n__o_n");    /* unterminated: ends at its line */
 	check("'''abc\nx = 1", "ssssssssssss"); /* unterminated triple: runs to the end */
-	check("'a\\\nb' c", "ssssss__"); /* backslash-newline continues the string */
-	check("br'x' xr'y'", "sssss___sss"); /* xr is no prefix */
+	check("'a\\\nb' c", "ssssss__");        /* backslash-newline continues the string */
+	check("br'x' xr'y'", "sssss___sss");    /* xr is no prefix */
 }
 
 static void test_comments(void **state)
@@ -144,7 +144,7 @@ static void test_decorators(void **state)
 	check("@functools.lru_cache(maxsize=2)", "dddddddddddddddddddd________on_");
 	check("class A:\n    @staticmethod\n    def g(): pass",
 	      "kkkkk___\n____ddddddddddddd\n____kkk______kkkk");
-	check("a @ b", "__o__"); /* matrix multiplication */
+	check("a @ b", "__o__");     /* matrix multiplication */
 	check("f(\n@x)", "__\no__"); /* not a statement start */
 }
 
@@ -160,8 +160,7 @@ static void test_magics(void **state)
 	check("%time x = len(y)", "ddddd___o_bbb___");
 	check("%matplotlib inline", "ddddddddddd_______");
 	check("!ls -la 'x'\nprint(1)", "ddd________\nbbbbb_n_");
-	check("%%bash\nfor x in 1 2; do echo $x; done",
-	      "dddddd\n______________________________");
+	check("%%bash\nfor x in 1 2; do echo $x; done", "dddddd\n______________________________");
 	check("%%timeit -n 3\nsum(range(10))", "dddddddd_____\nbbb_bbbbb_nn__");
 	check("%%writefile f.py\nimport os", "ddddddddddd_____\n_________");
 	check("x = 5 % 3", "__o_n_o_n");
@@ -179,9 +178,10 @@ static void test_lines_and_brackets(void **state)
 
 static void test_languages(void **state)
 {
-	const char *py[] = { "python", "Python", "python3", "ipython", "IPython3", "py",
-		             "python {.numberLines}", " python" };
-	const char *other[] = { "", "r", "julia", "javascript", "pythonic", "bash", "c" };
+	const char *py[] = {
+	    "python", "Python", "python3", "ipython", "IPython3", "py", "python {.numberLines}",
+	    " python"};
+	const char *other[] = {"", "r", "julia", "javascript", "pythonic", "bash", "c"};
 	size_t k;
 	char *s;
 
@@ -276,21 +276,21 @@ static void test_linear_time(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keywords),
-		cmocka_unit_test(test_soft_keywords),
-		cmocka_unit_test(test_builtins),
-		cmocka_unit_test(test_strings),
-		cmocka_unit_test(test_comments),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_decorators),
-		cmocka_unit_test(test_operators),
-		cmocka_unit_test(test_magics),
-		cmocka_unit_test(test_lines_and_brackets),
-		cmocka_unit_test(test_languages),
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_invalid_utf8_and_nul),
-		cmocka_unit_test(test_every_prefix),
-		cmocka_unit_test(test_linear_time),
+	    cmocka_unit_test(test_keywords),
+	    cmocka_unit_test(test_soft_keywords),
+	    cmocka_unit_test(test_builtins),
+	    cmocka_unit_test(test_strings),
+	    cmocka_unit_test(test_comments),
+	    cmocka_unit_test(test_numbers),
+	    cmocka_unit_test(test_decorators),
+	    cmocka_unit_test(test_operators),
+	    cmocka_unit_test(test_magics),
+	    cmocka_unit_test(test_lines_and_brackets),
+	    cmocka_unit_test(test_languages),
+	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_invalid_utf8_and_nul),
+	    cmocka_unit_test(test_every_prefix),
+	    cmocka_unit_test(test_linear_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
