@@ -1,0 +1,871 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Markdown cells laid out for a terminal (see markdown.h). cmark parses; this file walks the
+ * tree with cmark's iterator (no recursion, so hostile nesting cannot exhaust the stack) and
+ * keeps its own stack of containers (quotes, lists, items, code) whose prefixes start every
+ * line. Inline text is cut into words that are placed on the current line or wrap to the
+ * next; a line is built in one byte buffer with style runs and becomes md_spans when it ends.
+ */
+#include "tui/markdown.h"
+
+#include <cmark.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/highlight.h"
+#include "tui/safetext.h"
+#include "tui/theme.h"
+
+#define MD_MAX_WIDTH 1024 /* wider asks are laid out at this width (rules are width long) */
+#define MD_TABSTOP 4      /* tab stops inside code blocks, from the code's first column */
+
+enum md_kind { MD_QUOTE, MD_LIST, MD_ITEM, MD_CODE };
+
+struct md_frame {
+	enum md_kind kind;
+	char first[24], cont[24]; /* prefix of the frame's first line and of the others */
+	int width, role;
+	int used; /* the first line has been started */
+	/* MD_LIST */
+	int ordered, next, numw, depth;
+};
+
+struct md_run {
+	size_t len;
+	int role;
+	unsigned attrs;
+};
+
+/* A line or word under construction: bytes plus style runs. */
+struct md_text {
+	char *buf;
+	size_t len, cap;
+	struct md_run *runs;
+	size_t nruns, rcap;
+};
+
+struct md {
+	int width, ascii, oom;
+	struct md_line *lines;
+	size_t n, cap;
+	struct md_frame *fr;
+	size_t nfr, frcap;
+	/* the current line */
+	struct md_text line;
+	int open, content, indent, col, maxw, prefw;
+	/* the current word and the space before it */
+	struct md_text word;
+	int wordw, word_space, pending, sp_role;
+	unsigned sp_attrs;
+	/* inline state */
+	int emph, strong, code, link, image, heading, quote, table, autolink;
+	int lists; /* lists open */
+};
+
+static int md_grow(struct md *m, void *pp, size_t *cap, size_t need, size_t size)
+{
+	void **p = pp;
+	size_t nc;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	if (m->oom)
+		return -1;
+	nc = *cap ? *cap * 2 : 16;
+	while (nc < need)
+		nc *= 2;
+	np = realloc(*p, nc * size);
+	if (!np) {
+		m->oom = 1;
+		return -1;
+	}
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+static void md_text_add(struct md *m, struct md_text *t, const char *s, size_t n, int role,
+                        unsigned attrs)
+{
+	struct md_run *last = t->nruns ? &t->runs[t->nruns - 1] : NULL;
+
+	if (!n || md_grow(m, &t->buf, &t->cap, t->len + n + 1, 1) < 0)
+		return;
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	if (last && last->role == role && last->attrs == attrs) {
+		last->len += n;
+		return;
+	}
+	if (md_grow(m, &t->runs, &t->rcap, t->nruns + 1, sizeof(*t->runs)) < 0)
+		return;
+	t->runs[t->nruns++] = (struct md_run){n, role, attrs};
+}
+
+static void md_text_clear(struct md_text *t)
+{
+	t->len = 0;
+	t->nruns = 0;
+}
+
+/* ---- lines ---- */
+
+static void md_put(struct md *m, const char *s, size_t n, int w, int role, unsigned attrs)
+{
+	md_text_add(m, &m->line, s, n, role, attrs);
+	m->col += w;
+}
+
+/* Blank columns of a prefix: part of the indent while nothing precedes them. */
+static void md_put_blank(struct md *m, int w)
+{
+	static const char spaces[] = "                        ";
+
+	if (!m->line.nruns) {
+		m->indent += w;
+		m->col += w;
+		return;
+	}
+	while (w > 0) {
+		int k = w < (int)sizeof(spaces) - 1 ? w : (int)sizeof(spaces) - 1;
+
+		md_put(m, spaces, (size_t)k, k, THEME_NORMAL, 0);
+		w -= k;
+	}
+}
+
+static int md_blank_str(const char *s)
+{
+	while (*s == ' ')
+		s++;
+	return *s == '\0';
+}
+
+/* Most columns the prefixes may take: the rest stays for text. */
+static int md_max_prefix(const struct md *m)
+{
+	int keep = m->width / 2 < 20 ? m->width / 2 : 20;
+
+	return m->width - keep;
+}
+
+/* Starts a line with the containers' prefixes; blank_line: the separator between blocks,
+ * which shows only quote bars and never a list marker. */
+static void md_begin(struct md *m, int blank_line)
+{
+	size_t k, lastq = (size_t)-1;
+	int used = 0, lim = md_max_prefix(m);
+
+	md_text_clear(&m->line);
+	m->open = 1;
+	m->content = 0;
+	m->indent = 0;
+	m->col = 0;
+	if (blank_line) {
+		for (k = 0; k < m->nfr; k++)
+			if (m->fr[k].kind == MD_QUOTE)
+				lastq = k;
+	}
+	for (k = 0; k < m->nfr; k++) {
+		struct md_frame *f = &m->fr[k];
+		const char *p;
+
+		if (f->kind == MD_LIST)
+			continue;
+		if (blank_line && (lastq == (size_t)-1 || k > lastq))
+			break;
+		p = f->used || blank_line ? f->cont : f->first;
+		if (!blank_line)
+			f->used = 1;
+		/* past the limit only a list marker is still shown (once), never padding */
+		if (used + f->width > lim &&
+		    (f->kind != MD_ITEM || p == f->cont || used + f->width >= m->width))
+			continue;
+		used += f->width;
+		if (blank_line && k == lastq)
+			md_put(m, p, strcspn(p, " "), 1, f->role,
+			       0); /* the bar without its space */
+		else if (md_blank_str(p))
+			md_put_blank(m, f->width);
+		else
+			md_put(m, p, strlen(p), f->width, f->role, 0);
+	}
+	m->prefw = m->col;
+}
+
+static void md_end(struct md *m)
+{
+	struct md_line *l;
+	size_t k, off = 0;
+
+	if (!m->open)
+		return;
+	m->open = 0;
+	/* a line of prefixes alone ("• " of an empty item) ends without its blanks */
+	while (!m->content && m->line.nruns && m->line.len && m->line.buf[m->line.len - 1] == ' ') {
+		m->line.len--;
+		m->col--;
+		if (!--m->line.runs[m->line.nruns - 1].len)
+			m->line.nruns--;
+	}
+	if (!m->content && !m->line.nruns)
+		m->indent = 0;
+	if (m->col - m->prefw > m->maxw)
+		m->maxw = m->col - m->prefw;
+	if (md_grow(m, &m->lines, &m->cap, m->n + 1, sizeof(*m->lines)) < 0)
+		return;
+	l = &m->lines[m->n];
+	l->indent = m->indent;
+	l->n = 0;
+	l->spans = m->line.nruns ? calloc(m->line.nruns, sizeof(*l->spans)) : NULL;
+	if (m->line.nruns && !l->spans) {
+		m->oom = 1;
+		return;
+	}
+	m->n++;
+	for (k = 0; k < m->line.nruns; k++) {
+		struct md_run *r = &m->line.runs[k];
+		char *t = malloc(r->len + 1);
+
+		if (!t) {
+			m->oom = 1;
+			return;
+		}
+		memcpy(t, m->line.buf + off, r->len);
+		t[r->len] = '\0';
+		off += r->len;
+		l->spans[l->n++] = (struct md_span){t, r->role, r->attrs};
+	}
+}
+
+static void md_blank(struct md *m)
+{
+	md_end(m);
+	md_begin(m, 1);
+	md_end(m);
+}
+
+/* ---- words ---- */
+
+/* The next line for text, ending the current one if it has text. */
+static void md_wrap(struct md *m)
+{
+	if (m->open && m->content)
+		md_end(m);
+	if (!m->open)
+		md_begin(m, 0);
+}
+
+/* Places one code point of width w, wrapping first if it does not fit (but never leaving a
+ * line without text, so a character wider than the line still makes progress). */
+static void md_put_cp(struct md *m, const char *s, size_t n, int w, int role, unsigned attrs)
+{
+	if (!m->open || (m->content && m->col + w > m->width))
+		md_wrap(m);
+	md_put(m, s, n, w, role, attrs);
+	m->content = 1;
+}
+
+static void md_flush_word(struct md *m)
+{
+	int space;
+	size_t k, off = 0;
+
+	if (!m->word.len)
+		return;
+	if (!m->open)
+		md_begin(m, 0);
+	space = m->word_space && m->content;
+	if (m->col + space + m->wordw <= m->width) {
+		if (space)
+			md_put(m, " ", 1, 1, m->sp_role, m->sp_attrs);
+		for (k = 0; k < m->word.nruns; k++) {
+			struct md_run *r = &m->word.runs[k];
+
+			md_put(m, m->word.buf + off, r->len, 0, r->role, r->attrs);
+			off += r->len;
+		}
+		m->col += m->wordw;
+		m->content = 1;
+	} else {
+		/* on a line of its own, broken between code points if still too long */
+		if (m->content)
+			md_wrap(m);
+		for (k = 0; k < m->word.nruns; k++) {
+			struct md_run *r = &m->word.runs[k];
+			size_t i = 0, adv;
+
+			while (i < r->len) {
+				int w = st_next(m->word.buf + off + i, r->len - i, &adv);
+
+				md_put_cp(m, m->word.buf + off + i, adv, w, r->role, r->attrs);
+				i += adv;
+			}
+			off += r->len;
+		}
+	}
+	md_text_clear(&m->word);
+	m->wordw = 0;
+}
+
+/* Feeds safe text s[0..n) in one style: spaces separate words, each wide character is a word
+ * of its own (CJK text breaks between characters). */
+static void md_feed(struct md *m, const char *s, size_t n, int role, unsigned attrs)
+{
+	size_t i = 0, adv;
+
+	while (i < n) {
+		char c = s[i];
+		int w;
+
+		if (c == ' ' || c == '\t' || c == '\n') {
+			md_flush_word(m);
+			m->pending = 1;
+			m->sp_role = role;
+			m->sp_attrs = attrs;
+			i++;
+			continue;
+		}
+		w = st_next(s + i, n - i, &adv);
+		if (w > 1)
+			md_flush_word(m);
+		if (!m->word.len) {
+			m->word_space = m->pending;
+			m->pending = 0;
+		}
+		md_text_add(m, &m->word, s + i, adv, role, attrs);
+		m->wordw += w;
+		if (w > 1)
+			md_flush_word(m);
+		i += adv;
+	}
+}
+
+static void md_hard_break(struct md *m)
+{
+	md_flush_word(m);
+	m->pending = 0;
+	if (!m->open)
+		md_begin(m, 0);
+	md_end(m);
+}
+
+/* ---- inline content ---- */
+
+static void md_style(const struct md *m, int *role, unsigned *attrs)
+{
+	static const unsigned hattrs[] = {
+	    0,       ST_BOLD | ST_UNDERLINE, ST_BOLD,  ST_BOLD | ST_UNDERLINE,
+	    ST_BOLD, ST_BOLD | ST_ITALIC,    ST_ITALIC};
+	unsigned a = 0;
+
+	if (m->emph)
+		a |= ST_ITALIC;
+	if (m->strong)
+		a |= ST_BOLD;
+	if (m->link)
+		a |= ST_UNDERLINE;
+	if (m->heading)
+		a |= hattrs[m->heading];
+	*attrs = a;
+	if (m->link || m->image)
+		*role = THEME_MARKDOWN_LINK;
+	else if (m->code)
+		*role = THEME_MARKDOWN_CODE;
+	else if (m->heading)
+		*role = THEME_MARKDOWN_HEADING;
+	else if (m->strong)
+		*role = THEME_MARKDOWN_STRONG;
+	else if (m->emph)
+		*role = THEME_MARKDOWN_EMPH;
+	else if (m->quote)
+		*role = THEME_MARKDOWN_QUOTE;
+	else
+		*role = THEME_NORMAL;
+}
+
+/* Untrusted text from the tree, made safe and fed in the current style. */
+static void md_lit(struct md *m, const char *s)
+{
+	size_t n;
+	char *safe;
+	int role;
+	unsigned attrs;
+
+	if (!s || !*s)
+		return;
+	safe = st_plain(s, strlen(s), &n);
+	if (!safe) {
+		m->oom = 1;
+		return;
+	}
+	md_style(m, &role, &attrs);
+	md_feed(m, safe, n, role, attrs);
+	free(safe);
+}
+
+/* " <URL>" after a link or inside an image's brackets; long URLs are cut. */
+static void md_url(struct md *m, const char *url)
+{
+	size_t n, cut;
+	char *safe;
+
+	if (!url || !*url)
+		return;
+	safe = st_plain(url, strlen(url), &n);
+	if (!safe) {
+		m->oom = 1;
+		return;
+	}
+	md_feed(m, " <", 2, THEME_MARKDOWN_LINK, 0);
+	if (n > MD_URL_MAX) {
+		for (cut = MD_URL_MAX; cut > 0 && ((unsigned char)safe[cut] & 0xc0) == 0x80; cut--)
+			;
+		md_feed(m, safe, cut, THEME_MARKDOWN_LINK, 0);
+		md_feed(m, m->ascii ? "..." : "\xe2\x80\xa6", 3, THEME_MARKDOWN_LINK, 0);
+	} else {
+		md_feed(m, safe, n, THEME_MARKDOWN_LINK, 0);
+	}
+	md_feed(m, ">", 1, THEME_MARKDOWN_LINK, 0);
+	free(safe);
+}
+
+/* An autolink (<http://x>, <a@b.c>) shows its URL once. */
+static int md_is_autolink(cmark_node *link)
+{
+	cmark_node *c = cmark_node_first_child(link);
+	const char *url = cmark_node_get_url(link), *text;
+
+	if (!c || cmark_node_next(c) || cmark_node_get_type(c) != CMARK_NODE_TEXT || !url)
+		return 0;
+	text = cmark_node_get_literal(c);
+	if (!text)
+		return 0;
+	if (strncmp(url, "mailto:", 7) == 0 && strcmp(url + 7, text) == 0)
+		return 1;
+	return strcmp(url, text) == 0;
+}
+
+/* The first two source lines of a paragraph, to tell a GFM table from prose. */
+static int md_is_table(cmark_node *para)
+{
+	char line[2][512];
+	size_t len[2] = {0, 0}, k;
+	int nl = 0, dash = 0, pipe = 0;
+	cmark_iter *it = cmark_iter_new(para);
+	cmark_event_type ev;
+
+	if (!it)
+		return 0;
+	while (nl < 2 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *c = cmark_iter_get_node(it);
+		int t = cmark_node_get_type(c);
+		const char *s;
+
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK) {
+			nl++;
+			continue;
+		}
+		if (t != CMARK_NODE_TEXT && t != CMARK_NODE_CODE && t != CMARK_NODE_HTML_INLINE)
+			continue;
+		for (s = cmark_node_get_literal(c); s && *s; s++)
+			if (len[nl] < sizeof(line[nl]))
+				line[nl][len[nl]++] = *s;
+	}
+	cmark_iter_free(it);
+	if (nl < 1 || !memchr(line[0], '|', len[0]))
+		return 0;
+	for (k = 0; k < len[1]; k++) {
+		char c = line[1][k];
+
+		if (c == '-')
+			dash = 1;
+		else if (c == '|')
+			pipe = 1;
+		else if (c != ':' && c != ' ' && c != '\t')
+			return 0;
+	}
+	return dash && pipe;
+}
+
+/* Lays out the inline children of a paragraph or heading. */
+static void md_inlines(struct md *m, cmark_node *block)
+{
+	cmark_iter *it = cmark_iter_new(block);
+	cmark_event_type ev;
+
+	if (!it) {
+		m->oom = 1;
+		return;
+	}
+	m->pending = 0;
+	m->table = cmark_node_get_type(block) == CMARK_NODE_PARAGRAPH && md_is_table(block);
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *c = cmark_iter_get_node(it);
+		int enter = ev == CMARK_EVENT_ENTER, d = enter ? 1 : -1;
+
+		switch (cmark_node_get_type(c)) {
+		case CMARK_NODE_TEXT:
+		case CMARK_NODE_HTML_INLINE:
+			md_lit(m, cmark_node_get_literal(c));
+			break;
+		case CMARK_NODE_CODE:
+			m->code++;
+			md_lit(m, cmark_node_get_literal(c));
+			m->code--;
+			break;
+		case CMARK_NODE_SOFTBREAK:
+			if (m->table)
+				md_hard_break(m);
+			else
+				md_lit(m, " ");
+			break;
+		case CMARK_NODE_LINEBREAK:
+			md_hard_break(m);
+			break;
+		case CMARK_NODE_EMPH:
+			m->emph += d;
+			break;
+		case CMARK_NODE_STRONG:
+			m->strong += d;
+			break;
+		case CMARK_NODE_LINK:
+			m->link += d;
+			if (enter) {
+				m->autolink = md_is_autolink(c);
+			} else if (!m->autolink) {
+				md_url(m, cmark_node_get_url(c));
+			}
+			break;
+		case CMARK_NODE_IMAGE:
+			if (enter) {
+				md_feed(m, "[image: ", 8, THEME_MARKDOWN_LINK, 0);
+				m->image++;
+			} else {
+				m->image--;
+				md_url(m, cmark_node_get_url(c));
+				md_feed(m, "]", 1, THEME_MARKDOWN_LINK, 0);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	cmark_iter_free(it);
+	md_flush_word(m);
+	m->pending = 0;
+	m->table = 0;
+	md_end(m);
+}
+
+/* ---- blocks ---- */
+
+static struct md_frame *md_push(struct md *m, enum md_kind kind, int role)
+{
+	struct md_frame *f;
+
+	if (md_grow(m, &m->fr, &m->frcap, m->nfr + 1, sizeof(*m->fr)) < 0)
+		return NULL;
+	f = &m->fr[m->nfr++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->role = role;
+	return f;
+}
+
+static void md_pop(struct md *m)
+{
+	if (m->nfr)
+		m->nfr--;
+}
+
+/* A rule of w columns of the box character s (one column wide). */
+static void md_rule(struct md *m, const char *s, int w, int role)
+{
+	while (w-- > 0)
+		md_put(m, s, strlen(s), 1, role, 0);
+}
+
+/* Code and HTML blocks: source lines kept, broken at the width; code indented and coloured. */
+static void md_verbatim(struct md *m, const char *lit, int code, const char *info)
+{
+	size_t n, i, adv = 1, start;
+	char *safe = st_plain(lit ? lit : "", lit ? strlen(lit) : 0, &n);
+	unsigned char *roles = NULL;
+	struct md_frame *f;
+	int base = code ? THEME_MARKDOWN_CODE : (m->quote ? THEME_MARKDOWN_QUOTE : THEME_NORMAL);
+
+	if (!safe) {
+		m->oom = 1;
+		return;
+	}
+	if (n && safe[n - 1] == '\n')
+		n--;
+	if (code && hl_lang_find(info) != HL_PLAIN) {
+		roles = malloc(n ? n : 1);
+		if (!roles) {
+			m->oom = 1;
+			free(safe);
+			return;
+		}
+		hl_fill(hl_lang_find(info), safe, n, roles);
+	}
+	if (code && (f = md_push(m, MD_CODE, THEME_NORMAL))) {
+		memset(f->first, ' ', MD_CODE_INDENT);
+		memset(f->cont, ' ', MD_CODE_INDENT);
+		f->width = MD_CODE_INDENT;
+	}
+	md_end(m);
+	for (start = 0;; start = i + 1) {
+		int x = 0;
+
+		md_begin(m, 0);
+		for (i = start; i < n && safe[i] != '\n'; i += adv) {
+			int role = roles && roles[i] != THEME_NORMAL ? roles[i] : base;
+			int w = st_next(safe + i, n - i, &adv);
+
+			if (safe[i] == '\t') {
+				int k = MD_TABSTOP - x % MD_TABSTOP;
+
+				x += k;
+				while (k-- > 0)
+					md_put_cp(m, " ", 1, 1, role, 0);
+				continue;
+			}
+			md_put_cp(m, safe + i, adv, w, role, 0);
+			x += w;
+		}
+		md_end(m);
+		if (i >= n)
+			break;
+	}
+	if (code)
+		md_pop(m);
+	free(roles);
+	free(safe);
+}
+
+static int md_digits(long v)
+{
+	int d = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		d++;
+	}
+	return d;
+}
+
+static void md_list_enter(struct md *m, cmark_node *list)
+{
+	struct md_frame *f;
+	cmark_node *c;
+	long count = 0, start = cmark_node_get_list_start(list);
+	int depth = m->lists++;
+
+	for (c = cmark_node_first_child(list); c; c = cmark_node_next(c))
+		count++;
+	f = md_push(m, MD_LIST, THEME_NORMAL);
+	if (!f)
+		return;
+	f->ordered = cmark_node_get_list_type(list) == CMARK_ORDERED_LIST;
+	f->next = start;
+	f->depth = depth;
+	f->numw = md_digits(start + (count ? count - 1 : 0));
+	if (f->numw > 12)
+		f->numw = 12;
+}
+
+static void md_item_enter(struct md *m)
+{
+	static const char *const bullets[] = {"\xe2\x80\xa2", "\xe2\x97\xa6", "\xe2\x96\xaa"};
+	static const char *const abullets[] = {"*", "-", "+"};
+	struct md_frame *list = m->nfr ? &m->fr[m->nfr - 1] : NULL, *f;
+	char mark[24];
+	int w;
+
+	if (!list || list->kind != MD_LIST)
+		return;
+	if (list->ordered) {
+		w = snprintf(mark, sizeof(mark), "%*d. ", list->numw, list->next++ % 1000000000);
+	} else {
+		snprintf(mark, sizeof(mark), "%s ",
+		         (m->ascii ? abullets : bullets)[list->depth % 3]);
+		w = 2;
+	}
+	f = md_push(m, MD_ITEM, THEME_NORMAL);
+	if (!f)
+		return;
+	snprintf(f->first, sizeof(f->first), "%s", mark);
+	memset(f->cont, ' ', (size_t)w < sizeof(f->cont) ? (size_t)w : sizeof(f->cont) - 1);
+	f->width = w;
+}
+
+/* Siblings are separated by a blank line, except in tight lists. */
+static void md_gap(struct md *m, cmark_node *node)
+{
+	cmark_node *parent = cmark_node_parent(node);
+	int t = parent ? cmark_node_get_type(parent) : CMARK_NODE_NONE;
+
+	if (!cmark_node_previous(node))
+		return;
+	if (t == CMARK_NODE_ITEM)
+		parent = cmark_node_parent(parent), t = CMARK_NODE_LIST;
+	if (t == CMARK_NODE_LIST && parent && cmark_node_get_list_tight(parent))
+		return;
+	md_blank(m);
+}
+
+static void md_walk(struct md *m, cmark_node *doc)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	struct md_frame *f;
+
+	if (!it) {
+		m->oom = 1;
+		return;
+	}
+	while (!m->oom && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *c = cmark_iter_get_node(it);
+		int type = cmark_node_get_type(c);
+
+		if (ev == CMARK_EVENT_EXIT) {
+			switch (type) {
+			case CMARK_NODE_BLOCK_QUOTE:
+				m->quote--;
+				md_pop(m);
+				break;
+			case CMARK_NODE_ITEM:
+				f = m->nfr ? &m->fr[m->nfr - 1] : NULL;
+				if (f && f->kind == MD_ITEM && !f->used) {
+					md_begin(m, 0); /* an empty item still shows its marker */
+					md_end(m);
+				}
+				md_pop(m);
+				break;
+			case CMARK_NODE_LIST:
+				m->lists--;
+				md_pop(m);
+				break;
+			default:
+				break;
+			}
+			continue;
+		}
+		if (type == CMARK_NODE_DOCUMENT || type >= CMARK_NODE_FIRST_INLINE)
+			continue;
+		md_gap(m, c);
+		switch (type) {
+		case CMARK_NODE_BLOCK_QUOTE:
+			if ((f = md_push(m, MD_QUOTE, THEME_MARKDOWN_QUOTE))) {
+				snprintf(f->first, sizeof(f->first), "%s ",
+				         m->ascii ? "|" : "\xe2\x94\x82");
+				snprintf(f->cont, sizeof(f->cont), "%s", f->first);
+				f->width = 2;
+			}
+			m->quote++;
+			break;
+		case CMARK_NODE_LIST:
+			md_list_enter(m, c);
+			break;
+		case CMARK_NODE_ITEM:
+			md_item_enter(m);
+			break;
+		case CMARK_NODE_CODE_BLOCK:
+			md_verbatim(m, cmark_node_get_literal(c), 1, cmark_node_get_fence_info(c));
+			break;
+		case CMARK_NODE_HTML_BLOCK:
+		case CMARK_NODE_CUSTOM_BLOCK:
+			md_verbatim(m, cmark_node_get_literal(c), 0, NULL);
+			break;
+		case CMARK_NODE_THEMATIC_BREAK:
+			md_begin(m, 0);
+			md_rule(m, m->ascii ? "-" : "\xe2\x94\x80", m->width - m->col,
+			        m->quote ? THEME_MARKDOWN_QUOTE : THEME_NORMAL);
+			md_end(m);
+			break;
+		case CMARK_NODE_HEADING:
+			m->heading = cmark_node_get_heading_level(c);
+			if (m->heading < 1 || m->heading > 6)
+				m->heading = 6;
+			m->maxw = 0;
+			md_inlines(m, c);
+			if (m->heading <= 2 && m->maxw > 0) {
+				const char *r = m->heading == 1 ? (m->ascii ? "=" : "\xe2\x95\x90")
+				                                : (m->ascii ? "-" : "\xe2\x94\x80");
+
+				md_begin(m, 0);
+				md_rule(m, r,
+				        m->maxw < m->width - m->col ? m->maxw : m->width - m->col,
+				        THEME_MARKDOWN_HEADING);
+				md_end(m);
+			}
+			m->heading = 0;
+			cmark_iter_reset(it, c, CMARK_EVENT_EXIT);
+			break;
+		case CMARK_NODE_PARAGRAPH:
+			md_inlines(m, c);
+			cmark_iter_reset(it, c, CMARK_EVENT_EXIT);
+			break;
+		default:
+			break;
+		}
+	}
+	cmark_iter_free(it);
+}
+
+void md_free(struct md_line *lines, size_t n)
+{
+	size_t i, k;
+
+	if (!lines)
+		return;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < lines[i].n; k++)
+			free(lines[i].spans[k].text);
+		free(lines[i].spans);
+	}
+	free(lines);
+}
+
+struct md_line *md_render_ex(const char *src, size_t len, int width,
+                             const struct md_render_opts *opts, size_t *nlines)
+{
+	struct md m;
+	cmark_node *doc;
+	struct md_line *out;
+
+	memset(&m, 0, sizeof(m));
+	m.width = width < MD_MIN_WIDTH ? MD_MIN_WIDTH : width > MD_MAX_WIDTH ? MD_MAX_WIDTH : width;
+	m.ascii = opts && opts->ascii;
+	*nlines = 0;
+	doc = cmark_parse_document(src && len ? src : "", src ? len : 0, CMARK_OPT_VALIDATE_UTF8);
+	if (!doc)
+		return NULL;
+	md_walk(&m, doc);
+	md_end(&m);
+	cmark_node_free(doc);
+	free(m.line.buf);
+	free(m.line.runs);
+	free(m.word.buf);
+	free(m.word.runs);
+	free(m.fr);
+	if (m.oom) {
+		md_free(m.lines, m.n);
+		return NULL;
+	}
+	out = m.lines ? m.lines : calloc(1, sizeof(*out));
+	if (out)
+		*nlines = m.n;
+	return out;
+}
+
+struct md_line *md_render(const char *src, size_t len, int width, size_t *nlines)
+{
+	return md_render_ex(src, len, width, NULL, nlines);
+}
