@@ -22,7 +22,8 @@
  * Wrapping is by display width (safetext's st_next, so it follows the locale: CJK counts 2),
  * at spaces, and also between two wide characters; a word longer than the line is broken
  * between code points. Nesting deeper than the width allows stops adding indentation, so
- * every line keeps room for text. Widths below MD_MIN_WIDTH count as MD_MIN_WIDTH.
+ * every line keeps room for text. Widths below MD_MIN_WIDTH count as MD_MIN_WIDTH, above 1024
+ * as 1024. Runs of spaces (also inside code spans) become one space.
  *
  * Pure logic: no curses, no I/O, no global state. Linear in the input apart from cmark.
  */
@@ -44,8 +45,8 @@ struct md_span {
 
 /*
  * One screen line: indent blank columns, then the spans (n may be 0 for a blank line).
- * indent plus the spans' width is at most the width asked for, except that a single
- * character wider than the whole line still takes a line of its own.
+ * indent plus the spans' width is at most the width asked for, except that a character
+ * wider than the room the prefixes leave still takes a line of its own.
  */
 struct md_line {
 	struct md_span *spans;
