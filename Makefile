@@ -50,10 +50,17 @@ BENCH   = $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 
 .PHONY: all deps test test-build run install clean fuzz bench check-deps
 
+ifeq ($(SAN),1)
+# A sanitizer build stays in its build directory; ./bobbin is always the ordinary one.
+all: $(B)/bobbin
+bobbin: all
+else
 all: bobbin
 
+# Copied through a rename, so a ./bobbin that is running does not stop the build.
 bobbin: $(B)/bobbin
-	@cp $(B)/bobbin bobbin
+	@cp $(B)/bobbin bobbin.tmp && mv -f bobbin.tmp bobbin
+endif
 
 $(B)/bobbin: $(B)/tui/main.o $(LIBS_A)
 	@echo "  LINK    $@"
@@ -101,7 +108,7 @@ $(B)/bench/%: bench/%.c $(LIBS_A)
 deps:
 	@sh scripts/deps.sh
 
-test-build: bobbin $(UNIT) $(INTEG) $(FUZZ)
+test-build: all $(UNIT) $(INTEG) $(FUZZ)
 
 test: deps
 	@$(MAKE) --no-print-directory test-build
