@@ -873,6 +873,16 @@ void act_key(struct app *a, const struct key *k)
 		return;
 	if (name) {
 		act_run(a, name);
+	} else if ((mode == KM_EDIT || mode == KM_COMMAND) && k->mods == M_ALT &&
+		   (k->code < 0x110000 || k->code == K_ESC)) {
+		/* Esc typed quickly before a key arrives as Alt-key: take it as both */
+		struct key k2 = *k;
+
+		k2.mods = 0;
+		if (mode == KM_EDIT)
+			act_run(a, "command-mode");
+		act_key(a, &k2);
+		return;
 	} else if (mode == KM_EDIT && a->ed) {
 		if (k->code == K_PASTE) {
 			editor_paste(a->ed, k->text, k->len);

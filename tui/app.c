@@ -529,15 +529,16 @@ static void on_input(struct kc_client *kc, const struct kc_msg *m, const char *p
 		a->mode = MODE_COMMAND;
 	cl_start(a, 'i', a->input_prompt);
 	if ((c = nb_doc_find(a->doc, a->input_cell))) {
-		a->cur = (size_t)nb_doc_index(a->doc, c);
-		app_invalidate_all(a);
-		app_scroll_into_view(a);
-		/* show the prompt row, below the outputs */
-		long H = view_text_rows(a), y = -a->top_off;
-		for (size_t i = a->top; i <= a->cur; i++)
-			y += cell_height(a, i);
-		if (y > H)
-			app_scroll_rows(a, y - H);
+		/* show the prompt row (the cell's last) without moving the focus */
+		size_t i = (size_t)nb_doc_index(a->doc, c);
+		long H = view_text_rows(a), h;
+
+		app_invalidate(a, i);
+		h = cell_height(a, i);
+		a->top = i;
+		a->top_off = h > H ? (int)(h - H) : 0;
+		if (h < H)
+			app_scroll_rows(a, -(H - h) / 2);
 	}
 }
 
@@ -906,7 +907,10 @@ void app_quit(struct app *a, int force)
 
 static void notify(void *ud, const char *cell_id)
 {
-	cell_changed_id(ud, cell_id);
+	struct app *a = ud;
+
+	cell_changed_id(a, cell_id);
+	a->outputs_changed = 1;
 }
 
 static struct nb_doc *load_doc(const char *path, int *is_new, char *why, size_t size)

@@ -88,6 +88,7 @@ struct app {
 	struct km_state km;
 	struct keys *keys;
 	int need_draw, full_redraw;
+	int outputs_changed; /* since the last draw: keep the focused cell in view */
 	struct app_cache *cache;
 	size_t ncache;
 	char msg[512];

@@ -177,6 +177,7 @@ static void on_line(char *line)
 		a->input_cell[0] = 0;
 		if (c)
 			app_invalidate(a, (size_t)nb_doc_index(a->doc, c));
+		app_scroll_into_view(a);
 	} else if (kind == '/') {
 		act_search(a, line ? line : "");
 	} else if (line) {

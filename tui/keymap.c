@@ -83,12 +83,6 @@ static const struct km_action actions[] = {
 };
 
 static const struct km_binding bindings[] = {
-	{KM_COMMAND, "j", "cell-next"},
-	{KM_COMMAND, "Down", "cell-next"},
-	{KM_COMMAND, "k", "cell-prev"},
-	{KM_COMMAND, "Up", "cell-prev"},
-	{KM_COMMAND, "Enter", "edit"},
-	{KM_COMMAND, "i", "edit"},
 	{KM_COMMAND, "S-Enter", "run-advance"},
 	{KM_COMMAND, "F5", "run-advance"},
 	{KM_COMMAND, "R", "run-advance"},
@@ -96,6 +90,12 @@ static const struct km_binding bindings[] = {
 	{KM_COMMAND, "F6", "run"},
 	{KM_COMMAND, "M-Enter", "run-insert"},
 	{KM_COMMAND, "F7", "run-insert"},
+	{KM_COMMAND, "j", "cell-next"},
+	{KM_COMMAND, "Down", "cell-next"},
+	{KM_COMMAND, "k", "cell-prev"},
+	{KM_COMMAND, "Up", "cell-prev"},
+	{KM_COMMAND, "Enter", "edit"},
+	{KM_COMMAND, "i", "edit"},
 	{KM_COMMAND, "a", "insert-above"},
 	{KM_COMMAND, "b", "insert-below"},
 	{KM_COMMAND, "d d", "cell-delete"},

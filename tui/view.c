@@ -424,6 +424,9 @@ void view_draw(struct app *a)
 	int cy = -1, cx = -1, bx;
 
 	nb_out_sync(a->out);
+	if (a->outputs_changed && (a->mode == MODE_COMMAND || a->mode == MODE_EDIT))
+		app_scroll_into_view(a);
+	a->outputs_changed = 0;
 	if (a->full_redraw) {
 		clearok(curscr, TRUE);
 		a->full_redraw = 0;
