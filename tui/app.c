@@ -21,6 +21,7 @@
 #include "tui/app.h"
 #include "tui/cmd.h"
 #include "tui/highlight.h"
+#include "tui/markdown.h"
 #include "tui/sigpipe.h"
 
 /* ---- messages and questions ---- */
@@ -206,8 +207,47 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 		/* the callback needs the cell: pass it through the edit id slot */
 		snprintf(a->pending_attrib_cell, sizeof a->pending_attrib_cell, "%s", id);
 	}
+	/* markdown shown rendered unless being edited */
+	struct md_line *md = NULL;
+	size_t nmd = 0;
+	struct rd_mdline *mdl = NULL;
+	struct rd_mdspan *mds = NULL;
+	if (in.type == NB_MARKDOWN && !want.editing) {
+		struct md_render_opts mo = {.ascii = !a->utf8};
+		int tw = a->cols - want.gutter - 3;
+
+		md = md_render_ex(in.src, in.srclen, tw < 8 ? 8 : tw, &mo, &nmd);
+		size_t nsp = 0;
+		for (size_t k = 0; md && k < nmd; k++)
+			nsp += md[k].n + 1;
+		mdl = calloc(nmd ? nmd : 1, sizeof *mdl);
+		mds = calloc(nsp ? nsp : 1, sizeof *mds);
+		if (md && mdl && mds) {
+			static const char spaces[] = "                                        ";
+			size_t o = 0;
+			for (size_t k = 0; k < nmd; k++) {
+				mdl[k].spans = &mds[o];
+				if (md[k].indent > 0) {
+					int ind = md[k].indent < 40 ? md[k].indent : 40;
+					mds[o++] = (struct rd_mdspan){spaces, (size_t)ind, THEME_NORMAL, 0};
+				}
+				for (size_t j = 0; j < md[k].n; j++)
+					mds[o++] = (struct rd_mdspan){md[k].spans[j].text,
+								      strlen(md[k].spans[j].text),
+								      md[k].spans[j].role,
+								      md[k].spans[j].attrs};
+				mdl[k].nspans = (size_t)(&mds[o] - mdl[k].spans);
+			}
+			in.md = mdl;
+			in.nmd = nmd;
+		}
+	}
 	want.lay = c->lay;
-	if (rd_cell(&in, &want.lay) < 0) {
+	int rc = rd_cell(&in, &want.lay);
+	free(mdl);
+	free(mds);
+	md_free(md, nmd);
+	if (rc < 0) {
 		free(roles);
 		c->lay = want.lay;
 		c->valid = 0;
