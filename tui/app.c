@@ -1266,7 +1266,7 @@ int cmd_notebook(int argc, char **argv)
 
 		theme_dirs_from_env(&dirs, exe, sizeof exe);
 		if (theme_open(theme ? theme : a->cfg.theme, &dirs, &a->theme, &err) < 0) {
-			snprintf(why, sizeof why, "%s (using the default theme)", err.text);
+			snprintf(why, sizeof why, "using the default theme: %s", err.text);
 			theme_builtin("default", &a->theme);
 		}
 	}

@@ -461,7 +461,7 @@ void view_apply_theme(struct app *a)
 {
 	enum theme_depth d = theme_color_depth(COLORS, getenv("COLORTERM"), getenv("NO_COLOR"));
 
-	a->depth = cap_depth(d);
+	a->depth = COLORS > 0 ? cap_depth(d) : THEME_DEPTH_NONE;
 	if (a->depth != THEME_DEPTH_NONE)
 		reset_color_pairs();
 	theme_apply_curses(&a->theme, a->depth, a->attrs);
@@ -505,7 +505,10 @@ int view_init(struct app *a)
 	keypad(stdscr, FALSE);
 	set_escdelay(25);
 	typeahead(0);
-	if (has_colors())
+	/* NO_COLOR (or a terminal without colour) never starts colour at all, so curses does not
+	 * paint its white-on-black default pair either */
+	if (has_colors() && theme_color_depth(tigetnum("colors"), getenv("COLORTERM"),
+					      getenv("NO_COLOR")) != THEME_DEPTH_NONE)
 		start_color();
 	a->rows = LINES;
 	a->cols = COLS;
