@@ -452,6 +452,7 @@ struct outctx {
 	int role;
 	int first;    /* the next row is the output's first */
 	int stop;     /* the row budget is used up */
+	int lost;     /* the line that hit the budget was not shown */
 	size_t lines; /* lines finished */
 	int err;
 };
@@ -462,8 +463,10 @@ static void out_flush(struct outctx *o)
 
 	if (r < 0)
 		o->err = 1;
-	if (r > 0)
+	if (r > 0) {
 		o->stop = 1;
+		o->lost = 1; /* this line did not fit either */
+	}
 	o->first = 0;
 	o->lines++;
 	lb_reset(o->b);
@@ -585,8 +588,7 @@ static int lay_outputs(struct wrapctx *w, json_t *outs, struct outinfo *info, si
 			if (oc.err)
 				goto oom;
 			if (oc.stop) {
-				/* the line being cut counts as shown */
-				*hidden += count_lines(p, (size_t)(e - p));
+				*hidden += count_lines(p, (size_t)(e - p)) + (size_t)oc.lost;
 			}
 		}
 	}
@@ -752,7 +754,7 @@ int rd_cell(const struct rd_cell_in *in, struct rd_layout *l)
 		w.border = NULL;
 		w.gutter = G;
 		w.rows = 0;
-		w.max_rows = folded ? budget : -1;
+		w.max_rows = budget; /* rows, so one long wrapped line folds too */
 		if (folded && in->tail) {
 			/* start so that the last `budget` lines show */
 			size_t want_skip = total - (size_t)budget, acc = 0;
@@ -792,7 +794,7 @@ int rd_cell(const struct rd_cell_in *in, struct rd_layout *l)
 			if (!in->tail || !folded)
 				hidden = h2;
 		}
-		if (folded && !in->tail && hidden) {
+		if ((!folded || !in->tail) && hidden) {
 			char msg[96];
 			snprintf(msg, sizeof msg, "%s %zu more lines (o unfolds, O pages)",
 				 in->ascii ? "..." : "…", hidden);
@@ -800,7 +802,7 @@ int rd_cell(const struct rd_cell_in *in, struct rd_layout *l)
 			    l_text(l, msg, strlen(msg), THEME_FOLD_MARKER, 0, NULL) < 0)
 				goto oom_info;
 		}
-		l->fold_hidden = folded ? (int)hidden : 0;
+		l->fold_hidden = (int)hidden;
 		for (size_t i = 0; i < nout; i++)
 			free(info[i].owned);
 		free(info);
