@@ -13,7 +13,7 @@ export BOBBIN RUNS
 export JUPYTER_RUNTIME_DIR=$(mktemp -d) XDG_DATA_HOME=$(mktemp -d)
 trap 'rm -rf "$JUPYTER_RUNTIME_DIR" "$XDG_DATA_HOME"' EXIT
 exec /usr/bin/python3 - <<'PY'
-import os, pty, re, select, signal, statistics, subprocess, sys, time
+import fcntl, os, pty, re, select, signal, statistics, struct, subprocess, sys, termios, time
 
 from jupyter_client.manager import KernelManager
 
@@ -27,6 +27,8 @@ def session(argv, timeout=60):
     pid, fd = pty.fork()
     if pid == 0:
         os.execvpe(argv[0], argv, env)
+    # (the size is set right after the fork; a client reading it at once may still see 0x0)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     raw = b""
     t0 = time.perf_counter()
     def wait_for(pat, start):
@@ -50,7 +52,7 @@ def session(argv, timeout=60):
     t1 = time.perf_counter()
     os.write(fd, b"1+1\r")
     t_result = wait_for(re.compile(rb"Out\[\d+\]: 2"), mark) - t1
-    wait_for(re.compile(rb"In \[\d+\]: "), len(raw))
+    wait_for(re.compile(rb"Out\[\d+\]: 2[\s\S]*In \[\d+\]: "), mark)
     os.write(fd, b"\x04")
     deadline = time.time() + 20
     while True:

@@ -328,7 +328,8 @@ static void loop_once(struct console *c, long max_ms)
 		nin = n + 1;
 		items[nin] = (zmq_pollitem_t){.fd = 0, .events = ZMQ_POLLIN};
 	}
-	if (c->mode == CON_RUNNING && c->exec_replied && !c->exec_idle)
+	if ((c->mode == CON_RUNNING && c->exec_replied && !c->exec_idle) || c->partial[0].len ||
+	    c->partial[1].len)
 		max_ms = max_ms < 0 || max_ms > 50 ? 50 : max_ms;
 	if (t < 0 || (max_ms >= 0 && t > max_ms))
 		t = max_ms;
@@ -343,6 +344,7 @@ static void loop_once(struct console *c, long max_ms)
 			on_signal(c, sig);
 	}
 	kc_client_dispatch(c->kc, items, n);
+	con_flush_partial(c, !c->rl_installed);
 	if (nin >= 0 && (items[nin].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) && c->rl_installed)
 		con_rl_read(c);
 }
@@ -376,8 +378,6 @@ static int interactive(struct console *c)
 		}
 	}
 	c->at_bol = 1;
-	if (send_count(c) < 0)
-		c->count_known = 1;
 	while (!c->count_known && !c->quit && kc_client_state(c->kc) != KC_DEAD)
 		loop_once(c, 1000);
 	con_rl_prompt_code(c, 0);
@@ -478,10 +478,15 @@ static int piped(struct console *c)
 	return failed || c->quit ? 1 : 0;
 }
 
+static void report_stderr(const char *msg, void *ud)
+{
+	fprintf(stderr, "bobbin: %s\n", msg);
+}
+
 int cmd_console(int argc, char **argv)
 {
 	struct console c = {.next_count = 1, .at_bol = 1, .status = 0};
-	int rc;
+	int rc, user_no_agent;
 
 	for (int i = 1; i < argc; i++) {
 		int r = kernel_opts_parse(&c.ko, argc, argv, &i);
@@ -512,7 +517,13 @@ int cmd_console(int argc, char **argv)
 	}
 	nb_out_set_limit(c.out, 256 * 1024);
 	nb_out_set_save_attribution(c.out, 0);
-	if (!(c.kc = kernel_open(&c.ko))) {
+	/* The agent is installed after the first prompt's count is asked for, so the prompt does
+	 * not wait for the install's execute. */
+	user_no_agent = c.ko.no_agent;
+	c.ko.no_agent = 1;
+	c.kc = kernel_open(&c.ko);
+	c.ko.no_agent = user_no_agent;
+	if (!c.kc) {
 		nb_out_free(c.out);
 		nb_doc_free(c.doc);
 		return 1;
@@ -522,6 +533,12 @@ int cmd_console(int argc, char **argv)
 							   .state = on_state,
 							   .routing = con_report_routing,
 							   .ud = &c});
+	if (c.interactive && send_count(&c) < 0)
+		c.count_known = 1;
+	if (!c.ko.no_agent) {
+		kc_routing_enable(c.kc);
+		kernel_apply_routing(c.kc, &c.ko, report_stderr, NULL);
+	}
 	rc = c.interactive ? interactive(&c) : piped(&c);
 	if (c.interactive) {
 		if (!kc_client_launched(c.kc))
@@ -535,5 +552,7 @@ int cmd_console(int argc, char **argv)
 	nb_doc_free(c.doc);
 	con_buf_free(&c.block);
 	con_buf_free(&c.deferred);
+	con_buf_free(&c.partial[0]);
+	con_buf_free(&c.partial[1]);
 	return rc;
 }

@@ -63,6 +63,9 @@ struct console {
 	int defer;            /* inside a readline callback: collect output, print it after */
 	struct con_buf deferred;
 	char last_label[512]; /* label of the last chunk printed ("" for the current cell) */
+	struct con_buf partial[2]; /* stdout/stderr text after the last newline, held while a
+				    * prompt is shown so a line split over messages stays whole */
+	long long partial_at;  /* when the held text arrived (ms) */
 
 	/* readline (console_rl.c) */
 	int rl_installed;     /* a callback handler is installed */
@@ -88,6 +91,8 @@ void con_print(struct console *c, int err, const char *s, size_t n);
 void con_newline_if_needed(struct console *c);
 /* Prints what was collected while defer was set. */
 void con_flush_deferred(struct console *c);
+/* Prints held partial lines (all of them, or those older than 150 ms when !all). */
+void con_flush_partial(struct console *c, int all);
 
 /* console_rl.c */
 void con_rl_init(struct console *c, const char *language);

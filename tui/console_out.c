@@ -17,6 +17,7 @@
 
 #include "tui/console.h"
 #include "tui/safetext.h"
+#include "tui/sigpipe.h"
 
 void con_buf_add(struct con_buf *b, const char *s, size_t n)
 {
@@ -76,6 +77,21 @@ void con_flush_deferred(struct console *c)
 	raw_write(c, 0, c->deferred.p, c->deferred.len);
 	c->deferred.len = 0;
 	con_rl_show(c);
+}
+
+static void print_kernel(struct console *c, int err, const char *s, size_t n);
+
+void con_flush_partial(struct console *c, int all)
+{
+	if (!c->partial[0].len && !c->partial[1].len)
+		return;
+	if (!all && sigpipe_now_ms() - c->partial_at < 150)
+		return;
+	for (int err = 0; err < 2; err++) {
+		if (c->partial[err].len)
+			print_kernel(c, err, c->partial[err].p, c->partial[err].len);
+		c->partial[err].len = 0;
+	}
 }
 
 void con_newline_if_needed(struct console *c)
@@ -300,11 +316,29 @@ void con_on_iopub(struct console *c, const struct kc_msg *m)
 		const char *name = json_string_value(json_object_get(ct, "name"));
 		json_t *text = json_object_get(ct, "text");
 
-		if (json_is_string(text))
-			print_kernel(c, name && !strcmp(name, "stderr"), json_string_value(text),
-				     json_string_length(text));
-		if (c->rl_installed && !c->at_bol)
-			con_print(c, 0, "\n", 1);
+		int err = name && !strcmp(name, "stderr");
+		const char *s = json_string_value(text);
+		size_t n = json_string_length(text), k = n;
+
+		if (!s)
+			return;
+		if (!c->rl_installed && !c->partial[err].len) {
+			print_kernel(c, err, s, n);
+			return;
+		}
+		/* A prompt is up: print whole lines, hold the rest for a moment. */
+		while (k && s[k - 1] != '\n')
+			k--;
+		if (k) {
+			con_buf_add(&c->partial[err], s, k);
+			print_kernel(c, err, c->partial[err].p, c->partial[err].len);
+			c->partial[err].len = 0;
+		}
+		if (k < n) {
+			if (!c->partial[err].len)
+				c->partial_at = sigpipe_now_ms();
+			con_buf_add(&c->partial[err], s + k, n - k);
+		}
 	} else if (!strcmp(t, "execute_result")) {
 		char prefix[64];
 		json_t *n = json_object_get(ct, "execution_count");

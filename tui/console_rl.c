@@ -381,7 +381,7 @@ void con_rl_init(struct console *c, const char *language)
 	rl_pre_input_hook = insert_indent;
 	/* Break at what separates names in most languages, so readline's word is at most the
 	 * kernel's span; the part before it is checked against the candidates. */
-	rl_completer_word_break_characters = " \t\n\"'`@$><=;|&{([,+-*/%^~!:";
+	rl_completer_word_break_characters = " \t\n\"'`@$><=;|&{([,+-*/%^~!:.)]}";
 	using_history();
 	history_path(c, language);
 	if (c->histfile[0]) {

@@ -158,7 +158,7 @@ for K in python3 xpython; do
 	wait_for '^In \[1\]: $' 60
 	keys Up
 	wait_for "^In \\[1\\]: marker_$K = 1\$"; check $? "$K: Up recalls the previous session's line"
-	keys C-u C-r
+	keys Down C-r
 	type_text "marker_"
 	wait_for "\\(reverse-i-search\\).*marker_$K = 1"; check $? "$K: Ctrl-R searches the shared history"
 	keys C-g C-u C-d
@@ -179,6 +179,9 @@ done
 fresh_env attach
 /usr/bin/python3 -m ipykernel_launcher -f "$JUPYTER_RUNTIME_DIR/kernel-e2e.json" >/dev/null 2>&1 &
 KPID=$!
+# The kernel writes its connection file itself: wait for it (bounded).
+i=0
+while [ ! -s "$JUPYTER_RUNTIME_DIR/kernel-e2e.json" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 start "$BOBBIN console --existing"
 wait_for '^In \[1\]: $' 60; check $? "attached: prompt"
 type_text 'y = 5'
