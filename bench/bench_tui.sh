@@ -1,0 +1,255 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Benchmark (not a test): the notebook screen against Debian's jupyter-console, in one run, both
+# attached (--existing) to the same ipykernel, each in a pty that is read as fast as it can be:
+#  - bytes written to the terminal and client CPU (utime+stime from /proc/PID/stat, from the key
+#    that runs the cell until the output has settled) while a cell prints 1,000,000 lines
+#    (ipykernel sends a handful of large messages) and while one prints 10,000 lines one message
+#    each (flush=True). bobbin opens a one-cell notebook and runs it with F6; jupyter-console
+#    gets the same code as one line. The cell is done when the kernel's iopub says idle for that
+#    execution (a listener on the same kernel), and the client's output has then been quiet for
+#    QUIET seconds. jupyter-console runs first, so bobbin's routing agent (which bobbin installs
+#    in the kernel) is not yet there for it; then bobbin --no-agent, then bobbin as it ships.
+#  - time from start to the first screen (the notebook name and the first cell's source arrive
+#    on the pty) for a generated 5,000-cell ~50 MB notebook (bench_nbformat.sh's generator), vs
+#    nbformat.read of the same file (in-process, after import). Medians of RUNS runs.
+# Usage: sh bench/bench_tui.sh [BOBBIN]  (default ./bobbin or build/rel-cc/bobbin)
+BOBBIN=${1:-${BOBBIN:-}}
+[ -n "$BOBBIN" ] || for b in ./bobbin build/rel-cc/bobbin; do [ -x "$b" ] && BOBBIN=$b && break; done
+RUNS=${RUNS:-5} CELLS=${CELLS:-5000} QUIET=${QUIET:-1.0}
+T=$(mktemp -d)
+export BOBBIN RUNS CELLS QUIET T
+export JUPYTER_RUNTIME_DIR="$T/runtime" XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config" HOME="$T/home"
+mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$HOME"
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
+exec /usr/bin/python3 - <<'PY'
+import os, pty, fcntl, queue, re, select, signal, statistics, struct, subprocess, sys, termios, time
+import nbformat
+from jupyter_client.manager import KernelManager
+
+BOBBIN = os.path.abspath(os.environ["BOBBIN"])
+RUNS, CELLS, QUIET, T = int(os.environ["RUNS"]), int(os.environ["CELLS"]), float(os.environ["QUIET"]), os.environ["T"]
+TICK = os.sysconf("SC_CLK_TCK")
+ANSI = re.compile(rb"\x1b\[[0-9;?>]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-B]|\x1b[=>78]")
+ROWS, COLS = 40, 120
+env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="", COLUMNS=str(COLS), LINES=str(ROWS))
+
+def cpu(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        st = f.read().rsplit(")", 1)[1].split()
+    return (int(st[11]) + int(st[12])) / TICK   # utime, stime (whole thread group)
+
+class Pty:
+    def __init__(self, argv):
+        self.t0 = time.perf_counter()
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execvpe(argv[0], argv, env)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        self.n = 0          # bytes the client wrote to the terminal
+        self.tail = b""     # the last 64 KiB, for matching
+        self.last = time.perf_counter()
+        self.dead = False
+    def pump(self, timeout):
+        r, _, _ = select.select([self.fd], [], [], timeout)
+        if not r:
+            return False
+        try:
+            b = os.read(self.fd, 1 << 16)
+        except OSError:
+            self.dead = True
+            return False
+        if not b:
+            self.dead = True
+            return False
+        self.n += len(b)
+        self.last = time.perf_counter()
+        self.tail = (self.tail + b)[-65536:]
+        if b"\x1b[6n" in b:                 # prompt_toolkit asks where the cursor is
+            os.write(self.fd, b"\x1b[1;1R")
+        return True
+    def wait_text(self, pats, timeout=60):
+        """Reads until every regex in pats matched the ANSI-stripped output; returns the time."""
+        deadline = time.perf_counter() + timeout
+        seen = ANSI.sub(b"", self.tail)
+        while not all(p.search(seen) for p in pats):
+            if time.perf_counter() > deadline or self.dead:
+                raise RuntimeError("timed out waiting for %r; screen tail %r" % (pats, seen[-300:]))
+            if self.pump(0.2):
+                seen = ANSI.sub(b"", self.tail[-8192:]) if len(seen) > 65536 else ANSI.sub(b"", self.tail)
+        return time.perf_counter()
+    def settle(self, quiet, timeout=300):
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() - self.last < quiet and time.perf_counter() < deadline:
+            self.pump(0.05)
+    def send(self, b):
+        os.write(self.fd, b)
+    def finish(self, keys_seq, timeout=20):
+        """Sends each key group in turn until the client exits; returns total client CPU."""
+        for k in keys_seq:
+            self.send(k)
+            end = time.perf_counter() + 3
+            while time.perf_counter() < end:
+                self.pump(0.05)
+                wpid, status, ru = os.wait4(self.pid, os.WNOHANG)
+                if wpid:
+                    os.close(self.fd)
+                    return ru.ru_utime + ru.ru_stime
+        os.kill(self.pid, signal.SIGKILL)
+        _, _, ru = os.wait4(self.pid, 0)
+        os.close(self.fd)
+        return ru.ru_utime + ru.ru_stime
+
+# ---- one kernel, and a listener on its iopub that tells when an execution is idle ----
+km = KernelManager(kernel_name="python3")
+km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=60)
+CONN = km.connection_file
+
+def drain():
+    while True:
+        try:
+            kc.get_iopub_msg(timeout=0.05)
+        except queue.Empty:
+            return
+
+def wait_idle(client, code_marker, timeout=600):
+    """Waits for an execute_input whose code contains code_marker, then its parent's idle."""
+    deadline = time.time() + timeout
+    mid = None
+    while time.time() < deadline:
+        client.pump(0)                      # keep the client's pty drained
+        try:
+            m = kc.get_iopub_msg(timeout=0.01)
+        except queue.Empty:
+            continue
+        p = m["parent_header"].get("msg_id")
+        if m["msg_type"] == "execute_input" and code_marker in m["content"].get("code", ""):
+            mid = p
+        elif mid and p == mid and m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            return
+    raise RuntimeError("the execution did not finish")
+
+FLOODS = [("1,000,000 lines", "for i in range(1000000): print(i)"),
+          ("10,000 messages", "for i in range(10000): print(i, flush=True)")]
+
+def flood_jc(code):
+    drain()
+    c = Pty(["jupyter-console", "--existing", CONN, "--ZMQTerminalInteractiveShell.confirm_exit=False",
+             "--ZMQTerminalInteractiveShell.banner="])
+    c.wait_text([re.compile(rb"In \[\d+\]: ")])
+    c.settle(0.3)
+    n0, c0 = c.n, cpu(c.pid)
+    c.send(("exec(%r)\r" % code).encode())
+    wait_idle(c, code)
+    c.settle(QUIET)
+    nb, cc = c.n - n0, cpu(c.pid) - c0
+    total = c.finish([b"\x04", b"\x04"])
+    return nb, cc, total
+
+def flood_bobbin(code, k, extra=()):
+    drain()
+    path = os.path.join(T, "flood%d.ipynb" % k)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.cells.append(nbformat.v4.new_code_cell(code))
+    nbformat.write(nb, path)
+    c = Pty([BOBBIN, *extra, "--existing", CONN, path])
+    c.wait_text([re.compile(re.escape(os.path.basename(path)).encode()), re.compile(rb"range\(")])
+    c.settle(1.0)                           # kernel_info, agent install: let the screen settle
+    n0, c0 = c.n, cpu(c.pid)
+    c.send(b"\x1b[17~")                     # F6: run the cell, stay
+    wait_idle(c, code)
+    c.settle(QUIET)
+    nbytes, cc = c.n - n0, cpu(c.pid) - c0
+    total = c.finish([b"q", b"n", b":q!\r"])
+    return nbytes, cc, total
+
+res = {}
+for k, (name, code) in enumerate(FLOODS):
+    res[("jc", k)] = flood_jc(code)
+for k, (name, code) in enumerate(FLOODS):
+    res[("noagent", k)] = flood_bobbin(code, k, ["--no-agent"])
+for k, (name, code) in enumerate(FLOODS):
+    res[("bob", k)] = flood_bobbin(code, k)
+kc.stop_channels()
+
+# ---- the big notebook: first screen vs nbformat.read ----
+big = os.path.join(T, "big.ipynb")
+gen = r'''
+import base64, random, sys
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+random.seed(1)
+path, n = sys.argv[1], int(sys.argv[2])
+nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                           "language": "python"}})
+words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
+for i in range(n):
+    if i % 5 == 4:
+        nb.cells.append(new_markdown_cell("## Section %d\n\n%s\n" % (i, " ".join(random.choices(words, k=40)))))
+        continue
+    src = "\n".join("x%d = compute(%d, %r)" % (j, i, random.choice(words)) for j in range(6))
+    outs = [new_output("stream", name="stdout",
+                       text="".join("step %d: %s %.6f\n" % (k, random.choice(words), random.random())
+                                    for k in range(60)))]
+    if i % 10 == 3:
+        png = base64.b64encode(random.randbytes(60000)).decode() + "\n"
+        outs.append(new_output("display_data", data={"image/png": png,
+                               "text/plain": "<Figure size 640x480 with 1 Axes>"},
+                               metadata={"image/png": {"width": 640, "height": 480}}))
+    outs.append(new_output("execute_result", execution_count=i + 1,
+                           data={"text/plain": repr([random.random() for _ in range(8)]),
+                                 "text/html": "<table>\n" + "<tr><td>%d</td></tr>\n" * 20 % tuple(range(20)) + "</table>\n"}))
+    nb.cells.append(new_code_cell(src, execution_count=i + 1, outputs=outs))
+nbformat.write(nb, path)
+'''
+subprocess.run([sys.executable, "-c", gen, big, str(CELLS)], check=True)
+size = os.path.getsize(big)
+with open(big, "rb") as f:
+    f.read()                                # warm the page cache for both
+first = []
+for _ in range(RUNS):
+    c = Pty([BOBBIN, "--existing", CONN, big])
+    t = c.wait_text([re.compile(rb"big\.ipynb"), re.compile(rb"x0 = compute\(0, ")])
+    first.append(t - c.t0)
+    c.settle(0.3)
+    c.finish([b"q", b"n", b":q!\r"])
+rd = r'''
+import sys, time, nbformat
+t = time.perf_counter(); nbformat.read(sys.argv[1], as_version=nbformat.NO_CONVERT)
+print(time.perf_counter() - t)
+'''
+nbr = []
+for _ in range(RUNS):
+    t = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", rd, big], check=True, capture_output=True, text=True).stdout
+    nbr.append((float(out), time.perf_counter() - t))
+km.shutdown_kernel(now=True)
+
+def mb(x): return "%9.3f MB" % (x / 1e6)
+def s(x): return "%8.3f s " % x
+def ratio(a, b): return "%7.1fx" % (a / b) if b > 0 else "    inf (below the clock tick)"
+print("bobbin (notebook screen) vs jupyter-console, both --existing on one ipykernel, pty %dx%d" % (COLS, ROWS))
+print("                                             bobbin        jupyter-console   ratio (jc/bobbin)")
+for k, (name, code) in enumerate(FLOODS):
+    b, j = res[("bob", k)], res[("jc", k)]
+    print("%-16s terminal bytes            %s   %s   %s" % (name, mb(b[0]), mb(j[0]), ratio(j[0], b[0])))
+    print("%-16s client CPU (run→settled)  %s    %s    %s" % ("", s(b[1]), s(j[1]), ratio(j[1], b[1])))
+    print("%-16s client CPU (whole session)%s    %s    %s" % ("", s(b[2]), s(j[2]), ratio(j[2], b[2])))
+    a = res[("noagent", k)]
+    print("%-16s  bobbin --no-agent: bytes %s, CPU run->settled %s (ratio %s)" % ("", mb(a[0]).strip(), s(a[1]).strip(), ratio(j[1], a[1]).strip()))
+fb = statistics.median(first)
+nr = statistics.median([x[0] for x in nbr]); nw = statistics.median([x[1] for x in nbr])
+print("big notebook: %d cells, %.1f MB, medians of %d runs" % (CELLS, size / 1e6, RUNS))
+print("  bobbin start -> first screen            %7.1f ms" % (fb * 1e3))
+print("  nbformat.read (in-process)              %7.1f ms   ratio %.1fx" % (nr * 1e3, nr / fb))
+print("  python3 -c nbformat.read (with import)  %7.1f ms   ratio %.1fx" % (nw * 1e3, nw / fb))
+print("targets: >=50x fewer bytes on 1M lines: %s; >=20x less CPU on 10,000 messages: %s; first screen <150 ms: %s"
+      % ("met" if res[("jc", 0)][0] >= 50 * res[("bob", 0)][0] else "NOT met",
+         "met" if res[("jc", 1)][1] >= 20 * res[("bob", 1)][1] else "NOT met",
+         "met" if fb < 0.150 else "NOT met"))
+sys.stdout.flush()
+os._exit(0)
+PY
