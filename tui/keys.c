@@ -8,6 +8,7 @@
  * marker, then cleaned into the paste text.
  */
 #include "tui/keys.h"
+#include "tui/safetext.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -609,30 +610,6 @@ static int parse(const unsigned char *s, size_t n, int final, struct key *k, siz
 
 /* ---- bracketed paste ---- */
 
-static size_t utf8_put(uint32_t c, char *o)
-{
-	if (c < 0x80) {
-		o[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		o[0] = (char)(0xc0 | (c >> 6));
-		o[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		o[0] = (char)(0xe0 | (c >> 12));
-		o[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | (c >> 18));
-	o[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
-}
-
 static void paste_add(struct keys *d, const unsigned char *s, size_t n)
 {
 	unsigned char *p;
@@ -674,7 +651,7 @@ static void paste_finish(struct keys *d, struct key *k)
 			continue;
 		}
 		if (parse_utf8(d->raw + i, d->rawlen - i, 1, &ck, &adv) == P_KEY)
-			o += utf8_put((uint32_t)ck.code, d->text + o);
+			o += st_utf8_encode((uint32_t)ck.code, d->text + o);
 		i += adv;
 	}
 	d->text[o] = '\0';
@@ -822,7 +799,7 @@ int keys_name(const struct key *k, char *buf, size_t size)
 		base = "Space";
 	} else if (k->code > 0x20 && k->code <= 0x10ffff && k->code != 0x7f &&
 	           !(k->code >= 0x80 && k->code < 0xa0)) {
-		ch[utf8_put((uint32_t)k->code, ch)] = '\0';
+		ch[st_utf8_encode((uint32_t)k->code, ch)] = '\0';
 		base = ch;
 	} else {
 		snprintf(ch, sizeof(ch), "U+%04X", (unsigned)k->code & 0x1fffff);

@@ -70,8 +70,7 @@ static void put_text(struct st_parser *p, const struct st_style *style, const ch
 	p->nbuf += n;
 }
 
-/* cp is a Unicode scalar value: the decoder never yields surrogates or values past U+10FFFF. */
-static size_t encode(uint32_t cp, char *out)
+size_t st_utf8_encode(uint32_t cp, char out[4])
 {
 	if (cp < 0x80) {
 		out[0] = (char)cp;
@@ -99,7 +98,7 @@ static void put_cp(struct st_parser *p, uint32_t cp)
 {
 	char u[4];
 
-	put_text(p, &p->style, u, encode(cp, u));
+	put_text(p, &p->style, u, st_utf8_encode(cp, u));
 }
 
 /* Placeholder for a dropped character: "^G" for C0 and DEL, "<U+009B>" otherwise. */

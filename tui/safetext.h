@@ -141,6 +141,9 @@ int st_style_eq(const struct st_style *a, const struct st_style *b);
  * starts no valid UTF-8 character counts as one code point of width 1).
  */
 int st_next(const char *s, size_t n, size_t *adv);
+/* Writes the UTF-8 form of cp (a Unicode scalar value: no surrogates, at most U+10FFFF) into out;
+ * returns its length, 1 to 4. */
+size_t st_utf8_encode(uint32_t cp, char out[4]);
 /* Display columns of n bytes of s. */
 int st_width(const char *s, size_t n);
 /* Bytes of s (at most n) that fit in cols columns without splitting a code point; *used (may
