@@ -65,7 +65,9 @@ struct console {
 	char last_label[512]; /* label of the last chunk printed ("" for the current cell) */
 	struct con_buf partial[2]; /* stdout/stderr text after the last newline, held while a
 				    * prompt is shown so a line split over messages stays whole */
-	long long partial_at;  /* when the held text arrived (ms) */
+	long long partial_at;
+	char foreign[8][64];   /* msg_ids of other clients' executions seen lately (ring) */
+	unsigned nforeign;  /* when the held text arrived (ms) */
 
 	/* readline (console_rl.c) */
 	int rl_installed;     /* a callback handler is installed */

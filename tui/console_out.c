@@ -291,6 +291,9 @@ void con_on_iopub(struct console *c, const struct kc_msg *m)
 		if (st && !strcmp(st, "idle"))
 			c->exec_idle = 1;
 	}
+	if (!strcmp(t, "execute_input") && m->parent_id[0] &&
+	    (!c->exec_id[0] || strcmp(m->parent_id, c->exec_id)))
+		snprintf(c->foreign[c->nforeign++ % 8], sizeof c->foreign[0], "%s", m->parent_id);
 	land = landing_cell(c, m->parent_id);
 	nb_out_iopub(c->out, t, m->parent_id, ct, m->metadata);
 	if (strcmp(t, "stream") && strcmp(t, "execute_result") && strcmp(t, "display_data") &&
@@ -308,7 +311,13 @@ void con_on_iopub(struct console *c, const struct kc_msg *m)
 	} else {
 		int own = c->exec_id[0] && !strcmp(m->parent_id, c->exec_id);
 
-		snprintf(label, sizeof label, "%s", own ? "" : "[not from any cell]");
+		int foreign = 0;
+
+		/* No cell to land in yet: the model keeps it unplaced, without provenance. */
+		for (int i = 0; i < 8 && !own; i++)
+			foreign |= m->parent_id[0] && !strcmp(c->foreign[i], m->parent_id);
+		snprintf(label, sizeof label, "%s",
+			 own ? "" : foreign ? "[from another client]" : "[not from any cell]");
 	}
 	print_label(c, label);
 
