@@ -46,6 +46,7 @@ static int l_text(struct rd_layout *l, const char *s, size_t n, int role, int sg
 	    sp->role == role && sp->sgr == sgr && (!sgr || st_style_eq(&sp->style, st))) {
 		sp->len += (unsigned)n;
 		l->tlen += n;
+		l->text[l->tlen] = 0; /* kept a C string (grow reserved the byte) */
 		return 0;
 	}
 	if (grow((void **)&l->spans, &l->scap, l->nspans + 1, sizeof *l->spans) < 0)
@@ -60,6 +61,7 @@ static int l_text(struct rd_layout *l, const char *s, size_t n, int role, int sg
 	else
 		st_style_reset(&sp->style);
 	l->tlen += n;
+	l->text[l->tlen] = 0;
 	if (l->nrows)
 		l->rows[l->nrows - 1].nspans++;
 	return 0;

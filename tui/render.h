@@ -48,7 +48,7 @@ struct rd_row {
 
 /* A laid-out cell. Caller owns; rd_layout_clear() frees the contents. */
 struct rd_layout {
-	char *text;
+	char *text; /* tlen bytes, NUL-terminated once any text was laid out */
 	size_t tlen, tcap;
 	struct rd_span *spans;
 	size_t nspans, scap;

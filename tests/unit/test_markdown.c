@@ -504,7 +504,7 @@ static void test_long_lines(void **state)
 	assert_non_null(l);
 	free(flatten(l, n, 33));
 	md_free(l, n);
-	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 10.0);
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 60.0); /* a guard against quadratic time, not a timing */
 	free(src);
 }
 
