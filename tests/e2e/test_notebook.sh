@@ -31,6 +31,9 @@ t "run: Shift-Enter advances the focus" "cell 3/4" 10
 # Ctrl-Enter as xterm modifyOtherKeys (ESC [ 27 ; 5 ; 13 ~) runs and stays
 keys Enter; keys C-e; keys " + 1"; keys Escape
 t "edit: Enter, typing and Esc change the cell" "x = 41 + 1" 10
+# The edited text is on screen before Esc is handled: wait for command mode, or the next bytes
+# would arrive within the Esc timeout and read as Alt+key.
+t "edit: Esc returns to command mode" "COMMAND" 10
 hexkeys 1b 5b 32 37 3b 35 3b 31 33 7e
 t "run: Ctrl-Enter (modifyOtherKeys) runs the cell" "[2]:" 30
 t "run: Ctrl-Enter keeps the focus" "cell 3/4" 10
