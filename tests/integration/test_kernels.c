@@ -79,6 +79,10 @@ static void test_stdin_roundtrip(void **state)
 	struct kt_reply r;
 	char *out;
 
+	/* A first round trip gives the stdin connection time to come up: the library does not wait
+	 * for it yet (see the closing note), and an input_request sent before it is dropped. */
+	assert_int_equal(kt_exec(t, "pass", &r), KC_OK);
+	json_decref(r.content);
 	t->input_answer = "Ada";
 	assert_int_equal(kt_exec(t, "name = input('who? ')\nprint('hello', name)", &r), KC_OK);
 	json_decref(r.content);
