@@ -171,52 +171,21 @@ static void control(unsigned char b, struct key *k)
  */
 static int parse_utf8(const unsigned char *s, size_t n, int final, struct key *k, size_t *used)
 {
-	unsigned char b = s[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
 	uint32_t c;
 
-	if (b >= 0xc2 && b <= 0xdf) {
-		need = 1;
-		c = b & 0x1fu;
-	} else if (b >= 0xe0 && b <= 0xef) {
-		need = 2;
-		c = b & 0x0fu;
-		lo = b == 0xe0 ? 0xa0 : 0x80;
-		hi = b == 0xed ? 0x9f : 0xbf;
-	} else if (b >= 0xf0 && b <= 0xf4) {
-		need = 3;
-		c = b & 0x07u;
-		lo = b == 0xf0 ? 0x90 : 0x80;
-		hi = b == 0xf4 ? 0x8f : 0xbf;
-	} else {
-		k->code = 0xfffd;
-		*used = 1;
-		return P_KEY;
-	}
-	for (i = 1; i <= need; i++) {
-		if (i >= n) {
-			if (!final)
-				return P_MORE;
-			k->code = 0xfffd;
-			*used = i;
-			return P_KEY;
-		}
-		if (s[i] < lo || s[i] > hi) {
-			k->code = 0xfffd;
-			*used = i;
-			return P_KEY;
-		}
-		c = (c << 6) | (s[i] & 0x3fu);
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	/* C1 controls are not keys anyone types. */
-	if (c < 0xa0) {
-		*used = need + 1;
-		return P_SWALLOW;
+	switch (st_utf8_decode((const char *)s, n, &c, used)) {
+	case ST_UTF8_PARTIAL:
+		if (!final)
+			return P_MORE;
+		break; /* U+FFFD for what came */
+	case ST_UTF8_INVALID:
+		break;
+	case ST_UTF8_OK:
+		if (c >= 0x80 && c < 0xa0)
+			return P_SWALLOW; /* C1 controls are not keys anyone types */
+		break;
 	}
 	k->code = (int)c;
-	*used = need + 1;
 	return P_KEY;
 }
 

@@ -388,8 +388,75 @@ static void token(struct st_parser *p, uint32_t c)
 
 /* ---- UTF-8 decoder ---- */
 
+/*
+ * The lead byte b >= 0x80 of a character: returns how many continuation bytes follow (0 when b
+ * starts no valid character: a continuation byte, C0, C1, F5..FF), sets *cp to its bits and
+ * [*lo, *hi] to the range of the next byte, narrowed where the whole would be an overlong (E0,
+ * F0), a surrogate (ED) or past U+10FFFF (F4). Later continuation bytes are 80..BF.
+ */
+static int utf8_lead(unsigned char b, uint32_t *cp, unsigned char *lo, unsigned char *hi)
+{
+	*lo = 0x80;
+	*hi = 0xbf;
+	if (b >= 0xc2 && b <= 0xdf) {
+		*cp = b & 0x1fu;
+		return 1;
+	}
+	if (b >= 0xe0 && b <= 0xef) {
+		*cp = b & 0x0fu;
+		if (b == 0xe0)
+			*lo = 0xa0; /* overlong */
+		else if (b == 0xed)
+			*hi = 0x9f; /* surrogates */
+		return 2;
+	}
+	if (b >= 0xf0 && b <= 0xf4) {
+		*cp = b & 0x07u;
+		if (b == 0xf0)
+			*lo = 0x90; /* overlong */
+		else if (b == 0xf4)
+			*hi = 0x8f; /* past U+10FFFF */
+		return 3;
+	}
+	return 0;
+}
+
+enum st_utf8 st_utf8_decode(const char *str, size_t n, uint32_t *cp, size_t *len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char lo, hi;
+	uint32_t c = 0;
+	size_t i;
+	int need;
+
+	*cp = 0xfffd;
+	*len = n ? 1 : 0;
+	if (!n)
+		return ST_UTF8_PARTIAL;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return ST_UTF8_OK;
+	}
+	if (!(need = utf8_lead(s[0], &c, &lo, &hi)))
+		return ST_UTF8_INVALID;
+	for (i = 1; i <= (size_t)need; i++) {
+		*len = i;
+		if (i >= n)
+			return ST_UTF8_PARTIAL;
+		if (s[i] < lo || s[i] > hi)
+			return ST_UTF8_INVALID;
+		c = (c << 6) | (s[i] & 0x3fu);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	*cp = c;
+	*len = i;
+	return ST_UTF8_OK;
+}
+
 /* Feeds one byte; yields U+FFFD once per maximal invalid subsequence (Unicode's "maximal
- * subpart" practice, as Python's errors="replace"). */
+ * subpart" practice, as Python's errors="replace"). The byte-at-a-time form of
+ * st_utf8_decode(), so that a character split across st_parser_feed() calls needs no buffer. */
 static void put_byte(struct st_parser *p, unsigned char b)
 {
 	if (p->need) {
@@ -404,30 +471,10 @@ static void put_byte(struct st_parser *p, unsigned char b)
 		p->need = 0;
 		token(p, 0xfffd); /* then b is read afresh */
 	}
-	p->lo = 0x80;
-	p->hi = 0xbf;
-	if (b < 0x80) {
+	if (b < 0x80)
 		token(p, b);
-	} else if (b >= 0xc2 && b <= 0xdf) {
-		p->need = 1;
-		p->cp = b & 0x1fu;
-	} else if (b >= 0xe0 && b <= 0xef) {
-		p->need = 2;
-		p->cp = b & 0x0fu;
-		if (b == 0xe0)
-			p->lo = 0xa0; /* overlong */
-		else if (b == 0xed)
-			p->hi = 0x9f; /* surrogates */
-	} else if (b >= 0xf0 && b <= 0xf4) {
-		p->need = 3;
-		p->cp = b & 0x07u;
-		if (b == 0xf0)
-			p->lo = 0x90; /* overlong */
-		else if (b == 0xf4)
-			p->hi = 0x8f; /* past U+10FFFF */
-	} else {
+	else if (!(p->need = utf8_lead(b, &p->cp, &p->lo, &p->hi)))
 		token(p, 0xfffd); /* continuation byte, C0, C1, F5..FF */
-	}
 }
 
 /* ---- parser API ---- */
@@ -602,59 +649,16 @@ char *st_sgr(const char *s, size_t len, size_t *outlen)
 
 /* ---- widths ---- */
 
-/* Decodes one code point strictly; an invalid start yields U+FFFD for its maximal subpart. */
-static size_t decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char b = s[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-	uint32_t c;
-
-	if (b < 0x80) {
-		*cp = b;
-		return 1;
-	}
-	if (b >= 0xc2 && b <= 0xdf) {
-		need = 1;
-		c = b & 0x1fu;
-	} else if (b >= 0xe0 && b <= 0xef) {
-		need = 2;
-		c = b & 0x0fu;
-		lo = b == 0xe0 ? 0xa0 : 0x80;
-		hi = b == 0xed ? 0x9f : 0xbf;
-	} else if (b >= 0xf0 && b <= 0xf4) {
-		need = 3;
-		c = b & 0x07u;
-		lo = b == 0xf0 ? 0x90 : 0x80;
-		hi = b == 0xf4 ? 0x8f : 0xbf;
-	} else {
-		*cp = 0xfffd;
-		return 1;
-	}
-	for (i = 1; i <= need; i++) {
-		if (i >= n || s[i] < lo || s[i] > hi) {
-			*cp = 0xfffd;
-			return i;
-		}
-		c = (c << 6) | (s[i] & 0x3fu);
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	*cp = c;
-	return need + 1;
-}
-
 int st_next(const char *s, size_t n, size_t *adv)
 {
 	uint32_t cp;
-	size_t len;
 	int w;
 
 	if (!n) {
 		*adv = 0;
 		return 0;
 	}
-	len = decode((const unsigned char *)s, n, &cp);
-	*adv = len;
+	st_utf8_decode(s, n, &cp, adv);
 	w = wcwidth((wchar_t)cp);
 	return w < 0 ? 1 : w;
 }

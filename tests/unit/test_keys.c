@@ -118,6 +118,30 @@ static void test_invalid_utf8(void **state)
 	      "x"); /* C1 CSI is not a key */
 }
 
+/* A valid start of a character waits for its rest; a start that is already invalid (overlong,
+ * surrogate, past U+10FFFF) gives its U+FFFD at once, without waiting for the timeout. */
+static void test_utf8_waits_only_for_a_valid_start(void **state)
+{
+	struct keys *d = keys_new();
+	char out[256] = "";
+
+	assert_non_null(d);
+	keys_feed(d, "\xe2\x82", 2);
+	drain(d, out, sizeof(out));
+	assert_string_equal(out, "");
+	assert_int_equal(keys_pending(d), 1);
+	keys_feed(d, "\xac", 1);
+	drain(d, out, sizeof(out));
+	assert_string_equal(out, "\xe2\x82\xac");
+
+	out[0] = '\0';
+	keys_feed(d, "\xe0\x80\xed\xa0\xf4\x90", 6);
+	drain(d, out, sizeof(out));
+	assert_string_equal(out, FFFD " " FFFD " " FFFD " " FFFD " " FFFD " " FFFD);
+	assert_int_equal(keys_pending(d), 0);
+	keys_free(d);
+}
+
 static void test_controls(void **state)
 {
 	check("\x13", "C-s");
@@ -547,6 +571,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_text),
 	    cmocka_unit_test(test_invalid_utf8),
+	    cmocka_unit_test(test_utf8_waits_only_for_a_valid_start),
 	    cmocka_unit_test(test_controls),
 	    cmocka_unit_test(test_cursor_keys),
 	    cmocka_unit_test(test_tilde_keys),
