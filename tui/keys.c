@@ -346,6 +346,32 @@ static void csi_params(const unsigned char *s, size_t n, struct csi *c)
 	}
 }
 
+/* The key a CSI or SS3 sequence with final byte f names when it is the same in both ("ESC [ 1 ;
+ * 5 A" and "ESC O A" are Up): cursor keys, Home, End and F1..F4; 0 for any other final. */
+static int cursor_key(unsigned char f)
+{
+	switch (f) {
+	case 'A':
+		return K_UP;
+	case 'B':
+		return K_DOWN;
+	case 'C':
+		return K_RIGHT;
+	case 'D':
+		return K_LEFT;
+	case 'H':
+		return K_HOME;
+	case 'F':
+		return K_END;
+	case 'P':
+	case 'Q':
+	case 'R':
+	case 'S':
+		return K_F(f - 'P' + 1);
+	}
+	return 0;
+}
+
 /* s starts with ESC [. */
 static int parse_csi(const unsigned char *s, size_t n, struct key *k, size_t *used)
 {
@@ -401,35 +427,11 @@ static int parse_csi(const unsigned char *s, size_t n, struct key *k, size_t *us
 	if (marker || inter)
 		return P_SWALLOW; /* terminal replies and private reports */
 	k->mods = mods_of(c.np > 1 ? c.p[1][0] : 1);
+	if (f == 'R' && (c.np > 2 || (c.np && c.p[0][0] > 1)))
+		return P_SWALLOW; /* a cursor position report "row;col R", not F3 */
+	if ((k->code = cursor_key(f)))
+		return P_KEY;
 	switch (f) {
-	case 'A':
-		k->code = K_UP;
-		return P_KEY;
-	case 'B':
-		k->code = K_DOWN;
-		return P_KEY;
-	case 'C':
-		k->code = K_RIGHT;
-		return P_KEY;
-	case 'D':
-		k->code = K_LEFT;
-		return P_KEY;
-	case 'H':
-		k->code = K_HOME;
-		return P_KEY;
-	case 'F':
-		k->code = K_END;
-		return P_KEY;
-	case 'P':
-	case 'Q':
-	case 'S':
-		k->code = K_F(f == 'S' ? 4 : f - 'P' + 1);
-		return P_KEY;
-	case 'R': /* F3, unless it is a cursor position report "row;col R" */
-		if (c.np > 2 || (c.np && c.p[0][0] > 1))
-			return P_SWALLOW;
-		k->code = K_F(3);
-		return P_KEY;
 	case 'Z':
 		k->code = K_TAB;
 		k->mods |= M_SHIFT;
@@ -468,31 +470,9 @@ static int parse_ss3(const unsigned char *s, size_t n, struct key *k, size_t *us
 		return i == 2 ? -2 : (*used = i, P_SWALLOW);
 	*used = i + 1;
 	k->mods = mods_of(param);
+	if ((k->code = cursor_key(f)))
+		return P_KEY;
 	switch (f) {
-	case 'A':
-		k->code = K_UP;
-		return P_KEY;
-	case 'B':
-		k->code = K_DOWN;
-		return P_KEY;
-	case 'C':
-		k->code = K_RIGHT;
-		return P_KEY;
-	case 'D':
-		k->code = K_LEFT;
-		return P_KEY;
-	case 'H':
-		k->code = K_HOME;
-		return P_KEY;
-	case 'F':
-		k->code = K_END;
-		return P_KEY;
-	case 'P':
-	case 'Q':
-	case 'R':
-	case 'S':
-		k->code = K_F(f - 'P' + 1);
-		return P_KEY;
 	case 'M':
 		k->code = K_ENTER;
 		return P_KEY;
