@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # bobbin's .ipynb load/save against nbformat's, on a generated 5,000-cell notebook with ~50 MB of
-# outputs (made in a temp dir with Debian's Python and nbformat, never committed). Prints wall
-# time and peak RSS (getrusage in both) for load+save and for loading alone (bobbin: load plus
-# the first 20 cells' sources and outputs, what the first screen needs), and the ratios.
+# outputs (made by bench/gen_notebook.py in a temp dir with Debian's Python and nbformat, never
+# committed). Prints wall time and peak RSS (getrusage in both) for load+save and for loading
+# alone (bobbin: load plus the first 20 cells' sources and outputs, what the first screen
+# needs), and the ratios.
 # Needs build/rel-cc/bench/nbload (`make bench` builds it).
 B=${B:-build/rel-cc}
 NBLOAD=${NBLOAD:-$B/bench/nbload}
@@ -13,34 +14,7 @@ CELLS=${CELLS:-5000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-$PY - "$tmp/big.ipynb" "$CELLS" <<'PYEOF' || exit 1
-import base64, random, sys
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-random.seed(1)
-path, n = sys.argv[1], int(sys.argv[2])
-nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                           "language": "python"}})
-words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
-for i in range(n):
-    if i % 5 == 4:
-        nb.cells.append(new_markdown_cell("## Section %d\n\n%s\n" % (i, " ".join(random.choices(words, k=40)))))
-        continue
-    src = "\n".join("x%d = compute(%d, %r)" % (j, i, random.choice(words)) for j in range(6))
-    outs = [new_output("stream", name="stdout",
-                       text="".join("step %d: %s %.6f\n" % (k, random.choice(words), random.random())
-                                    for k in range(60)))]
-    if i % 10 == 3:
-        png = base64.b64encode(random.randbytes(60000)).decode() + "\n"
-        outs.append(new_output("display_data", data={"image/png": png,
-                               "text/plain": "<Figure size 640x480 with 1 Axes>"},
-                               metadata={"image/png": {"width": 640, "height": 480}}))
-    outs.append(new_output("execute_result", execution_count=i + 1,
-                           data={"text/plain": repr([random.random() for _ in range(8)]),
-                                 "text/html": "<table>\n" + "<tr><td>%d</td></tr>\n" * 20 % tuple(range(20)) + "</table>\n"}))
-    nb.cells.append(new_code_cell(src, execution_count=i + 1, outputs=outs))
-nbformat.write(nb, path)
-PYEOF
+$PY "$(dirname "$0")/gen_notebook.py" "$tmp/big.ipynb" "$CELLS" || exit 1
 
 cat >"$tmp/nbf.py" <<'PYEOF'
 import resource, sys, time
