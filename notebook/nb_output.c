@@ -958,7 +958,7 @@ static void write_attribution(struct nb_out *m, struct cstate *cs, struct nb_cel
 	json_decref(attr);
 }
 
-size_t nb_out_sync(struct nb_out *m)
+static size_t sync(struct nb_out *m, int lazy)
 {
 	size_t i, n = 0;
 
@@ -973,7 +973,8 @@ size_t nb_out_sync(struct nb_out *m)
 			continue;
 		cs_bind(m, cs, cell);
 		if (cs->text_dirty) {
-			flush_text(cs);
+			if (!lazy)
+				flush_text(cs);
 			nb_cell_touch(cell);
 		}
 		if (cs->attr_dirty)
@@ -981,7 +982,43 @@ size_t nb_out_sync(struct nb_out *m)
 		n++;
 	}
 	m->nchanged = 0;
+	if (lazy)
+		return n;
+	/* open streams a lazy sync left in their buffers */
+	for (i = 0; i < m->cells.cap; i++) {
+		struct cstate *cs = m->cells.s[i].val;
+		struct nb_cell *cell;
+
+		if (!m->cells.s[i].key || !cs->text_dirty || !(cell = code_cell(m, cs->cell_id)))
+			continue;
+		cs_bind(m, cs, cell);
+		flush_text(cs);
+	}
 	return n;
+}
+
+size_t nb_out_sync(struct nb_out *m)
+{
+	return sync(m, 0);
+}
+
+size_t nb_out_sync_lazy(struct nb_out *m)
+{
+	return sync(m, 1);
+}
+
+int nb_out_live(struct nb_out *m, const char *cell_id, const json_t **out, const char **text,
+		size_t *len, size_t *lines)
+{
+	struct cstate *cs = m && cell_id ? nbo_map_get(&m->cells, cell_id) : NULL;
+
+	if (!cs || !cs->sout)
+		return 0;
+	*out = cs->sout;
+	*text = cs->text.p ? cs->text.p : "";
+	*len = cs->text.len;
+	*lines = cs->text.nl + (cs->text.len > cs->text.line);
+	return 1;
 }
 
 const struct nb_prov *nb_out_prov(struct nb_out *m, const char *cell_id, size_t index)

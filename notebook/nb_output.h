@@ -119,6 +119,16 @@ int nb_out_clear_cell(struct nb_out *m, const char *cell_id);
  * resets change notification. Call before reading nb_cell_outputs() of a changed cell, before
  * saving, and once per redraw. Returns how many cells it wrote. */
 size_t nb_out_sync(struct nb_out *m);
+/* As nb_out_sync(), except that the text of a stream that is still growing stays in its buffer
+ * (a redraw during a flood would otherwise copy all of it every time): read it with
+ * nb_out_live(). A later nb_out_sync() writes it. */
+size_t nb_out_sync_lazy(struct nb_out *m);
+/* The cell's growing stream output, if it has one: the output object (*out, whose "text" may be
+ * stale after nb_out_sync_lazy), its current text (*text, not NUL-terminated, *len bytes) and
+ * its number of lines (a last line without "\n" counts). All borrowed until the next change.
+ * 1, or 0 when the cell has none. */
+int nb_out_live(struct nb_out *m, const char *cell_id, const json_t **out, const char **text,
+		size_t *len, size_t *lines);
 
 /* 1 while a request for the cell is pending (sent, not both replied and idle), else 0. */
 int nb_out_cell_busy(struct nb_out *m, const char *cell_id);

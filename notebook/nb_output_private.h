@@ -63,6 +63,7 @@ struct nbo_text {
 	size_t len, cap;
 	size_t cursor;        /* byte offset where the next character is written */
 	size_t line;          /* start of the last line (just after the last "\n") */
+	size_t nl;            /* "\n" in p[0..len) */
 	int trimming;         /* the head is fixed and a marker follows it */
 	size_t limit;         /* 0 = unlimited */
 	size_t head;          /* bytes kept at the start once trimming began */

@@ -174,8 +174,10 @@ static void trim(struct nbo_text *t)
 		return;
 
 	t->dropped_bytes += cut - start;
-	for (nl = t->p + start; (nl = memchr(nl, '\n', cut - (size_t)(nl - t->p))); nl++)
+	for (nl = t->p + start; (nl = memchr(nl, '\n', cut - (size_t)(nl - t->p))); nl++) {
 		t->dropped_lines++;
+		t->nl--;
+	}
 	nbo_group(b, sizeof(b), t->dropped_bytes);
 	nbo_group(l, sizeof(l), t->dropped_lines);
 	mlen = (size_t)snprintf(marker, sizeof(marker),
@@ -184,6 +186,10 @@ static void trim(struct nbo_text *t)
 	/* The marker grows by at most a few digits; cut - head is at least as large as it was. */
 	if (reserve(t, t->head + mlen + (t->len - cut)) < 0)
 		return;
+	for (nl = t->p + t->head; (nl = memchr(nl, '\n', start - (size_t)(nl - t->p))); nl++)
+		t->nl--; /* the old marker's */
+	for (nl = marker; (nl = memchr(nl, '\n', mlen - (size_t)(nl - marker))); nl++)
+		t->nl++;
 	memmove(t->p + t->head + mlen, t->p + cut, t->len - cut);
 	memcpy(t->p + t->head, marker, mlen);
 	t->cursor = t->cursor >= cut ? t->cursor - cut + t->head + mlen : t->head + mlen;
@@ -203,6 +209,7 @@ int nbo_text_append(struct nbo_text *t, const char *s, size_t n)
 		switch (s[i]) {
 		case '\n':
 			t->p[t->len++] = '\n';
+			t->nl++;
 			t->cursor = t->line = t->len;
 			i++;
 			break;

@@ -71,6 +71,7 @@ static void a_delete(struct app *a)
 	struct app_trash *t;
 
 	app_edit_stop(a);
+	nb_out_sync(a->out); /* a growing output's text into the cell */
 	if (!(c = nb_doc_take(a->doc, a->cur)))
 		return;
 	t = realloc(a->trash, (a->ntrash + 1) * sizeof *t);
@@ -127,6 +128,7 @@ static void clip_set(struct app *a, struct nb_cell *c)
 static void a_copy(struct app *a)
 {
 	app_commit_edit(a);
+	nb_out_sync(a->out); /* a growing output's text into the cell */
 	clip_set(a, nb_cell_copy(a->doc, cur_cell(a)));
 	app_msg(a, 0, "cell copied");
 }
@@ -134,6 +136,7 @@ static void a_copy(struct app *a)
 static void a_cut(struct app *a)
 {
 	app_edit_stop(a);
+	nb_out_sync(a->out); /* a growing output's text into the cell */
 	clip_set(a, nb_doc_take(a->doc, a->cur));
 	if (!ncells(a))
 		nb_doc_insert(a->doc, 0, NB_CODE);

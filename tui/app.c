@@ -187,6 +187,9 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 		in.roles = roles;
 	}
 	in.outputs = in.type == NB_CODE ? nb_cell_outputs(cell) : NULL;
+	if (in.outputs && !nb_out_live(a->out, id, &in.live_out, &in.live_text, &in.live_len,
+				       &in.live_lines))
+		in.live_out = NULL;
 	in.exec_count = want.count;
 	in.running = want.running;
 	in.queued = want.queued;

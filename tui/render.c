@@ -448,6 +448,36 @@ static size_t count_lines(const char *s, size_t n)
 	return c + (p < e);
 }
 
+/*
+ * The start of line skip (from 0) of the text [s, e), which has `lines` lines, searched from
+ * the nearer end: a running cell's tail is found without reading its whole output.
+ */
+static const char *line_start(const char *s, const char *e, size_t lines, size_t skip)
+{
+	const char *q;
+
+	if (skip >= lines)
+		return e;
+	if (skip <= lines / 2) {
+		for (q = s; skip && q < e; skip--) {
+			q = memchr(q, '\n', (size_t)(e - q));
+			q = q ? q + 1 : e;
+		}
+		return q;
+	}
+	q = e > s && e[-1] == '\n' ? e - 1 : e; /* the last line's own "\n" starts nothing */
+	for (size_t keep = lines - skip; keep; keep--) {
+		const char *nl = memrchr(s, '\n', (size_t)(q - s));
+
+		if (!nl)
+			return s;
+		if (keep == 1)
+			return nl + 1;
+		q = nl;
+	}
+	return s;
+}
+
 struct outctx {
 	struct wrapctx *w;
 	struct lb *b;
@@ -572,11 +602,7 @@ static int lay_outputs(struct wrapctx *w, json_t *outs, struct outinfo *info, si
 			struct st_style state;
 
 			st_style_reset(&state);
-			while (lskip && p < e) {
-				const char *q = memchr(p, '\n', (size_t)(e - p));
-				p = q ? q + 1 : e;
-				lskip--;
-			}
+			p = line_start(p, e, info[i].lines, lskip);
 			lb_reset(&b);
 			while (p < e && !oc.stop) {
 				const char *q = memchr(p, '\n', (size_t)(e - p));
@@ -745,9 +771,16 @@ int rd_cell(const struct rd_cell_in *in, struct rd_layout *l)
 			json_t *v;
 			int has_plain = mime_plain(data) != NULL;
 
-			info[i].text = rd_output_text(o, &info[i].role, &info[i].owned);
-			info[i].len = strlen(info[i].text);
-			info[i].lines = count_lines(info[i].text, info[i].len);
+			if (o == in->live_out) {
+				rd_output_text(o, &info[i].role, &info[i].owned); /* the role */
+				info[i].text = in->live_text;
+				info[i].len = in->live_len;
+				info[i].lines = in->live_lines;
+			} else {
+				info[i].text = rd_output_text(o, &info[i].role, &info[i].owned);
+				info[i].len = strlen(info[i].text);
+				info[i].lines = count_lines(info[i].text, info[i].len);
+			}
 			json_object_foreach(data, k, v) info[i].nph += mime_placeholder(k, has_plain);
 			total += info[i].nph + info[i].lines;
 		}
@@ -773,8 +806,8 @@ int rd_cell(const struct rd_cell_in *in, struct rd_layout *l)
 				goto oom_info;
 			{
 				char msg[96];
-				snprintf(msg, sizeof msg, "%s %zu earlier lines (o unfolds, O pages)",
-					 in->ascii ? "..." : "…", hidden);
+				snprintf(msg, sizeof msg, "%s %zu earlier line%s (o unfolds, O pages)",
+					 in->ascii ? "..." : "…", hidden, hidden == 1 ? "" : "s");
 				if (l_text(l, msg, strlen(msg), THEME_FOLD_MARKER, 0, NULL) < 0)
 					goto oom_info;
 			}
@@ -783,9 +816,27 @@ int rd_cell(const struct rd_cell_in *in, struct rd_layout *l)
 			size_t h2 = 0;
 			long before = (long)l->nrows;
 
+			size_t tlen = l->tlen, nspans = l->nspans;
+
+			/* lines that fit the fold exactly show without a marker; when wrapping
+			 * makes them taller after all, the marker takes the last row again */
+			if (budget >= 0 && !folded)
+				w.max_rows = in->fold_height;
 			if (lay_outputs(&w, in->outputs, info, nout, first_out, skip, in->ascii,
 					in->attrib, in->attrib_ud, &h2) < 0)
 				goto oom_info;
+			if (budget >= 0 && !folded && h2) {
+				l->nrows = (size_t)before;
+				l->tlen = tlen;
+				l->nspans = nspans;
+				if (l->text)
+					l->text[tlen] = 0;
+				w.rows = 0;
+				w.max_rows = budget;
+				if (lay_outputs(&w, in->outputs, info, nout, first_out, skip,
+						in->ascii, in->attrib, in->attrib_ud, &h2) < 0)
+					goto oom_info;
+			}
 			if (folded && in->tail && (long)l->nrows - before > budget) {
 				/* wrapped lines made the tail taller than the fold: drop its top */
 				size_t drop = (size_t)((long)l->nrows - before - budget);
@@ -798,8 +849,8 @@ int rd_cell(const struct rd_cell_in *in, struct rd_layout *l)
 		}
 		if ((!folded || !in->tail) && hidden) {
 			char msg[96];
-			snprintf(msg, sizeof msg, "%s %zu more lines (o unfolds, O pages)",
-				 in->ascii ? "..." : "…", hidden);
+			snprintf(msg, sizeof msg, "%s %zu more line%s (o unfolds, O pages)",
+				 in->ascii ? "..." : "…", hidden, hidden == 1 ? "" : "s");
 			if (l_row(l, RD_ROW_FOLD, 0, 0) < 0 || l_pad(l, text_x, THEME_NORMAL) < 0 ||
 			    l_text(l, msg, strlen(msg), THEME_FOLD_MARKER, 0, NULL) < 0)
 				goto oom_info;

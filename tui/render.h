@@ -90,6 +90,11 @@ struct rd_cell_in {
 	size_t nmd;
 	rd_attrib_cb *attrib; /* NULL: no attribution view */
 	void *attrib_ud;
+	/* the output that is still growing (NULL: none): its text is live_text (live_len bytes,
+	 * live_lines lines), not its "text" member */
+	const json_t *live_out;
+	const char *live_text;
+	size_t live_len, live_lines;
 };
 
 /* A line of rendered markdown handed in by the caller (spans of text in roles). */

@@ -345,6 +345,84 @@ static void model_flood_one_stream(void **state)
 	nb_doc_free(doc);
 }
 
+/* The kept newline count (what a running cell's tail is laid out from) always equals the
+ * newlines really in the buffer, through "\r", "\b", UTF-8 and trimming with its marker. */
+static size_t count_nl(const struct nbo_text *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->len; i++)
+		n += t->p[i] == '\n';
+	return n;
+}
+
+static void text_newline_count(void **state)
+{
+	static const char *const pieces[] = {"a", "bc\n", "\r", "\b", "\xc3\xa9", "x\ry\n",
+					     "\n\n", "long line without end ", "\b\b\b", "z"};
+	unsigned seed = 12345;
+
+	(void)state;
+	for (size_t limit = 0; limit <= 400; limit += 100) {
+		struct nbo_text t;
+
+		nbo_text_init(&t, limit);
+		for (int i = 0; i < 20000; i++) {
+			seed = seed * 1103515245u + 12345u;
+			feed(&t, pieces[(seed >> 16) % (sizeof pieces / sizeof *pieces)]);
+			if (i % 97 == 0)
+				assert_int_equal(t.nl, count_nl(&t));
+		}
+		assert_int_equal(t.nl, count_nl(&t));
+		if (limit)
+			assert_true(t.dropped_lines > 0); /* trimming really happened */
+		nbo_text_clear(&t);
+	}
+}
+
+/* A lazy sync leaves a growing stream's text in its buffer, where nb_out_live() shows it; a
+ * full sync writes it into the cell; a closed stream is no longer live. */
+static void model_lazy_sync_live(void **state)
+{
+	struct nb_doc *doc = nb_doc_new();
+	struct nb_out *m = nb_out_new(doc);
+	const char *id = nb_cell_id(nb_doc_cell(doc, 0));
+	const json_t *out;
+	const char *text;
+	size_t len, lines;
+	json_t *c, *o;
+
+	(void)state;
+	assert_int_equal(nb_out_request(m, "e1", id, NB_REQ_EXECUTE), 0);
+	assert_int_equal(nb_out_live(m, id, &out, &text, &len, &lines), 0);
+	c = stream_content("one\ntwo\nthr");
+	assert_int_equal(nb_out_iopub(m, "stream", "e1", c, NULL), 1);
+	json_decref(c);
+	assert_int_equal(nb_out_sync_lazy(m), 1);
+	o = json_array_get(nb_cell_outputs(nb_doc_cell(doc, 0)), 0);
+	assert_string_equal(json_string_value(json_object_get(o, "text")), ""); /* not yet */
+	assert_int_equal(nb_out_live(m, id, &out, &text, &len, &lines), 1);
+	assert_ptr_equal(out, o);
+	assert_int_equal(len, 11);
+	assert_memory_equal(text, "one\ntwo\nthr", 11);
+	assert_int_equal(lines, 3);
+	c = stream_content("ee\n");
+	assert_int_equal(nb_out_iopub(m, "stream", "e1", c, NULL), 1);
+	json_decref(c);
+	nb_out_sync_lazy(m);
+	assert_int_equal(nb_out_live(m, id, &out, &text, &len, &lines), 1);
+	assert_int_equal(lines, 3);
+	assert_int_equal(nb_out_sync(m), 0); /* nothing changed since, yet the text is written */
+	assert_string_equal(json_string_value(json_object_get(o, "text")), "one\ntwo\nthree\n");
+	c = json_pack("{s:{s:s}, s:{}}", "data", "text/plain", "42", "metadata");
+	assert_int_equal(nb_out_iopub(m, "display_data", "e1", c, NULL), 1);
+	json_decref(c);
+	nb_out_sync_lazy(m);
+	assert_int_equal(nb_out_live(m, id, &out, &text, &len, &lines), 0);
+	nb_out_free(m);
+	nb_doc_free(doc);
+}
+
 static void model_flood_interleaved(void **state)
 {
 	struct nb_doc *doc = nb_doc_new();
@@ -732,6 +810,8 @@ int main(void)
 		cmocka_unit_test(text_limit_head_tail),
 		cmocka_unit_test(text_limit_no_newlines),
 		cmocka_unit_test(text_flood_linear),
+		cmocka_unit_test(text_newline_count),
+		cmocka_unit_test(model_lazy_sync_live),
 		cmocka_unit_test(table_requests),
 		cmocka_unit_test(model_flood_one_stream),
 		cmocka_unit_test(model_flood_interleaved),

@@ -203,6 +203,21 @@ static void test_fold(void **st)
 	assert_int_equal(rd_cell(&in, &l), 0);
 	assert_int_equal(count_kind(&l, RD_ROW_OUTPUT), 100);
 	assert_int_equal(count_kind(&l, RD_ROW_FOLD), 0);
+	/* lines that fit the fold exactly show without a marker */
+	json_array_clear(outs);
+	text[0] = 0;
+	for (int i = 0, m = 0; i < 10; i++)
+		m += snprintf(text + m, sizeof text - (size_t)m, "line %d\n", i);
+	json_array_append_new(outs, stream(text));
+	in.unfolded = 0;
+	in.tail = 0;
+	assert_int_equal(rd_cell(&in, &l), 0);
+	assert_int_equal(count_kind(&l, RD_ROW_OUTPUT), 10);
+	assert_int_equal(count_kind(&l, RD_ROW_FOLD), 0);
+	in.tail = 1;
+	assert_int_equal(rd_cell(&in, &l), 0);
+	assert_int_equal(count_kind(&l, RD_ROW_OUTPUT), 10);
+	assert_int_equal(count_kind(&l, RD_ROW_FOLD), 0);
 	/* folding counts wrapped rows too: one long line becomes at most 9 rows */
 	json_array_clear(outs);
 	memset(text, 'x', 1500);
@@ -214,6 +229,60 @@ static void test_fold(void **st)
 	assert_true(count_kind(&l, RD_ROW_OUTPUT) <= 9);
 	rd_layout_clear(&l);
 	json_decref(outs);
+}
+
+/* A growing output laid out from its live buffer (the json "text" is stale) looks exactly as
+ * the same text would from json: head and tail folds, with and without a last "\n", and tails
+ * found from the end (more than half the lines skipped) or the start. */
+static void same_layout(const struct rd_layout *a, const struct rd_layout *b)
+{
+	char x[512], y[512];
+
+	assert_int_equal(a->nrows, b->nrows);
+	for (size_t r = 0; r < a->nrows; r++) {
+		assert_int_equal(a->rows[r].kind, b->rows[r].kind);
+		assert_string_equal(row_text(a, r, x, sizeof x), row_text(b, r, y, sizeof y));
+	}
+}
+
+static void test_live_output(void **st)
+{
+	static const int nlines[] = {1, 5, 9, 10, 11, 19, 20, 21, 100};
+	char text[4000], buf[256];
+
+	for (size_t k = 0; k < sizeof nlines / sizeof *nlines; k++)
+		for (int end_nl = 0; end_nl <= 1; end_nl++)
+			for (int tail = 0; tail <= 1; tail++) {
+				struct rd_layout lj = {0}, ll = {0};
+				struct rd_cell_in in = code("loop", 60);
+				json_t *outs = json_array(), *stale = json_array();
+				size_t n = 0, lines = (size_t)nlines[k];
+
+				for (int i = 0; i < nlines[k]; i++)
+					n += (size_t)snprintf(text + n, sizeof text - n, "row %d%s", i,
+							      i + 1 < nlines[k] || end_nl ? "\n" : "");
+				json_array_append_new(outs, stream(text));
+				json_array_append_new(stale, stream("stale\n"));
+				in.fold_height = 10;
+				in.tail = tail;
+				in.outputs = outs;
+				assert_int_equal(rd_cell(&in, &lj), 0);
+				in.outputs = stale;
+				in.live_out = json_array_get(stale, 0);
+				in.live_text = text;
+				in.live_len = n;
+				in.live_lines = lines;
+				assert_int_equal(rd_cell(&in, &ll), 0);
+				same_layout(&lj, &ll);
+				/* and it is the text, not the stale json */
+				snprintf(buf, sizeof buf, "row %d", tail || nlines[k] <= 10 ? nlines[k] - 1 : 0);
+				assert_non_null(memmem(ll.text, ll.tlen, buf, strlen(buf)));
+				assert_null(memmem(ll.text, ll.tlen, "stale", 5));
+				rd_layout_clear(&lj);
+				rd_layout_clear(&ll);
+				json_decref(outs);
+				json_decref(stale);
+			}
 }
 
 static void test_ascii_and_prompts(void **st)
@@ -241,7 +310,7 @@ int main(void)
 		cmocka_unit_test(test_wrap_ascii),    cmocka_unit_test(test_wrap_wide),
 		cmocka_unit_test(test_tabs_and_controls), cmocka_unit_test(test_output_sgr),
 		cmocka_unit_test(test_placeholder),   cmocka_unit_test(test_fold),
-		cmocka_unit_test(test_ascii_and_prompts),
+		cmocka_unit_test(test_ascii_and_prompts), cmocka_unit_test(test_live_output),
 	};
 	if (!setlocale(LC_ALL, "C.UTF-8"))
 		setlocale(LC_ALL, "en_US.UTF-8");
