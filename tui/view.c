@@ -423,7 +423,7 @@ void view_draw(struct app *a)
 {
 	int cy = -1, cx = -1, bx;
 
-	nb_out_sync(a->out);
+	nb_out_sync_lazy(a->out);
 	if (a->outputs_changed && (a->mode == MODE_COMMAND || a->mode == MODE_EDIT))
 		app_scroll_into_view(a);
 	a->outputs_changed = 0;
@@ -504,7 +504,7 @@ int view_init(struct app *a)
 	intrflush(stdscr, FALSE);
 	keypad(stdscr, FALSE);
 	set_escdelay(25);
-	typeahead(0);
+	typeahead(-1); /* keys are read from fd 0 by the loop; one write per update */
 	/* NO_COLOR (or a terminal without colour) never starts colour at all, so curses does not
 	 * paint its white-on-black default pair either */
 	if (has_colors() && theme_color_depth(tigetnum("colors"), getenv("COLORTERM"),
