@@ -10,16 +10,8 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 DATA="$HERE/../data/routing"
-PY=/usr/bin/python3
-BOBBIN=${BOBBIN:-$HERE/../../bobbin}
-T=$(mktemp -d /tmp/bobbin-routing-XXXXXX)
-trap 'rm -rf "$T"' EXIT INT TERM
-export JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config"
-mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_CONFIG_HOME"
-
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+TMPNAME=routing
+. "$HERE/run/lib.sh"
 
 # scenario NAME NOTEBOOK EXPECT_POLICY [--no-agent] -- BOBBIN_ARGS...
 scenario() {

@@ -11,16 +11,8 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 DATA="$HERE/../data/conformance"
-PY=/usr/bin/python3
-BOBBIN=${BOBBIN:-$HERE/../../bobbin}
-T=$(mktemp -d /tmp/bobbin-run-XXXXXX)
-trap 'rm -rf "$T"' EXIT INT TERM
-export JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config"
-mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_CONFIG_HOME"
-
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+TMPNAME=run
+. "$HERE/run/lib.sh"
 check() { # check NAME FILE EXPR... — nbcheck.py assertions as one test
 	name=$1 f=$2; shift 2
 	if msg=$($PY "$HERE/run/nbcheck.py" "$f" "$@" 2>&1); then ok "$name"; else notok "$name" "$msg"; fi
