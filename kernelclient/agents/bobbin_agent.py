@@ -193,14 +193,20 @@ def _bobbin_agent_main():
             if os.getpid() == self.pid:
                 pt = self.pub_thread
                 th = getattr(pt, "thread", None)
+                inner = getattr(self.stream, "_flush", None)
                 if th is not None and th.is_alive() and th.ident != _get_ident():
+                    # one trip through the IOPub thread for both buffers: ours, then the
+                    # stream's own (what was written while the agent was off)
                     pt.schedule(self._flush)
+                    if inner is None:
+                        return self.orig_flush()
+                    pt.schedule(inner)
                     evt = threading.Event()
                     pt.schedule(evt.set)
                     if not evt.wait(getattr(self.stream, "flush_timeout", 10)):
                         print("bobbin agent: flush timed out", file=sys.__stderr__)
-                else:
-                    self._flush()
+                    return None
+                self._flush()
             return self.orig_flush()
 
         def _flush(self):

@@ -389,6 +389,25 @@ def t_flood_toggle(ck, n=20000):
         k.close()
 
 
+def t_flush(ck):
+    """print(flush=True) under the agent sends each line at once, in order, one message each."""
+    k = Kernel()
+    try:
+        k.install()
+        c = k.execute("import time\nfor i in range(300): print('FL', i, flush=True)\n"
+                      "print('FX', flush=True); time.sleep(1.5); print('FY', flush=True)")
+        msgs = [(t, m) for t, m in k.outputs(("stream",)) if m["parent_header"].get("msg_id") == c]
+        fl = [m["content"]["text"] for _t, m in msgs if m["content"]["text"].startswith("FL")]
+        ck.check(fl == ["FL %d\n" % i for i in range(300)], f"flushed lines: {len(fl)} messages, wanted 300 in order")
+        tx = [t for t, m in msgs if m["content"]["text"] == "FX\n"]
+        ty = [t for t, m in msgs if m["content"]["text"] == "FY\n"]
+        ck.check(len(tx) == 1 and len(ty) == 1 and ty[0] - tx[0] > 1.0,
+                 f"FX arrived before the sleep: {tx} {ty}")
+        ck.judged += 1
+    finally:
+        k.close()
+
+
 def main():
     args = sys.argv[1:]
     only = None
@@ -435,7 +454,7 @@ def main():
                 report(f"{pol:8s} {sc.__doc__.split(')')[0]})  {sc.__doc__.split(')', 1)[1].strip()}", ck, exc)
         finally:
             k.close()
-    for t in (t_install, t_toggle_running, t_flood_toggle):
+    for t in (t_install, t_flush, t_toggle_running, t_flood_toggle):
         if only and only not in t.__name__:
             continue
         ck = Checker()
