@@ -1294,6 +1294,10 @@ int cmd_notebook(int argc, char **argv)
 			json_object_get(json_object_get(nb_doc_metadata(a->doc), "kernelspec"), "name"));
 	if (!kname)
 		kname = "python3";
+	/* the notebook first: starting or attaching a kernel takes longer than drawing it */
+	a->kernel_pending = 1;
+	view_draw(a);
+	a->kernel_pending = 0;
 	app_kernel_start(a, kname);
 	if (!a->recover_flag && file && rec_exists(file, &rec_mtime)) {
 		char rp[4200];

@@ -71,6 +71,7 @@ struct app {
 	char kernel_display[128];
 	int kernel_ready; /* saw the kernel ready since the last start/restart */
 	int kernel_dead;
+	int kernel_pending; /* the first screen is drawn before the kernel is started */
 	char dead_cell[64];
 	struct config cfg;
 	struct theme theme;

@@ -190,6 +190,9 @@ static void draw_top(struct app *a)
 			role = THEME_STATUS_KERNEL_BUSY;
 		if (st == KC_IDLE && a->nexec && !a->kernel_dead)
 			state = "busy";
+	} else if (a->kernel_pending) {
+		state = "starting";
+		role = THEME_STATUS_KERNEL_STARTING;
 	} else {
 		role = THEME_STATUS_KERNEL_DEAD;
 	}
