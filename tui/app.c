@@ -1037,6 +1037,7 @@ void app_set_theme(struct app *a, const char *name)
 	view_apply_theme(a);
 	app_invalidate_all(a);
 	a->full_redraw = 1;
+	app_msg(a, 0, "theme %s", a->theme.name);
 }
 
 int app_key_mode(struct app *a)

@@ -73,7 +73,8 @@ const char *cl_line(int *point, const char **prompt)
 
 static const char *const commands[] = {
 	"w", "w!", "q", "q!", "wq", "x", "e", "e!", "kernel", "restart", "interrupt", "run", "clear",
-	"theme", "set", "help", "threads", "misrouted", "attribution", "routing", "route", NULL};
+	"theme", "set", "help", "threads", "misrouted", "attribution", "routing", "route", "noh",
+	NULL};
 
 static const char *const *gen_list;
 static char *gen(const char *text, int state)
@@ -434,6 +435,9 @@ int cl_exec(struct app *a, const char *line)
 		}
 		app_invalidate_all(a);
 		app_msg(a, 0, "outputs cleared");
+	} else if (!strcmp(cmd, "noh") || !strcmp(cmd, "nohlsearch")) {
+		a->search[0] = 0; /* n/N have nothing to find until the next / */
+		a->need_draw = 1;
 	} else if (!strcmp(cmd, "theme")) {
 		if (!arg[0])
 			app_msg(a, 0, "theme %s", a->theme.name);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -134,22 +135,90 @@ static int put_safe(struct app *a, const char *s, int role, int maxw)
 	return used;
 }
 
+/*
+ * Marks in hl[] (one byte per byte of the row's text, spans concatenated) the matches of the
+ * search text, ASCII case-insensitive as the search itself; the gutter (columns before the
+ * text) is left alone. Returns 1 if anything matched.
+ */
+static int mark_matches(const char *pat, const struct rd_layout *l, const struct rd_row *row,
+			char *buf, unsigned char *hl, size_t n)
+{
+	size_t k = strlen(pat), o = 0, from = 0;
+	int col = 0, any = 0;
+
+	for (unsigned i = 0; i < row->nspans; i++) {
+		const struct rd_span *sp = &l->spans[row->span0 + i];
+
+		if (col < l->text_x)
+			from = o + sp->len;
+		col += st_width(l->text + sp->off, sp->len);
+		memcpy(buf + o, l->text + sp->off, sp->len);
+		o += sp->len;
+	}
+	memset(hl, 0, n);
+	if (!k || n < k)
+		return 0;
+	for (size_t i = from; i + k <= n; i++)
+		if (!strncasecmp(buf + i, pat, k)) {
+			memset(hl + i, 1, k);
+			any = 1;
+			i += k - 1;
+		}
+	return any;
+}
+
 static void draw_row(struct app *a, int y, const struct rd_layout *l, size_t r, int hl_search)
 {
 	const struct rd_row *row = &l->rows[r];
+	unsigned char hl_small[512], *hl = NULL;
+	char buf_small[512], *buf = NULL;
+	size_t n = 0, o = 0;
 	int x = 0;
 
+	if (hl_search && a->search[0] &&
+	    (row->kind == RD_ROW_SOURCE || row->kind == RD_ROW_OUTPUT)) {
+		for (unsigned i = 0; i < row->nspans; i++)
+			n += l->spans[row->span0 + i].len;
+		hl = n <= sizeof hl_small ? hl_small : malloc(n);
+		buf = n <= sizeof buf_small ? buf_small : malloc(n);
+		if (!hl || !buf || !mark_matches(a->search, l, row, buf, hl, n)) {
+			if (hl != hl_small)
+				free(hl);
+			if (buf != buf_small)
+				free(buf);
+			hl = NULL;
+			buf = NULL;
+		}
+	}
 	move(y, 0);
 	for (unsigned i = 0; i < row->nspans && x < a->cols; i++) {
 		const struct rd_span *sp = &l->spans[row->span0 + i];
+		const char *t = l->text + sp->off;
+		size_t j = 0;
 
-		attrset(span_attr(a, sp));
-		x += put_text(l->text + sp->off, sp->len, a->cols - x);
+		while (j < sp->len && x < a->cols) {
+			size_t e = j + 1;
+			int on = hl && hl[o + j];
+
+			if (!hl)
+				e = sp->len;
+			else /* a run of one state, ending on a character boundary */
+				while (e < sp->len &&
+				       (((unsigned char)t[e] & 0xc0) == 0x80 || !!hl[o + e] == on))
+					e++;
+			attrset(on ? a->attrs[THEME_SEARCH_MATCH] : span_attr(a, sp));
+			x += put_text(t + j, e - j, a->cols - x);
+			j = e;
+		}
+		o += sp->len;
 	}
 	attrset(a->attrs[THEME_NORMAL]);
 	if (x < a->cols)
 		clrtoeol();
-	(void)hl_search;
+	if (hl != hl_small)
+		free(hl);
+	if (buf != buf_small)
+		free(buf);
 }
 
 static void fill_line(struct app *a, int y, int role)
@@ -307,7 +376,7 @@ static void draw_cells(struct app *a, int *cy, int *cx)
 		if (!l)
 			break;
 		for (size_t r = (size_t)skip; r < l->nrows && y <= H; r++, y++) {
-			draw_row(a, y, l, r, 0);
+			draw_row(a, y, l, r, 1);
 			if (l->rows[r].kind == RD_ROW_INPUT && a->mode == MODE_INPUT) {
 				*cx = draw_input(a, y, l, r);
 				*cy = y;
@@ -341,7 +410,7 @@ static void draw_pager(struct app *a)
 
 	for (int y = 1; y <= H; y++, r++) {
 		if (r >= 0 && (size_t)r < a->pager.nrows)
-			draw_row(a, y, &a->pager, (size_t)r, 0);
+			draw_row(a, y, &a->pager, (size_t)r, 1);
 		else {
 			move(y, 0);
 			attrset(a->attrs[THEME_NORMAL]);

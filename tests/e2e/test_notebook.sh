@@ -67,6 +67,20 @@ cmd "clear"
 t ":clear clears the outputs" "outputs cleared" 10
 cmd "run all"
 t ":run all runs every cell" "hello 42" 30
+# search: / moves to the cell and the matches are marked (the mono theme marks them reverse +
+# underline, which capture-pane -e shows as SGR 4;7); :noh removes the marks
+cmd "theme mono"
+wait_for "theme mono" 10
+keys Escape; wait_for COMMAND 10; keys "/line 4" Enter
+t "search: / finds the text in an output and moves there" "/line 4: cell 5" 10
+E=$(printf '\033')
+if TM capture-pane -p -e | grep -q "$E\[[0-9;]*7[0-9;]*mline 4"; then ok "search: the match is highlighted"
+else notok "search: the match is highlighted"; fi
+cmd "noh"
+sleep 1
+if TM capture-pane -p -e | grep -q "$E\[[0-9;]*7[0-9;]*mline 4"; then notok "search: :noh clears the highlight"
+else ok "search: :noh clears the highlight"; fi
+cmd "theme default"
 # ---- save ----
 cmd "w"
 t ":w saves" "saved" 10
