@@ -11,14 +11,15 @@
 #    QUIET seconds. jupyter-console runs first, so bobbin's routing agent (which bobbin installs
 #    in the kernel) is not yet there for it; then bobbin --no-agent, then bobbin as it ships.
 #  - time from start to the first screen (the notebook name and the first cell's source arrive
-#    on the pty) for a generated 5,000-cell ~50 MB notebook (bench_nbformat.sh's generator), vs
+#    on the pty) for a generated 5,000-cell ~50 MB notebook (bench/gen_notebook.py), vs
 #    nbformat.read of the same file (in-process, after import). Medians of RUNS runs.
 # Usage: sh bench/bench_tui.sh [BOBBIN]  (default ./bobbin or build/rel-cc/bobbin)
 BOBBIN=${1:-${BOBBIN:-}}
 [ -n "$BOBBIN" ] || for b in ./bobbin build/rel-cc/bobbin; do [ -x "$b" ] && BOBBIN=$b && break; done
 RUNS=${RUNS:-5} CELLS=${CELLS:-5000} QUIET=${QUIET:-1.0}
 T=$(mktemp -d)
-export BOBBIN RUNS CELLS QUIET T
+HERE=$(cd "$(dirname "$0")" && pwd)
+export BOBBIN RUNS CELLS QUIET T HERE
 export JUPYTER_RUNTIME_DIR="$T/runtime" XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config" HOME="$T/home"
 mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$HOME"
 trap 'rm -rf "$T"' EXIT
@@ -29,6 +30,7 @@ import nbformat
 from jupyter_client.manager import KernelManager
 
 BOBBIN = os.path.abspath(os.environ["BOBBIN"])
+HERE = os.environ["HERE"]
 RUNS, CELLS, QUIET, T = int(os.environ["RUNS"]), int(os.environ["CELLS"]), float(os.environ["QUIET"]), os.environ["T"]
 TICK = os.sysconf("SC_CLK_TCK")
 ANSI = re.compile(rb"\x1b\[[0-9;?>]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-B]|\x1b[=>78]")
@@ -177,35 +179,7 @@ kc.stop_channels()
 
 # ---- the big notebook: first screen vs nbformat.read ----
 big = os.path.join(T, "big.ipynb")
-gen = r'''
-import base64, random, sys
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-random.seed(1)
-path, n = sys.argv[1], int(sys.argv[2])
-nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                           "language": "python"}})
-words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
-for i in range(n):
-    if i % 5 == 4:
-        nb.cells.append(new_markdown_cell("## Section %d\n\n%s\n" % (i, " ".join(random.choices(words, k=40)))))
-        continue
-    src = "\n".join("x%d = compute(%d, %r)" % (j, i, random.choice(words)) for j in range(6))
-    outs = [new_output("stream", name="stdout",
-                       text="".join("step %d: %s %.6f\n" % (k, random.choice(words), random.random())
-                                    for k in range(60)))]
-    if i % 10 == 3:
-        png = base64.b64encode(random.randbytes(60000)).decode() + "\n"
-        outs.append(new_output("display_data", data={"image/png": png,
-                               "text/plain": "<Figure size 640x480 with 1 Axes>"},
-                               metadata={"image/png": {"width": 640, "height": 480}}))
-    outs.append(new_output("execute_result", execution_count=i + 1,
-                           data={"text/plain": repr([random.random() for _ in range(8)]),
-                                 "text/html": "<table>\n" + "<tr><td>%d</td></tr>\n" * 20 % tuple(range(20)) + "</table>\n"}))
-    nb.cells.append(new_code_cell(src, execution_count=i + 1, outputs=outs))
-nbformat.write(nb, path)
-'''
-subprocess.run([sys.executable, "-c", gen, big, str(CELLS)], check=True)
+subprocess.run([sys.executable, os.path.join(HERE, "gen_notebook.py"), big, str(CELLS)], check=True)
 size = os.path.getsize(big)
 with open(big, "rb") as f:
     f.read()                                # warm the page cache for both
