@@ -1164,7 +1164,7 @@ static void loop(struct app *a)
 		}
 		while (!a->quit && keys_next(a->keys, &k))
 			act_key(a, &k);
-		while ((sig = sigpipe_read())) {
+		while ((items[n + 1].revents & ZMQ_POLLIN) && (sig = sigpipe_read())) {
 			if (sig == SIGWINCH)
 				view_resize(a);
 			else if (sig == SIGHUP || sig == SIGTERM)
