@@ -67,26 +67,34 @@ static void decode_split(const char *s, size_t n, size_t split, char *out, size_
 	keys_free(d);
 }
 
+/* Decodes s[0..n) fed one byte at a time, then times out. */
+static void decode_bytewise(const char *s, size_t n, char *out, size_t size)
+{
+	struct keys *d = keys_new();
+	size_t i;
+
+	assert_non_null(d);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		keys_feed(d, s + i, 1);
+		drain(d, out, size);
+	}
+	keys_timeout(d);
+	drain(d, out, size);
+	keys_free(d);
+}
+
 static void check_n(const char *s, size_t n, const char *want)
 {
 	char out[4096];
 	size_t i;
-	struct keys *d;
 
 	for (i = 0; i <= n; i++) {
 		decode_split(s, n, i, out, sizeof(out));
 		if (strcmp(out, want))
 			fail_msg("split at %zu: got \"%s\", want \"%s\"", i, out, want);
 	}
-	d = keys_new();
-	out[0] = '\0';
-	for (i = 0; i < n; i++) {
-		keys_feed(d, s + i, 1);
-		drain(d, out, sizeof(out));
-	}
-	keys_timeout(d);
-	drain(d, out, sizeof(out));
-	keys_free(d);
+	decode_bytewise(s, n, out, sizeof(out));
 	if (strcmp(out, want))
 		fail_msg("byte by byte: got \"%s\", want \"%s\"", out, want);
 }
@@ -550,15 +558,7 @@ static void test_random_chunking(void **state)
 		drain(d, chunked, sizeof(chunked));
 		keys_free(d);
 
-		d = keys_new();
-		bytes[0] = '\0';
-		for (i = 0; i < n; i++) {
-			keys_feed(d, in + i, 1);
-			drain(d, bytes, sizeof(bytes));
-		}
-		keys_timeout(d);
-		drain(d, bytes, sizeof(bytes));
-		keys_free(d);
+		decode_bytewise(in, n, bytes, sizeof(bytes));
 
 		if (strcmp(whole, chunked) || strcmp(whole, bytes))
 			fail_msg("iteration %d: whole \"%s\"\nchunked \"%s\"\nbytes \"%s\"", iter,
