@@ -2,8 +2,9 @@
 /*
  * The client: one kernel, five sockets (shell, control and stdin DEALERs sharing one identity,
  * iopub SUB, heartbeat REQ), pending requests with exactly-once callbacks, the readiness handshake
- * (kernel_info reply plus one iopub message, retried: the slow-joiner problem), heartbeat and
- * process-death tracking, interrupt, restart and shutdown. The application owns the loop: it polls
+ * (kernel_info reply plus one iopub message, retried: the slow-joiner problem; and the control and
+ * stdin connections, watched by socket monitors), heartbeat and process-death tracking, interrupt,
+ * restart and shutdown. The application owns the loop: it polls
  * kc_client_pollitems() and calls kc_client_dispatch().
  */
 #include <errno.h>
@@ -78,6 +79,102 @@ static void *make_hb(struct kc_client *kc)
 	return s;
 }
 
+/*
+ * Readiness also waits for the control and stdin connections, which no reply proves up (the
+ * kernel_info reply proves shell, an iopub message iopub). Each DEALER connects on its own
+ * reconnect timer, so stdin can come up after the others; an input_request the kernel sends
+ * before then is dropped by its stdin ROUTER, which cannot route to an identity it has not seen
+ * yet, and input() hangs. While the client starts, a socket monitor on each (an inproc PAIR, in
+ * the same poll set) reports the connection's ZMTP handshake. That is the client's side of it:
+ * the kernel's ROUTER learns our identity from a READY command we sent before the event fired,
+ * so before any request that could make the kernel ask for input, but nothing acknowledges it.
+ * If no handshake is reported within KCP_LINK_WAIT_MS of the rest of readiness (a port not
+ * forwarded; a kernel on libzmq 2 or 3, whose ZMTP has no handshake event), the client goes on.
+ */
+static const enum kc_channel linked_channels[] = {KC_CONTROL, KC_STDIN};
+
+/* Starts monitoring sock[ch]; call before it connects, or once its old connection is dead. */
+static void open_monitor(struct kc_client *kc, enum kc_channel ch)
+{
+	char ep[64];
+	int zero = 0;
+
+	/* inproc names are per context (this client's own); a restart takes a fresh one. */
+	snprintf(ep, sizeof ep, "inproc://kc-monitor-%d-%u", (int)ch, kc->mon_gen);
+	kc->linked &= ~(1u << ch);
+	if (zmq_socket_monitor(kc->sock[ch], ep,
+			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED) < 0)
+		return;
+	/* libzmq's end sends with blocking calls: connect ours now, and keep it drained. */
+	if (!(kc->mon[ch] = zmq_socket(kc->zctx, ZMQ_PAIR)) ||
+	    zmq_setsockopt(kc->mon[ch], ZMQ_LINGER, &zero, sizeof zero) < 0 ||
+	    zmq_connect(kc->mon[ch], ep) < 0) {
+		zmq_socket_monitor(kc->sock[ch], NULL, 0);
+		if (kc->mon[ch])
+			zmq_close(kc->mon[ch]);
+		kc->mon[ch] = NULL; /* not watched: readiness does not wait for it */
+	}
+}
+
+/* Stops the monitors (once ready: news of later reconnections is not needed, and must not pile
+ * up unread). kc->linked keeps what they last said. */
+static void close_monitors(struct kc_client *kc)
+{
+	for (int i = 0; i < KC_NCHANNELS; i++)
+		if (kc->mon[i]) {
+			/* libzmq's end first: it would block sending to a PAIR that is gone. */
+			zmq_socket_monitor(kc->sock[i], NULL, 0);
+			zmq_close(kc->mon[i]);
+			kc->mon[i] = NULL;
+		}
+	kc->mon_gen++;
+}
+
+/* Reads every pending monitor event and keeps kc->linked up to date. */
+static void read_monitors(struct kc_client *kc)
+{
+	for (size_t k = 0; k < sizeof linked_channels / sizeof linked_channels[0]; k++) {
+		enum kc_channel ch = linked_channels[k];
+		zmq_msg_t f;
+		uint16_t ev;
+
+		while (kc->mon[ch]) {
+			zmq_msg_init(&f);
+			if (zmq_msg_recv(&f, kc->mon[ch], ZMQ_DONTWAIT) < 0) {
+				zmq_msg_close(&f);
+				break;
+			}
+			/* Frame one: event (16 bits), value (32 bits); frame two: endpoint. */
+			ev = 0;
+			if (zmq_msg_size(&f) >= sizeof ev)
+				memcpy(&ev, zmq_msg_data(&f), sizeof ev);
+			while (zmq_msg_more(&f)) {
+				zmq_msg_close(&f);
+				zmq_msg_init(&f);
+				if (zmq_msg_recv(&f, kc->mon[ch], 0) < 0)
+					break;
+			}
+			zmq_msg_close(&f);
+			if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+				kc->linked |= 1u << ch;
+			else if (ev == ZMQ_EVENT_DISCONNECTED)
+				kc->linked &= ~(1u << ch);
+		}
+	}
+}
+
+/* Are the watched connections all up? */
+static int links_up(const struct kc_client *kc)
+{
+	for (size_t k = 0; k < sizeof linked_channels / sizeof linked_channels[0]; k++) {
+		enum kc_channel ch = linked_channels[k];
+
+		if (kc->mon[ch] && !(kc->linked & 1u << ch))
+			return 0;
+	}
+	return 1;
+}
+
 /* SUB first, then the DEALERs with one identity, then the heartbeat (protocol.md §1.10). */
 static int open_sockets(struct kc_client *kc, struct kc_error *err)
 {
@@ -102,6 +199,8 @@ static int open_sockets(struct kc_client *kc, struct kc_error *err)
 		else
 			zmq_setsockopt(kc->sock[i], ZMQ_ROUTING_ID, kc->sess.id,
 				       strlen(kc->sess.id));
+		if (i == KC_CONTROL || i == KC_STDIN)
+			open_monitor(kc, i);
 		endpoint(&kc->ci, ports[i], ep, sizeof ep);
 		if (zmq_connect(kc->sock[i], ep) < 0)
 			return kcp_fail(err, "cannot connect to %s: %s", ep, zmq_strerror(errno));
@@ -116,6 +215,7 @@ static void close_sockets(struct kc_client *kc)
 	/* Messages queued for a kernel that is gone can never leave: don't linger on them. */
 	int zero = 0, gone = kc->launched && kcp_proc_poll(&kc->proc);
 
+	close_monitors(kc);
 	for (int i = 0; i < KC_NCHANNELS; i++)
 		if (kc->sock[i]) {
 			if (gone)
@@ -326,6 +426,7 @@ static void send_kernel_info(struct kc_client *kc)
 static void begin_handshake(struct kc_client *kc)
 {
 	kc->ready_reply = kc->ready_iopub = 0;
+	kc->ready_rest_at = 0;
 	set_state(kc, KC_STARTING);
 	send_kernel_info(kc);
 }
@@ -333,6 +434,13 @@ static void begin_handshake(struct kc_client *kc)
 static void check_ready(struct kc_client *kc)
 {
 	if (kc->state == KC_STARTING && kc->ready_reply && kc->ready_iopub) {
+		long long now = kcp_now_ms();
+
+		if (!kc->ready_rest_at)
+			kc->ready_rest_at = now;
+		if (!links_up(kc) && now - kc->ready_rest_at < KCP_LINK_WAIT_MS)
+			return;
+		close_monitors(kc);
 		kc->ready_id[0] = 0;
 		kc->hb_last_ok = kcp_now_ms();
 		set_state(kc, KC_IDLE);
@@ -531,6 +639,8 @@ static void timers(struct kc_client *kc)
 	else if (kc->state == KC_STARTING && kc->ready_reply && !kc->ready_iopub &&
 		 now - kc->ready_sent >= READY_RETRY_MS)
 		send_kernel_info(kc); /* iopub not live yet: provoke another busy/idle */
+	/* A watched connection came up, or the wait for one is over. */
+	check_ready(kc);
 	heartbeat(kc, now);
 	for (size_t i = 0; i < kc->nreqs;) {
 		struct req *r = kc->reqs[i];
@@ -558,6 +668,10 @@ int kc_client_pollitems(struct kc_client *kc, zmq_pollitem_t *items, int max)
 		items[n++] = (zmq_pollitem_t){.socket = kc->hb, .events = ZMQ_POLLIN};
 	if (kc->launched && kc->proc.pidfd >= 0 && n < max)
 		items[n++] = (zmq_pollitem_t){.fd = kc->proc.pidfd, .events = ZMQ_POLLIN};
+	/* The monitors live while the client starts. */
+	for (int i = 0; i < KC_NCHANNELS && n < max; i++)
+		if (kc->mon[i] && !(kc->linked & 1u << i))
+			items[n++] = (zmq_pollitem_t){.socket = kc->mon[i], .events = ZMQ_POLLIN};
 	return n;
 }
 
@@ -568,6 +682,7 @@ void kc_client_dispatch(struct kc_client *kc, zmq_pollitem_t *items, int n)
 
 	(void)items;
 	(void)n;
+	read_monitors(kc);
 	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
 		drain(kc, order[k]);
 	timers(kc);
@@ -583,6 +698,9 @@ long kc_client_next_timeout(const struct kc_client *kc)
 		next = kc->hb_sent + HB_INTERVAL_MS;
 	if (kc->state == KC_STARTING && kc->ready_sent + READY_RETRY_MS < next)
 		next = kc->ready_sent + READY_RETRY_MS;
+	if (kc->state == KC_STARTING && kc->ready_rest_at &&
+	    kc->ready_rest_at + KCP_LINK_WAIT_MS < next)
+		next = kc->ready_rest_at + KCP_LINK_WAIT_MS;
 	for (size_t i = 0; i < kc->nreqs; i++) {
 		if (kc->reqs[i]->deadline && kc->reqs[i]->deadline < next)
 			next = kc->reqs[i]->deadline;
@@ -946,6 +1064,10 @@ int kc_client_restart(struct kc_client *kc, struct kc_error *err)
 	json_decref(kc->input_parent);
 	kc->input_parent = NULL;
 	shutdown_process(kc, 1);
+	/* The old kernel is gone and the new one not started: any handshake from here on is new. */
+	close_monitors(kc);
+	for (size_t k = 0; k < sizeof linked_channels / sizeof linked_channels[0]; k++)
+		open_monitor(kc, linked_channels[k]);
 	if (kc->proc.pidfd >= 0)
 		close(kc->proc.pidfd);
 	kc->proc.pidfd = -1;

@@ -65,6 +65,8 @@ long long kcp_now_ms(void);
 #include <limits.h>
 #define HB_INTERVAL_MS 1000
 #define FLOOD_COUNT 8
+/* How long readiness waits for the control and stdin connections once everything else is in. */
+#define KCP_LINK_WAIT_MS 2000
 
 struct req {
 	char id[40];
@@ -101,6 +103,12 @@ struct kc_client {
 	char ready_id[40];
 	int ready_reply, ready_iopub;
 	long long ready_sent;
+	long long ready_rest_at; /* when the reply and an iopub message were both in; 0 before */
+	/* Monitors of the sockets that no reply proves connected (control, stdin) while starting:
+	 * the PAIR end of each (NULL when unmonitored), a bit per channel whose connection is up
+	 * (handshake done; kept as it was at readiness), and a count for fresh inproc names. */
+	void *mon[KC_NCHANNELS];
+	unsigned linked, mon_gen;
 	/* heartbeat */
 	long long hb_sent, hb_last_ok;
 	int hb_waiting, hb_misses;

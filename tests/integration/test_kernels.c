@@ -79,10 +79,8 @@ static void test_stdin_roundtrip(void **state)
 	struct kt_reply r;
 	char *out;
 
-	/* A first round trip gives the stdin connection time to come up: the library does not wait
-	 * for it yet (see the closing note), and an input_request sent before it is dropped. */
-	assert_int_equal(kt_exec(t, "pass", &r), KC_OK);
-	json_decref(r.content);
+	/* input() is the first thing run: readiness includes the stdin connection, so the kernel's
+	 * input_request cannot be sent before its ROUTER knows us (test_ready_waits_for_stdin). */
 	t->input_answer = "Ada";
 	assert_int_equal(kt_exec(t, "name = input('who? ')\nprint('hello', name)", &r), KC_OK);
 	json_decref(r.content);
@@ -267,6 +265,11 @@ static void test_restart(void **state)
 	assert_false(kt_alive(before));
 	assert_int_equal(kc_client_wait_ready(t->kc, KT_DEADLINE_MS, &err), 0);
 	assert_int_not_equal(kc_client_pid(t->kc), before);
+	/* Readiness after a restart waits for the new stdin connection too. */
+	t->input_answer = "again";
+	assert_int_equal(kt_exec(t, "print(input('> '))", &r), KC_OK);
+	json_decref(r.content);
+	assert_int_equal(t->inputs, 1);
 	/* The new kernel does not know the old one's variables. */
 	assert_int_equal(kt_exec(t, "marker", &r), KC_ERROR);
 	json_decref(r.content);
@@ -453,6 +456,240 @@ static void test_wrong_signature_dropped(void **state)
 	rmdir(dir);
 }
 
+/* A fake kernel for the readiness tests, driven from the test's own loop: it answers
+ * kernel_info_request, turns execute_request into an input_request, publishes a status on every
+ * pass, and binds its stdin ROUTER only when told to. */
+struct fake {
+	void *ctx, *pub, *shell, *control, *stdin_;
+	struct kc_conninfo ci;
+	struct kcp_session sess;
+	char dir[64], path[128];
+	int input_sent, unroutable;
+};
+
+static void fake_start(struct fake *f)
+{
+	char ep[64];
+	int one = 1;
+	struct kc_error err = {0};
+
+	memset(f, 0, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/bobbin-fake-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	kc_conn_init_local(&f->ci, NULL);
+	kcp_session_init(&f->sess, f->ci.key, "hmac-sha256", NULL);
+	f->ctx = zmq_ctx_new();
+	f->pub = zmq_socket(f->ctx, ZMQ_PUB);
+	f->shell = zmq_socket(f->ctx, ZMQ_ROUTER);
+	f->control = zmq_socket(f->ctx, ZMQ_ROUTER);
+	f->stdin_ = zmq_socket(f->ctx, ZMQ_ROUTER);
+	/* Refuse rather than drop a message for an identity the ROUTER has not seen. */
+	zmq_setsockopt(f->stdin_, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+	snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", f->ci.iopub_port);
+	assert_int_equal(zmq_bind(f->pub, ep), 0);
+	snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", f->ci.shell_port);
+	assert_int_equal(zmq_bind(f->shell, ep), 0);
+	snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", f->ci.control_port);
+	assert_int_equal(zmq_bind(f->control, ep), 0);
+	snprintf(f->path, sizeof f->path, "%s/kernel-fake.json", f->dir);
+	assert_int_equal(kc_conn_write(f->path, &f->ci, &err), 0);
+}
+
+static void fake_bind_stdin(struct fake *f)
+{
+	char ep[64];
+
+	snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", f->ci.stdin_port);
+	assert_int_equal(zmq_bind(f->stdin_, ep), 0);
+}
+
+/* Sends a signed message, after an identity frame when ident is set. -1 when unroutable. */
+static int fake_send(struct fake *f, void *sock, const zmq_msg_t *ident, const char *type,
+		     json_t *parent, json_t *content)
+{
+	zmq_msg_t frames[6], id;
+	json_t *h = kcp_header(&f->sess, type);
+	int n = kcp_serialize(&f->sess, h, parent, NULL, content, frames, 6), rc = 0, e = 0;
+
+	json_decref(h);
+	json_decref(content);
+	assert_int_equal(n, 6);
+	if (ident) {
+		zmq_msg_init(&id);
+		zmq_msg_copy(&id, (zmq_msg_t *)ident);
+		if ((rc = zmq_msg_send(&id, sock, ZMQ_SNDMORE)) < 0)
+			e = errno;
+		zmq_msg_close(&id);
+	}
+	for (int i = 0; i < n; i++) {
+		if (rc >= 0 &&
+		    (rc = zmq_msg_send(&frames[i], sock, i < n - 1 ? ZMQ_SNDMORE : 0)) < 0)
+			e = errno;
+		zmq_msg_close(&frames[i]);
+	}
+	errno = e;
+	return rc < 0 ? -1 : 0;
+}
+
+/* One pass of the fake kernel. */
+static void fake_serve(struct fake *f)
+{
+	zmq_msg_t frames[16];
+	size_t n = 0;
+	int more = 1;
+
+	fake_send(f, f->pub, NULL, "status", NULL, json_pack("{s:s}", "execution_state", "idle"));
+	while (more && n < 16) {
+		zmq_msg_init(&frames[n]);
+		if (zmq_msg_recv(&frames[n], f->shell, n ? 0 : ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&frames[n]);
+			break;
+		}
+		more = zmq_msg_more(&frames[n++]);
+	}
+	if (n) {
+		struct kc_msg *m = kcp_parse(&f->sess, frames, n);
+
+		assert_non_null(m);
+		if (!strcmp(m->msg_type, "kernel_info_request")) {
+			fake_send(f, f->shell, &frames[0], "kernel_info_reply", m->header,
+				  json_pack("{s:s, s:s, s:{s:s}}", "status", "ok",
+					    "protocol_version", "5.3", "language_info", "name",
+					    "python"));
+		} else if (!strcmp(m->msg_type, "execute_request")) {
+			/* As ipykernel does, read the stdin socket before asking (which also lets
+			 * the ROUTER take in new connections); a ROUTER learns an identity from a
+			 * handshake that the client counts done a moment before its peer does, so
+			 * an unroutable send is retried briefly and counted. */
+			for (double end = kt_now() + 1; kt_now() < end; usleep(1000)) {
+				char junk[64];
+
+				while (zmq_recv(f->stdin_, junk, sizeof junk, ZMQ_DONTWAIT) >= 0)
+					;
+				if (fake_send(f, f->stdin_, &frames[0], "input_request", m->header,
+					      json_pack("{s:s, s:b}", "prompt", "who? ", "password",
+							0)) == 0) {
+					f->input_sent = 1;
+					break;
+				}
+				assert_int_equal(errno, EHOSTUNREACH);
+				f->unroutable++;
+			}
+		}
+		kc_msg_free(m);
+	}
+	for (size_t i = 0; i < n; i++)
+		zmq_msg_close(&frames[i]);
+}
+
+static void fake_stop(struct fake *f)
+{
+	void *socks[] = {f->pub, f->shell, f->control, f->stdin_};
+	int zero = 0;
+
+	for (size_t i = 0; i < 4; i++) {
+		zmq_setsockopt(socks[i], ZMQ_LINGER, &zero, sizeof zero);
+		zmq_close(socks[i]);
+	}
+	zmq_ctx_term(f->ctx);
+	kcp_session_clear(&f->sess);
+	unlink(f->path);
+	rmdir(f->dir);
+}
+
+/* Runs the client and the fake until the client leaves KC_STARTING or has its kernel_info
+ * reply and an iopub message (rest_only), at most 20 s. */
+static void fake_run_until(struct fake *f, struct kc_client *kc, int rest_only)
+{
+	for (double end = kt_now() + 20; kt_now() < end;) {
+		int never = 0;
+
+		if (kc_client_state(kc) != KC_STARTING ||
+		    (rest_only && kc->ready_reply && kc->ready_iopub))
+			return;
+		fake_serve(f);
+		kc_client_run(kc, &never, 10);
+	}
+}
+
+/*
+ * The client is not ready before its stdin DEALER has connected, even with the kernel_info reply
+ * and iopub in: a kernel's first input_request would be dropped by its stdin ROUTER. The fake
+ * binds stdin only after the rest is in; without the wait, the client turns idle at once and the
+ * first check fails (the wait was disabled to see it fail). Then the first execute's
+ * input_request is routable and reaches the client.
+ */
+static void test_ready_waits_for_stdin(void **state)
+{
+	struct fake f;
+	struct kt t = {.input_answer = "Ada"};
+	struct kc_error err = {0};
+	struct kt_reply r = {0};
+	long long bound;
+
+	fake_start(&f);
+	t.iopub = json_array();
+	t.kc = kc_client_attach(f.path, &err);
+	assert_non_null(t.kc);
+	kc_client_set_handlers(t.kc, &(struct kc_handlers){.iopub = kt_iopub, .input = kt_input,
+							    .state = kt_state, .ud = &t});
+	fake_run_until(&f, t.kc, 1);
+	assert_true(t.kc->ready_reply && t.kc->ready_iopub);
+	/* Stdin is not bound: still starting, for a while (unless the bounded wait ran out). */
+	for (double end = kt_now() + 0.3; kt_now() < end;) {
+		int never = 0;
+
+		fake_serve(&f);
+		kc_client_run(t.kc, &never, 10);
+		if (kc_client_state(t.kc) != KC_STARTING)
+			assert_true(kcp_now_ms() - t.kc->ready_rest_at >= KCP_LINK_WAIT_MS);
+	}
+	fake_bind_stdin(&f);
+	bound = kcp_now_ms();
+	fake_run_until(&f, t.kc, 0);
+	assert_int_equal(kc_client_state(t.kc), KC_IDLE);
+	/* Ready because the connections came up, not because the wait ran out. */
+	assert_true(t.kc->linked & 1u << KC_STDIN);
+	assert_true(t.kc->linked & 1u << KC_CONTROL);
+	printf("# ready %lld ms after stdin was bound\n", kcp_now_ms() - bound);
+	assert_non_null(kc_client_execute(t.kc, "input('who? ')", 0, kt_reply_cb, &r));
+	for (double end = kt_now() + 20; !t.inputs && kt_now() < end;) {
+		int never = 0;
+
+		fake_serve(&f);
+		kc_client_run(t.kc, &never, 10);
+	}
+	printf("# input_request: sent %d, unroutable first %d times\n", f.input_sent, f.unroutable);
+	assert_int_equal(f.input_sent, 1);
+	assert_int_equal(t.inputs, 1);
+	assert_string_equal(t.last_prompt, "who? ");
+	kc_client_free(t.kc, 1);
+	json_decref(t.iopub);
+	fake_stop(&f);
+}
+
+/* A stdin port that never answers delays readiness by the bounded wait, no more. */
+static void test_ready_without_stdin_is_bounded(void **state)
+{
+	struct fake f;
+	struct kc_error err = {0};
+	struct kc_client *kc;
+	long long waited;
+
+	fake_start(&f);
+	kc = kc_client_attach(f.path, &err);
+	assert_non_null(kc);
+	fake_run_until(&f, kc, 0);
+	assert_int_equal(kc_client_state(kc), KC_IDLE);
+	waited = kcp_now_ms() - kc->ready_rest_at;
+	printf("# ready without stdin after %lld ms more\n", waited);
+	assert_true(waited >= KCP_LINK_WAIT_MS);
+	assert_false(kc->linked & 1u << KC_STDIN);
+	assert_true(kc->linked & 1u << KC_CONTROL);
+	kc_client_free(kc, 1);
+	fake_stop(&f);
+}
+
 /* Attach with --existing to a kernel that jupyter_client started; leave it running on exit. */
 static void test_attach_jupyter_client_kernel(void **state)
 {
@@ -511,6 +748,9 @@ static void test_attach_jupyter_client_kernel(void **state)
 
 int main(void)
 {
+	/* KT_FILTER=test_stdin* runs only the matching tests (cmocka's wildcards). */
+	if (getenv("KT_FILTER"))
+		cmocka_set_test_filter(getenv("KT_FILTER"));
 #define BOTH(fn)                                                                            \
 	cmocka_unit_test_prestate(fn, "python3"), cmocka_unit_test_prestate(fn, "xpython")
 	const struct CMUnitTest tests[] = {
@@ -525,6 +765,8 @@ int main(void)
 		BOTH(test_kill9_is_dead),
 		cmocka_unit_test(test_bad_kernels),
 		cmocka_unit_test(test_wrong_signature_dropped),
+		cmocka_unit_test(test_ready_waits_for_stdin),
+		cmocka_unit_test(test_ready_without_stdin_is_bounded),
 		cmocka_unit_test(test_attach_jupyter_client_kernel),
 	};
 
