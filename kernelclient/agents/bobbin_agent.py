@@ -202,7 +202,9 @@ def _bobbin_agent_main():
                         return self.orig_flush()
                     pt.schedule(inner)
                     evt = threading.Event()
-                    pt.schedule(evt.set)
+                    # the flushes queue their sends behind what is queued now: the event is
+                    # set after those, so flush() returns once the text has left
+                    pt.schedule(lambda: pt.schedule(evt.set))
                     if not evt.wait(getattr(self.stream, "flush_timeout", 10)):
                         print("bobbin agent: flush timed out", file=sys.__stderr__)
                     return None

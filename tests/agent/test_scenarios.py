@@ -406,6 +406,18 @@ def t_flush(ck):
         ck.judged += 1
     finally:
         k.close()
+    # flush() returns once the text has been sent: a process that exits right after it loses
+    # nothing (a race, so a few times)
+    for n in range(4):
+        k = Kernel()
+        try:
+            k.install()
+            k.execute("import os\nprint('DY%d', flush=True); os._exit(1)" % n, wait=False)
+            k.drain(3)
+            got = [m for _t, m in k.outputs(("stream",)) if m["content"]["text"] == "DY%d\n" % n]
+            ck.check(len(got) == 1, f"run {n}: the line printed before os._exit was lost")
+        finally:
+            k.close()
 
 
 def main():
