@@ -28,7 +28,7 @@
  * are left out of the poll set for FLOOD_HOLD_MS so that messages queue up and are handled in a
  * batch: one wake-up per batch instead of one per message. The app's own fds (keys) stay polled. */
 #define FLOOD_WINDOW_MS 10
-#define FLOOD_HOLD_MS 20
+#define FLOOD_HOLD_MS 30
 
 const char *kc_state_name(enum kc_state s)
 {
@@ -625,11 +625,11 @@ static void heartbeat(struct kc_client *kc, long long now)
 	}
 }
 
-static void timers(struct kc_client *kc)
+static void timers(struct kc_client *kc, int check_proc)
 {
 	long long now = kcp_now_ms();
 
-	if (kc->launched && kcp_proc_poll(&kc->proc)) {
+	if (kc->launched && (check_proc || kc->proc.exited) && kcp_proc_poll(&kc->proc)) {
 		mark_dead(kc);
 		return;
 	}
@@ -680,12 +680,25 @@ void kc_client_dispatch(struct kc_client *kc, zmq_pollitem_t *items, int n)
 	/* Replies before iopub would finish requests before their output is seen, so iopub first. */
 	static const enum kc_channel order[] = {KC_IOPUB, KC_STDIN, KC_SHELL, KC_CONTROL};
 
-	(void)items;
-	(void)n;
+	unsigned ready = 0;
+	int died = kc->launched && kc->proc.pidfd < 0; /* no pidfd: ask waitpid every time */
+
+	/* Only the sockets poll found readable: an empty receive costs libzmq two system calls
+	 * (its fork check and its mailbox), per socket, per wakeup. */
+	for (int i = 0; i < n; i++) {
+		if (!(items[i].revents & ZMQ_POLLIN))
+			continue;
+		for (int ch = 0; ch < KC_NCHANNELS; ch++)
+			if (items[i].socket && items[i].socket == kc->sock[ch])
+				ready |= 1u << ch;
+		if (!items[i].socket && kc->launched && items[i].fd == kc->proc.pidfd)
+			died = 1;
+	}
 	read_monitors(kc);
 	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
-		drain(kc, order[k]);
-	timers(kc);
+		if (ready & 1u << order[k])
+			drain(kc, order[k]);
+	timers(kc, died);
 }
 
 long kc_client_next_timeout(const struct kc_client *kc)
