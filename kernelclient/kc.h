@@ -94,7 +94,7 @@ void kc_msg_free(struct kc_msg *msg);
 struct kc_client;
 
 enum kc_state {
-	KC_STARTING,     /* launched, not yet answered kernel_info with iopub live */
+	KC_STARTING,     /* not yet: kernel_info answered, iopub live, control and stdin connected */
 	KC_IDLE,
 	KC_BUSY,
 	KC_UNRESPONSIVE, /* heartbeats missing for a few seconds */
@@ -176,7 +176,8 @@ long kc_client_next_timeout(const struct kc_client *kc);
 /* A blocking helper for simple tools and tests: polls and dispatches until *done is non-zero or
  * timeout_ms passes (-1: forever). Returns 0 when done, -1 on timeout. */
 int kc_client_run(struct kc_client *kc, const int *done, long timeout_ms);
-/* Blocks until the kernel is ready (kernel_info reply plus one iopub message), dead, or timeout. */
+/* Blocks until the kernel is ready (kernel_info reply, one iopub message, the control and stdin
+ * connections up or 2 s past the rest), dead, or timeout. */
 int kc_client_wait_ready(struct kc_client *kc, long timeout_ms, struct kc_error *err);
 
 /* ---- requests ---- */
