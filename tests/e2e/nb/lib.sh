@@ -11,7 +11,7 @@ n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() {
 	n=$((n + 1)); echo "not ok $n - $1"; shift
-	for l in "$@"; do echo "# $l"; done
+	for l in "$@"; do printf '# %s\n' "$l"; done
 	screen | sed 's/^/#   | /'
 }
 cleanup() {
