@@ -144,8 +144,11 @@ int kcp_sign(const struct kcp_session *s, const char *const parts[4], const size
 		return -1;
 	}
 	EVP_MAC_CTX_free(ctx);
-	for (size_t i = 0; i < mdlen; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
+	for (size_t i = 0; i < mdlen; i++) {
+		out[2 * i] = "0123456789abcdef"[md[i] >> 4];
+		out[2 * i + 1] = "0123456789abcdef"[md[i] & 15];
+	}
+	out[2 * mdlen] = 0;
 	return 0;
 }
 
@@ -183,10 +186,15 @@ char *kcp_utf8_repair(const char *str, size_t len, size_t *outlen)
 	size_t i = 0, k;
 	char *out;
 
-	while (i < len && (k = utf8_valid_len(s + i, len - i)))
+	for (;;) { /* the common case: all valid, mostly ASCII */
+		while (i < len && s[i] < 0x80)
+			i++;
+		if (i == len)
+			return NULL;
+		if (!(k = utf8_valid_len(s + i, len - i)))
+			break;
 		i += k;
-	if (i == len)
-		return NULL;
+	}
 	/* Each invalid byte becomes U+FFFD (3 bytes), so 3×len bounds the result. */
 	if (!(out = malloc(3 * len + 1)))
 		return NULL;
@@ -263,8 +271,12 @@ static json_t *load_part(zmq_msg_t *f)
 {
 	const char *data = zmq_msg_data(f);
 	size_t len = zmq_msg_size(f), fixed_len;
-	char *fixed = kcp_utf8_repair(data, len, &fixed_len);
+	char *fixed;
 	json_t *j;
+
+	if (len == 2 && data[0] == '{' && data[1] == '}') /* most metadata */
+		return json_object();
+	fixed = kcp_utf8_repair(data, len, &fixed_len);
 
 	j = json_loadb(fixed ? fixed : data, fixed ? fixed_len : len,
 		       JSON_ALLOW_NUL | JSON_DECODE_ANY, NULL);
