@@ -401,11 +401,10 @@ static void search_step(struct app *a, int dir)
 		size_t i = dir > 0 ? (a->cur + k) % n : (a->cur + n - k % n) % n;
 
 		if (cell_matches(a, i)) {
+			int wrapped = dir > 0 ? a->cur + k >= n : k > a->cur;
+
 			app_focus(a, i);
-			app_msg(a, 0, "/%s: cell %zu%s", a->search, i + 1,
-				(dir > 0 && i <= a->cur && k > 0 && i != a->cur + k)
-					? " (wrapped)"
-					: "");
+			app_msg(a, 0, "/%s: cell %zu%s", a->search, i + 1, wrapped ? " (wrapped)" : "");
 			return;
 		}
 	}

@@ -73,6 +73,13 @@ cmd "theme mono"
 wait_for "theme mono" 10
 keys Escape; wait_for COMMAND 10; keys "/line 4" Enter
 t "search: / finds the text in an output and moves there" "/line 4: cell 5" 10
+# from the first cell the match lies ahead: not "(wrapped)"
+keys g g
+wait_for "cell 1/5" 10
+keys n
+if wait_for "/line 4: cell 5" 10 && ! screen | grep -qF "/line 4: cell 5 (wrapped)"; then
+	ok "search: n from the top finds it without wrapping"
+else notok "search: n from the top finds it without wrapping"; fi
 E=$(printf '\033')
 if TM capture-pane -p -e | grep -q "$E\[[0-9;]*7[0-9;]*mline 4"; then ok "search: the match is highlighted"
 else notok "search: the match is highlighted"; fi
