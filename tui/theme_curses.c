@@ -7,7 +7,7 @@
  */
 #include "tui/theme_curses.h"
 
-static attr_t curses_attrs(unsigned a)
+attr_t theme_curses_attrs(unsigned a)
 {
 	attr_t r = A_NORMAL;
 
@@ -24,8 +24,7 @@ static attr_t curses_attrs(unsigned a)
 	return r; /* curses has no strike-through attribute */
 }
 
-/* A curses colour number for c at this depth. */
-static int curses_color(int c, enum theme_depth depth)
+int theme_curses_color(int c, enum theme_depth depth)
 {
 	if (c == ST_DEFAULT)
 		return -1;
@@ -36,13 +35,10 @@ static int curses_color(int c, enum theme_depth depth)
 	return c;
 }
 
-int theme_apply_curses(const struct theme *t, enum theme_depth depth, attr_t attrs[THEME_NROLES])
+enum theme_depth theme_curses_depth(enum theme_depth depth)
 {
-	int fgs[THEME_NROLES], bgs[THEME_NROLES];
-	int npair = 0, r, i, rc = 0;
-
 	if (!has_colors())
-		depth = THEME_DEPTH_NONE;
+		return THEME_DEPTH_NONE;
 	if (depth == THEME_DEPTH_TRUE && COLORS < 0x1000000)
 		depth = THEME_DEPTH_256;
 	if (depth == THEME_DEPTH_256 && COLORS < 256)
@@ -51,13 +47,22 @@ int theme_apply_curses(const struct theme *t, enum theme_depth depth, attr_t att
 		depth = THEME_DEPTH_8;
 	if (depth == THEME_DEPTH_8 && COLORS < 8)
 		depth = THEME_DEPTH_NONE;
+	return depth;
+}
+
+int theme_apply_curses(const struct theme *t, enum theme_depth depth, attr_t attrs[THEME_NROLES])
+{
+	int fgs[THEME_NROLES], bgs[THEME_NROLES];
+	int npair = 0, r, i, rc = 0;
+
+	depth = theme_curses_depth(depth);
 	if (depth != THEME_DEPTH_NONE)
 		use_default_colors();
 	for (r = 0; r < THEME_NROLES; r++) {
 		struct st_style s = theme_get(t, r, depth);
-		int fg = curses_color(s.fg, depth), bg = curses_color(s.bg, depth);
+		int fg = theme_curses_color(s.fg, depth), bg = theme_curses_color(s.bg, depth);
 
-		attrs[r] = curses_attrs(s.attrs);
+		attrs[r] = theme_curses_attrs(s.attrs);
 		if (fg == -1 && bg == -1)
 			continue;
 		for (i = 0; i < npair && (fgs[i] != fg || bgs[i] != bg); i++)

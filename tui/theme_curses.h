@@ -23,4 +23,12 @@
  */
 int theme_apply_curses(const struct theme *t, enum theme_depth depth, attr_t attrs[THEME_NROLES]);
 
+/* The depth curses can draw (COLORS, has_colors()) for a detected depth; after initscr(). */
+enum theme_depth theme_curses_depth(enum theme_depth depth);
+/* A curses colour number for an st_style colour already at this depth: -1 for ST_DEFAULT, a
+ * palette index, or 0xRRGGBB on a direct-colour terminal. */
+int theme_curses_color(int c, enum theme_depth depth);
+/* Curses attributes for ST_BOLD, ST_DIM, ... (curses has no strike-through). */
+attr_t theme_curses_attrs(unsigned a);
+
 #endif

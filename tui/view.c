@@ -33,48 +33,9 @@ int view_text_rows(struct app *a)
 
 static int curses_color(int c, enum theme_depth depth)
 {
-	c = theme_color_down(c, depth);
-	if (c == ST_DEFAULT)
-		return -1;
-	if (depth == THEME_DEPTH_TRUE)
-		return ST_IS_RGB(c) || c > 7 ? st_color_rgb(c) : c;
-	return c;
+	return theme_curses_color(theme_color_down(c, depth), depth);
 }
 
-static attr_t curses_attrs(unsigned x)
-{
-	attr_t r = A_NORMAL;
-
-	if (x & ST_BOLD)
-		r |= A_BOLD;
-	if (x & ST_DIM)
-		r |= A_DIM;
-	if (x & ST_ITALIC)
-		r |= A_ITALIC;
-	if (x & ST_UNDERLINE)
-		r |= A_UNDERLINE;
-	if (x & ST_INVERSE)
-		r |= A_REVERSE;
-	return r;
-}
-
-/* The depth curses can draw, as theme_apply_curses() caps it. */
-static enum theme_depth cap_depth(enum theme_depth d)
-{
-	if (!has_colors())
-		return THEME_DEPTH_NONE;
-	if (d == THEME_DEPTH_TRUE && COLORS < 0x1000000)
-		d = THEME_DEPTH_256;
-	if (d == THEME_DEPTH_256 && COLORS < 256)
-		d = THEME_DEPTH_16;
-	if (d == THEME_DEPTH_16 && COLORS < 16)
-		d = THEME_DEPTH_8;
-	if (d == THEME_DEPTH_8 && COLORS < 8)
-		d = THEME_DEPTH_NONE;
-	return d;
-}
-
-/* A kernel's SGR style drawn over a role. */
 static attr_t span_attr(struct app *a, const struct rd_span *sp)
 {
 	struct st_style base;
@@ -84,15 +45,15 @@ static attr_t span_attr(struct app *a, const struct rd_span *sp)
 		return a->attrs[sp->role];
 	base = theme_get(&a->theme, sp->role, a->depth);
 	if (a->depth == THEME_DEPTH_NONE)
-		return a->attrs[sp->role] | curses_attrs(sp->style.attrs);
+		return a->attrs[sp->role] | theme_curses_attrs(sp->style.attrs);
 	fg = curses_color(sp->style.fg != ST_DEFAULT ? sp->style.fg : base.fg, a->depth);
 	bg = curses_color(sp->style.bg != ST_DEFAULT ? sp->style.bg : base.bg, a->depth);
 	if (fg == -1 && bg == -1)
-		return curses_attrs(base.attrs | sp->style.attrs);
+		return theme_curses_attrs(base.attrs | sp->style.attrs);
 	pair = alloc_pair(fg, bg);
 	if (pair < 0)
-		return a->attrs[sp->role] | curses_attrs(sp->style.attrs);
-	return curses_attrs(base.attrs | sp->style.attrs) | COLOR_PAIR(pair);
+		return a->attrs[sp->role] | theme_curses_attrs(sp->style.attrs);
+	return theme_curses_attrs(base.attrs | sp->style.attrs) | COLOR_PAIR(pair);
 }
 
 /* Draws n bytes of safe text at the cursor within maxw columns; returns columns used. */
@@ -533,7 +494,7 @@ void view_apply_theme(struct app *a)
 {
 	enum theme_depth d = theme_color_depth(COLORS, getenv("COLORTERM"), getenv("NO_COLOR"));
 
-	a->depth = COLORS > 0 ? cap_depth(d) : THEME_DEPTH_NONE;
+	a->depth = COLORS > 0 ? theme_curses_depth(d) : THEME_DEPTH_NONE;
 	if (a->depth != THEME_DEPTH_NONE)
 		reset_color_pairs();
 	theme_apply_curses(&a->theme, a->depth, a->attrs);
