@@ -66,9 +66,12 @@ $(B)/bobbin: $(B)/tui/main.o $(LIBS_A)
 	@echo "  LINK    $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# The routing agent ships inside the library as a C string made from its Python source.
-$(B)/gen/agent_text.c: kernelclient/agents/bobbin_agent.py scripts/embed.sh
+# The routing agent ships inside the library as a C string: the one line of Python that installs
+# it (scripts/embed_agent.sh wraps the module's source).
+$(B)/gen/agent_boot.py: kernelclient/agents/bobbin_agent.py scripts/embed_agent.sh
 	@mkdir -p $(dir $@)
+	@sh scripts/embed_agent.sh $< >$@.tmp && mv -f $@.tmp $@
+$(B)/gen/agent_text.c: $(B)/gen/agent_boot.py scripts/embed.sh
 	@sh scripts/embed.sh kcp_agent_text $< >$@
 $(B)/gen/agent_text.o: $(B)/gen/agent_text.c
 	@echo "  CC      $<"

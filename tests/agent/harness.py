@@ -23,6 +23,13 @@ def agent_source():
         return f.read()
 
 
+def agent_install_code(src=None):
+    """The silent execute that installs the agent, as scripts/embed_agent.sh builds it for bobbin."""
+    src = agent_source() if src is None else src
+    return ("(lambda m: (exec(compile(%r, 'bobbin_agent.py', 'exec'), m.__dict__), m.install()) and None)"
+            "(__import__('types').ModuleType('bobbin_agent'))" % src)
+
+
 class Kernel:
     """One kernel, one client; every iopub message is kept in self.msgs with its arrival time."""
 
@@ -96,7 +103,7 @@ class Kernel:
                 return m
 
     def install(self):
-        mid = self.execute(agent_source(), silent=True, store_history=False)
+        mid = self.execute(agent_install_code(), silent=True, store_history=False)
         self.agent = True
         return mid
 

@@ -278,15 +278,15 @@ def t_install(ck):
         k.install()
         k.execute("import sys\n_agent_names = sorted(set(globals()) - _before - {'_before', 'sys'})\n"
                   "assert not [n for n in _agent_names if 'bobbin' in n], _agent_names\n"
-                  "assert sys.modules['_bobbin_agent'].version == 1")
+                  "assert sys.modules['_bobbin_agent'].version == 2")
         st = k.routing("set_default", policy="origin")
         ck.check(st["status"] == "ok" and st["state"]["default"] == "origin", f"set_default: {st}")
         src = k.execute  # noqa
-        from harness import agent_source
-        newer = agent_source().replace("VERSION = 1\n", "VERSION = 2\n", 1)
-        k.execute(newer, silent=True, store_history=False)
+        from harness import agent_install_code, agent_source
+        newer = agent_source().replace("VERSION = 2\n", "VERSION = 3\n", 1)
+        k.execute(agent_install_code(newer), silent=True, store_history=False)
         st = k.routing("get")["state"]
-        ck.check(st["agent_version"] == 2, f"upgrade: agent_version {st['agent_version']}")
+        ck.check(st["agent_version"] == 3, f"upgrade: agent_version {st['agent_version']}")
         ck.check(st["default"] == "origin", f"upgrade kept default: {st['default']}")
         c = k.execute("import threading\nfor i in range(5): print('U', i)\n"
                       "t = threading.Thread(target=lambda: [print('UT', i) for i in range(5)]); t.start(); t.join()")
