@@ -43,7 +43,7 @@ for t in "$B"/tests/test_* "$B"/tests/fuzz_*; do
 	case "$t" in *.d|*.o) continue ;; esac
 	case "$t" in */fuzz_*) run_one "$t" "$t" tests/fuzz/corpus/"$(basename "$t")" ;; *) run_one "$t" "$t" ;; esac
 done
-for t in tests/e2e/*.sh; do
+for t in tests/agent/test_*.sh tests/e2e/*.sh; do
 	[ -f "$t" ] || continue
 	run_one "$t" sh "$t"
 done

@@ -33,11 +33,14 @@ def agent_install_code(src=None):
 class Kernel:
     """One kernel, one client; every iopub message is kept in self.msgs with its arrival time."""
 
-    def __init__(self, agent=True):
+    def __init__(self, agent=True, path=()):
         env = dict(os.environ)
         src = os.environ.get("BOBBIN_IPYKERNEL_SRC")
+        paths = list(path)
         if src:
-            env["PYTHONPATH"] = os.pathsep.join([src, os.path.join(HERE, "shim")])
+            paths += [src, os.path.join(HERE, "shim")]
+        if paths:
+            env["PYTHONPATH"] = os.pathsep.join(paths)
         env.pop("PYTEST_CURRENT_TEST", None)
         env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
         self.km = KernelManager(kernel_cmd=[sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"])
