@@ -135,6 +135,8 @@ install: bobbin
 	install -m 755 bobbin $(DESTDIR)$(PREFIX)/bin/bobbin
 	install -m 644 docs/bobbin.1 $(DESTDIR)$(PREFIX)/share/man/man1/bobbin.1
 	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/bobbin/themes/
+	install -d $(DESTDIR)$(PREFIX)/share/bobbin/python
+	install -m 644 kernelclient/agents/bobbin_agent.py $(DESTDIR)$(PREFIX)/share/bobbin/python/
 	install -d $(DESTDIR)$(PREFIX)/share/doc/bobbin
 	install -m 644 README.md LICENSE docs/*.md $(DESTDIR)$(PREFIX)/share/doc/bobbin/
 
