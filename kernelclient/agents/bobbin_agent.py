@@ -51,6 +51,7 @@ KERNEL_PACKAGES = ("ipykernel", "IPython", "jupyter_client", "zmq", "tornado", "
 _get_ident = threading.get_ident
 _now = time.time
 _origin_cv = contextvars.ContextVar("bobbin_origin", default=None)
+_NO_CV = object()  # in a fast-path entry of a thread whose decision does not depend on the context
 
 # What the agent decided for output written now: `key` groups writes into one message (route,
 # policy, origin, kind), `route` is the parent header the output is sent with.
@@ -172,35 +173,44 @@ class ThreadInfo:
 class Segment:
     """Consecutive writes of one thread to one stream that share a decision: one message."""
 
-    __slots__ = ("decision", "info", "parts")
+    __slots__ = ("decision", "info", "parts", "live")
 
     def __init__(self, decision, info):
         self.decision = decision
         self.info = info
         self.parts = []
+        self.live = True  # still in the stream's buffer (not yet taken by a flush)
 
 
 class LineMemory:
-    """The decision of each thread's unfinished line, so that one print() (several writes) is not
-    split by a change of route.  A remembered decision holds only within the request it was made in
-    (`epoch`): a line left open when a cell ends must not pull the next cell's output back into the
-    old one.  Keyed by ThreadInfo, so a thread that ends mid-line cannot hand its route to a new
-    thread that the OS gives the same ident."""
+    """The decision of each thread's unfinished line on one stream, so that one print() (several
+    writes) is not split by a change of route.  A remembered decision holds only within the request
+    it was made in (`epoch`): a line left open when a cell ends must not pull the next cell's output
+    back into the old one.  Keyed by ThreadInfo, so a thread that ends mid-line cannot hand its route
+    to a new thread that the OS gives the same ident.  Each entry is a list [last text written,
+    epoch, decision] that the write fast path updates in place."""
 
     def __init__(self):
-        self.open = {}  # ThreadInfo -> (epoch, Decision)
+        self.open = {}  # ThreadInfo -> [last text, epoch, Decision]
 
     def get(self, info, epoch):
         e = self.open.get(info)
-        if e is not None and e[0] == epoch:
-            return e[1]
+        if e is not None and e[1] == epoch and e[0] and e[0][-1] != "\n":
+            return e[2]
         return None
 
     def wrote(self, info, epoch, decision, text):
-        if text.endswith("\n"):
-            self.open.pop(info, None)
+        """Records a write; returns the entry (for the fast path), or None for an empty write."""
+        e = self.open.get(info)
+        if e is None:
+            if not text:
+                return None
+            e = self.open[info] = [text, epoch, decision]
         elif text:
-            self.open[info] = (epoch, decision)
+            e[0] = text
+            e[1] = epoch
+            e[2] = decision
+        return e
 
     def forget(self, info):
         self.open.pop(info, None)
@@ -221,6 +231,7 @@ class RoutedStream:
         self.lock = threading.Lock()
         self.segs = []  # Segments in write order
         self.last = {}  # ThreadInfo -> its latest Segment in self.segs
+        self.fast = {}  # ident -> (Segment, gen, epoch, lgen, ThreadInfo, context, line entry)
         self.lines = LineMemory()
         self.pending = False
         self.urgent = False
@@ -255,7 +266,7 @@ class RoutedStream:
         a = self.agent
         if not a.active or os.getpid() != self.pid or self.stream.pub_thread is None:
             return self.orig_write(string)
-        if not isinstance(string, str):
+        if string.__class__ is not str and not isinstance(string, str):
             raise TypeError(f"write() argument must be str, not {type(string)}")
         echo = getattr(self.stream, "echo", None)
         if echo is not None:
@@ -263,12 +274,35 @@ class RoutedStream:
                 echo.write(string)
             except OSError:
                 pass
+        # Fast path: the thread wrote to this stream's current buffer since the last change that a
+        # decision depends on (agent gen and epoch, the thread's lgen, the main thread's context),
+        # so the decision stands and the text joins the same message.  What the slow path checks
+        # (rules on a renamed thread, threads not seen starting) never gets a fast entry.
+        f = self.fast.get(_get_ident())
+        if f is not None:
+            seg, gen, epoch, lgen, info, cv, tail = f
+            if (gen == a.gen and epoch == a.epoch and lgen == info.lgen and (tail is not None or not string)
+                    and (cv is _NO_CV or cv is _origin_cv.get())):
+                with self.lock:
+                    if seg.live:
+                        seg.parts.append(string)
+                        if string:
+                            tail[0] = string
+                        return len(string)
+        return self._write_slow(string)
+
+    def _write_slow(self, string):
+        a = self.agent
         info = a.info_here()
         epoch = a.epoch
+        gen = a.gen
+        lgen = info.lgen
         d = self.lines.get(info, epoch)
         if d is None:
             d = a.decide(info, self)
-        self.lines.wrote(info, epoch, d, string)
+        tail = self.lines.wrote(info, epoch, d, string)
+        main = info.ident == a.main_ident
+        cacheable = not a.rules and info.kind != "unknown" and d.kind != "asyncio"
         with self.lock:
             seg = self.last.get(info)
             if seg is None or seg.decision.key != d.key:
@@ -276,11 +310,12 @@ class RoutedStream:
                 self.segs.append(seg)
                 self.last[info] = seg
             seg.parts.append(string)
+            if cacheable:
+                self.fast[info.ident] = (seg, gen, epoch, lgen, info, _origin_cv.get() if main else _NO_CV, tail)
             schedule = not self.pending
             self.pending = True
             urgent = self.urgent
             self.urgent = False
-        info.last_output = _now()
         if urgent:
             self.pub_thread.schedule(self._flush)
         elif schedule:
@@ -315,10 +350,14 @@ class RoutedStream:
             segs = self.segs
             self.segs = []
             self.last = {}
+            self.fast = {}
             self.pending = False
+            for seg in segs:
+                seg.live = False
         if not segs:
             return
         a = self.agent
+        now = _now()
         for seg in segs:
             text = "".join(seg.parts)
             if not text:
@@ -329,6 +368,7 @@ class RoutedStream:
             a.send(self.pub_thread, "stream", {"name": self.name, "text": text}, d.route, md, self.topic)
             info.outputs += 1
             info.nbytes += len(text)
+            info.last_output = now
             a.output_counted(info)
 
 
