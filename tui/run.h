@@ -32,7 +32,9 @@ struct run_opts {
 	int nparams;
 };
 
-enum run_job_state { JOB_WAIT, JOB_START, JOB_CELLS, JOB_LINGER, JOB_DONE };
+/* JOB_STOPPING: the notebook is written and the kernel asked to shut down; the loop keeps
+ * running the other notebooks meanwhile. */
+enum run_job_state { JOB_WAIT, JOB_START, JOB_CELLS, JOB_LINGER, JOB_STOPPING, JOB_DONE };
 
 /* What a finished cell came to. */
 enum run_cell_result { CELL_OK, CELL_ERROR, CELL_EXPECTED, CELL_TIMEOUT, CELL_DIED, CELL_STOPPED };
@@ -58,7 +60,7 @@ struct run_job {
 	int done;        /* the request's callback fired */
 	enum kc_status status;
 	json_t *error;   /* the last error (ename, evalue, traceback) of the running cell */
-	long long start_ms, cell_start_ms, deadline, grace, ready_by, linger_end;
+	long long start_ms, cell_start_ms, deadline, grace, ready_by, linger_end, stop_by;
 	/* counts, for the summary */
 	int nrun, nfailed, nskipped, ntagged_skip;
 	int exit_status; /* 0, 1 or 2 */
@@ -70,7 +72,8 @@ struct run {
 	struct run_opts *o;
 	struct run_job *jobs;
 	int njobs, sigfd, tty, stop_signal, width;
-	long long start_ms, last_int_ms, next_status;
+	long long start_ms, last_int_ms, next_status, last_status;
+	int status_dirty; /* a cell started: redraw soon (at most 10 times a second) */
 	size_t output_limit;
 	int save_attribution;
 };
@@ -102,7 +105,8 @@ void run_job_clear(struct run_job *j);
  * traceback) in full. */
 void run_report_cell(struct run *r, struct run_job *j, struct nb_cell *cell,
 		     enum run_cell_result res);
-/* Refreshes the status line on a terminal (at most once a second unless force). */
+/* Refreshes the status line on a terminal: once a second, and when a cell started (at most ten
+ * times a second), or now with force. */
 void run_report_status(struct run *r, long long now, int force);
 void run_report_clear_status(struct run *r);
 /* One line per notebook when there are several; the summary line. */

@@ -25,6 +25,9 @@
 #define RUN_INTERRUPT_GRACE_MS 10000
 /* How long a kernel may take to start. */
 #define RUN_READY_MS 60000
+/* How long a kernel gets to exit after its shutdown_request before kc_client_free() takes over
+ * (jupyter_client's first wait). */
+#define RUN_SHUTDOWN_MS 2500
 
 int run_cell_has_tag(struct nb_cell *cell, const char *tag)
 {
@@ -74,6 +77,13 @@ static int writable(const char *path)
 			return -1;
 		}
 		return access(path, W_OK);
+	}
+	snprintf(tmp, sizeof tmp, "%s", path);
+	if (stat(dirname(tmp), &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
 	}
 	snprintf(tmp, sizeof tmp, "%s", path);
 	return access(dirname(tmp), W_OK);
@@ -344,6 +354,7 @@ static void send_cell(struct run_job *j, struct nb_cell *cell)
 	j->error = NULL;
 	j->k++;
 	j->cell_start_ms = sigpipe_now_ms();
+	j->run->status_dirty = 1;
 	/* The id is registered before the loop runs again, so no message can precede it. */
 	id = kc_client_execute(j->kc, nb_cell_source(cell), flags, on_reply, j);
 	if (!id) {
@@ -435,6 +446,15 @@ void run_job_step(struct run_job *j, long long now)
 {
 	struct run *r = j->run;
 
+	if (j->state == JOB_STOPPING) {
+		if (kc_client_state(j->kc) != KC_DEAD && now < j->stop_by)
+			return;
+		kc_client_free(j->kc, 0);
+		j->kc = NULL;
+		j->state = JOB_DONE;
+		return;
+	}
+
 	if (j->state == JOB_START && !step_start(j, now))
 		return;
 	while (j->state == JOB_CELLS) {
@@ -493,6 +513,8 @@ long run_job_next_timeout(const struct run_job *j, long long now)
 		t = j->ready_by;
 	else if (j->state == JOB_LINGER)
 		t = j->linger_end;
+	else if (j->state == JOB_STOPPING)
+		t = j->stop_by;
 	else if (j->state == JOB_CELLS && j->grace >= 0)
 		t = j->grace;
 	else if (j->state == JOB_CELLS && j->deadline >= 0)
@@ -516,11 +538,21 @@ static void finish(struct run_job *j)
 		nb_doc_set_dirty(j->doc);
 	}
 	nb_out_sync(j->out);
-	kc_client_free(j->kc, !kc_client_launched(j->kc));
-	j->kc = NULL;
+	/* The notebook is complete: later messages are not recorded. A kernel bobbin started is
+	 * asked to shut down now, and waited for by the loop, so other notebooks go on. */
+	kc_client_set_handlers(j->kc, &(struct kc_handlers){0});
 	nb_out_free(j->out);
 	j->out = NULL;
-	j->state = JOB_DONE;
+	if (kc_client_launched(j->kc) && kc_client_state(j->kc) != KC_DEAD &&
+	    kc_client_request(j->kc, KC_CONTROL, "shutdown_request",
+			      json_pack("{s:b}", "restart", 0), 0, NULL, NULL)) {
+		j->state = JOB_STOPPING;
+		j->stop_by = sigpipe_now_ms() + RUN_SHUTDOWN_MS;
+	} else {
+		kc_client_free(j->kc, !kc_client_launched(j->kc));
+		j->kc = NULL;
+		j->state = JOB_DONE;
+	}
 	if (!strcmp(j->outpath, "-")) {
 		size_t len;
 		char *s = nb_doc_serialize(j->doc, &len);

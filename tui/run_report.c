@@ -163,7 +163,9 @@ void run_report_status(struct run *r, long long now, int force)
 	int running = 0, done = 0, total = 0, used;
 	size_t n;
 
-	if (!r->tty || (!force && now < r->next_status))
+	if (!r->tty)
+		return;
+	if (!force && now < r->next_status && !(r->status_dirty && now >= r->last_status + 100))
 		return;
 	for (int i = 0; i < r->njobs; i++) {
 		struct run_job *j = &r->jobs[i];
@@ -184,6 +186,10 @@ void run_report_status(struct run *r, long long now, int force)
 				      first, sizeof first);
 	else if (shown->state == JOB_START)
 		snprintf(first, sizeof first, "(starting the kernel)");
+	else if (shown->state == JOB_LINGER)
+		snprintf(first, sizeof first, "(--linger: collecting late output)");
+	else if (shown->state == JOB_STOPPING)
+		snprintf(first, sizeof first, "(stopping the kernel)");
 	if (r->njobs == 1)
 		snprintf(line, sizeof line, "bobbin run: cell %d/%d, %.1f s: %s", shown->k,
 			 shown->ncode, (now - r->start_ms) / 1000.0, first);
@@ -195,6 +201,8 @@ void run_report_status(struct run *r, long long now, int force)
 	fprintf(stderr, "\r\033[K%.*s", (int)n, line);
 	fflush(stderr);
 	r->next_status = now + 1000;
+	r->last_status = now;
+	r->status_dirty = 0;
 }
 
 void run_report_job(struct run *r, struct run_job *j)
