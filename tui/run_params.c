@@ -416,6 +416,8 @@ int run_params_parse(struct run_opts *o, int argc, char **argv, int *i)
 	double d;
 
 	*i += 2;
+	if (o->params_special)
+		json_object_del(o->params_special, name);
 	if (by == BY_RAW)
 		v = json_string(value);
 	else if (!strcmp(value, "True"))
@@ -453,8 +455,6 @@ int run_params_parse(struct run_opts *o, int argc, char **argv, int *i)
 		fprintf(stderr, "bobbin run: %s %s: the value is not valid UTF-8\n", a, name);
 		return -1;
 	}
-	if (by == BY_P && o->params_special && !json_is_null(v))
-		json_object_del(o->params_special, name);
 	json_object_set_new(o->params_by[by], name, v);
 	return 1;
 }
@@ -481,8 +481,8 @@ int run_params_finish(struct run_opts *o)
 			return -1;
 		json_object_foreach(o->params_by[by], k, v) {
 			json_object_set(o->params, k, v);
-			/* A later -r or -y/-f value replaces a -p float that was not finite. */
-			if (by != BY_P && o->params_special)
+			/* A -r value replaces a -p float that was not finite. */
+			if (by == BY_RAW && o->params_special)
 				json_object_del(o->params_special, k);
 		}
 	}

@@ -20,7 +20,7 @@ scenario() {
 	if [ "$1" = --no-agent ]; then flag=--no-agent; shift; fi
 	shift # --
 	out="$T/$(echo "$name" | tr -c 'A-Za-z0-9\n' _).ipynb"
-	"$BOBBIN" run "$@" "$DATA/$nb.ipynb" -o "$out" >"$T/out" 2>"$T/err"; rc=$?
+	"$BOBBIN" run -q "$@" "$DATA/$nb.ipynb" -o "$out" >"$T/out" 2>"$T/err"; rc=$?
 	if [ $rc != 0 ]; then
 		notok "$name" "bobbin run exited $rc" "$(cat "$T/err")"
 	elif [ -z "$flag" ] && [ -s "$T/err" ]; then
@@ -48,7 +48,7 @@ scenario "ticker --routing origin --route 'tick*=current': the ticker follows th
 # xeus-python: no agent, routing refused in one line, the notebook still runs.
 for nb in ticker iothread; do
 	out="$T/x-$nb.ipynb"
-	"$BOBBIN" run -k xpython --routing origin "$DATA/$nb.ipynb" -o "$out" >"$T/out" 2>"$T/err"
+	"$BOBBIN" run -q -k xpython --routing origin "$DATA/$nb.ipynb" -o "$out" >"$T/out" 2>"$T/err"
 	rc=$?
 	lines=$(wc -l <"$T/err")
 	if [ $rc = 0 ] && [ "$lines" = 1 ] && grep -q 'routing' "$T/err" &&
