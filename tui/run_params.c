@@ -23,40 +23,6 @@
 
 enum { BY_FILE, BY_YAML, BY_P, BY_RAW };
 
-/* A growing string; on no memory it stays "" and ok is 0. */
-struct buf {
-	char *s;
-	size_t len, cap;
-	int ok;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (!b->ok)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *t;
-
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		if (!(t = realloc(b->s, cap))) {
-			b->ok = 0;
-			return;
-		}
-		b->s = t;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = 0;
-}
-
-static void puts_(struct buf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
-
 /* Python's int(): optional sign, ASCII digits with single underscores between them, surrounding
  * whitespace. The value normalised (no '+', leading zeros or underscores) into out. */
 static int python_int(const char *s, char *out, size_t size)
@@ -149,7 +115,7 @@ static int python_float(const char *s, double *v)
 
 /* Python's repr() of a finite double: the shortest digits that read back the same, in exponent
  * form when the decimal point would be more than 16 places right or 4 left. */
-static void python_float_repr(double v, struct buf *b)
+static void python_float_repr(double v, FILE *b)
 {
 	char e[40], digits[24], out[64];
 	int prec, decpt, nd = 0;
@@ -205,18 +171,18 @@ static void python_float_repr(double v, struct buf *b)
 		o += (size_t)(nd - decpt);
 	}
 	out[o] = 0;
-	puts_(b, out);
+	fputs(out, b);
 }
 
 /* papermill's translate_escaped_str: str.encode("unicode_escape") with '"' escaped, in double
  * quotes. -1 when s is not valid UTF-8. */
-static int python_str(const char *s, struct buf *b)
+static int python_str(const char *s, FILE *b)
 {
 	size_t n = strlen(s), len;
 	uint32_t cp;
 	char tmp[16];
 
-	puts_(b, "\"");
+	fputs("\"", b);
 	while (n) {
 		if (st_utf8_decode(s, n, &cp, &len) != ST_UTF8_OK)
 			return -1;
@@ -238,16 +204,16 @@ static int python_str(const char *s, struct buf *b)
 			snprintf(tmp, sizeof tmp, "\\\"");
 		else
 			snprintf(tmp, sizeof tmp, "%c", (char)cp);
-		puts_(b, tmp);
+		fputs(tmp, b);
 		s += len;
 		n -= len;
 	}
-	puts_(b, "\"");
+	fputs("\"", b);
 	return 0;
 }
 
 /* Papermill's PythonTranslator.translate. -1 when a string is not valid UTF-8. */
-static int python_literal(json_t *v, const char *special, struct buf *b)
+static int python_literal(json_t *v, const char *special, FILE *b)
 {
 	size_t i;
 	const char *k;
@@ -255,8 +221,8 @@ static int python_literal(json_t *v, const char *special, struct buf *b)
 	int first = 1;
 
 	if (special) {
-		puts_(b, !strcmp(special, "nan") ? "float('nan')"
-			 : !strcmp(special, "-inf") ? "float('-inf')" : "float('inf')");
+		fputs(!strcmp(special, "nan") ? "float('nan')"
+			 : !strcmp(special, "-inf") ? "float('-inf')" : "float('inf')", b);
 		return 0;
 	}
 	switch (json_typeof(v)) {
@@ -266,45 +232,45 @@ static int python_literal(json_t *v, const char *special, struct buf *b)
 		char n[32];
 
 		snprintf(n, sizeof n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		puts_(b, n);
+		fputs(n, b);
 		return 0;
 	}
 	case JSON_REAL:
 		python_float_repr(json_real_value(v), b);
 		return 0;
 	case JSON_TRUE:
-		puts_(b, "True");
+		fputs("True", b);
 		return 0;
 	case JSON_FALSE:
-		puts_(b, "False");
+		fputs("False", b);
 		return 0;
 	case JSON_NULL:
-		puts_(b, "None");
+		fputs("None", b);
 		return 0;
 	case JSON_ARRAY:
-		puts_(b, "[");
+		fputs("[", b);
 		json_array_foreach(v, i, x) {
 			if (!first)
-				puts_(b, ", ");
+				fputs(", ", b);
 			first = 0;
 			if (python_literal(x, NULL, b) < 0)
 				return -1;
 		}
-		puts_(b, "]");
+		fputs("]", b);
 		return 0;
 	case JSON_OBJECT:
-		puts_(b, "{");
+		fputs("{", b);
 		json_object_foreach(v, k, x) {
 			if (!first)
-				puts_(b, ", ");
+				fputs(", ", b);
 			first = 0;
 			if (python_str(k, b) < 0)
 				return -1;
-			puts_(b, ": ");
+			fputs(": ", b);
 			if (python_literal(x, NULL, b) < 0)
 				return -1;
 		}
-		puts_(b, "}");
+		fputs("}", b);
 		return 0;
 	}
 	return -1;
@@ -505,7 +471,9 @@ static char *codify(struct run_opts *o, const char *input, const char *language)
 {
 	int python = !strcasecmp(language, "python");
 	int other = !strcasecmp(language, "r") || !strcasecmp(language, "julia");
-	struct buf b = {.ok = 1};
+	char *src = NULL;
+	size_t len;
+	FILE *b;
 	const char *k;
 	json_t *v;
 
@@ -518,32 +486,39 @@ static char *codify(struct run_opts *o, const char *input, const char *language)
 		free(safe);
 		return NULL;
 	}
-	puts_(&b, "# Parameters\n");
+	if (!(b = open_memstream(&src, &len))) {
+		fprintf(stderr, "bobbin run: out of memory\n");
+		return NULL;
+	}
+	fputs("# Parameters\n", b);
 	json_object_foreach(o->params, k, v) {
 		const char *special = json_string_value(json_object_get(o->params_special, k));
 
 		if (other && !plain(v, special)) {
 			fprintf(stderr, "bobbin run: %s: parameter %s is %s, which bobbin writes only "
 					"for Python kernels (this one's language is %s)\n", input, k,
-				type_name(v, special), language);
-			free(b.s);
+				type_name(v, special), !strcasecmp(language, "r") ? "R" : "Julia");
+			fclose(b);
+			free(src);
 			return NULL;
 		}
-		puts_(&b, k);
-		puts_(&b, " = ");
-		if (python_literal(v, special, &b) < 0) {
+		fputs(k, b);
+		fputs(" = ", b);
+		if (python_literal(v, special, b) < 0) {
 			fprintf(stderr, "bobbin run: parameter %s: not valid UTF-8\n", k);
-			free(b.s);
+			fclose(b);
+			free(src);
 			return NULL;
 		}
-		puts_(&b, "\n");
+		fputs("\n", b);
 	}
-	if (!b.ok) {
+	int bad = ferror(b);
+	if (fclose(b) || bad) {
 		fprintf(stderr, "bobbin run: out of memory\n");
-		free(b.s);
+		free(src);
 		return NULL;
 	}
-	return b.s;
+	return src;
 }
 
 static long first_tagged(struct nb_doc *doc, const char *tag)

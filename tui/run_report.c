@@ -84,52 +84,57 @@ void run_report_clear_status(struct run *r)
 	}
 }
 
-/* The error's traceback, else "ename: evalue", through the sanitiser. */
+/* Writes safe spans to stderr; on a terminal each style change as one normalised SGR
+ * sequence generated from the parsed style (never the kernel's bytes). */
+static void emit_stderr(void *ud, const struct st_style *style, const char *text, size_t n)
+{
+	struct st_style *shown = ud;
+
+	if (shown && !st_style_eq(style, shown)) {
+		char sgr[ST_SGR_MAX];
+
+		st_style_sgr(style, sgr);
+		fputs(sgr, stderr);
+		*shown = *style;
+	}
+	fwrite(text, 1, n, stderr);
+}
+
+/* The error's traceback, else "ename: evalue", through the sanitiser: colour on a terminal,
+ * plain text into a pipe. */
 static void print_traceback(struct run *r, json_t *err)
 {
 	json_t *tb = json_object_get(err, "traceback"), *l;
-	size_t i, len = 0, cap = 256;
-	char *text = malloc(cap), *safe;
+	struct st_style shown;
+	struct st_parser p;
+	size_t i;
 
-	if (!text)
-		return;
-	*text = 0;
+	st_style_reset(&shown);
+	st_parser_init(&p, 0, emit_stderr, r->tty ? &shown : NULL);
 	json_array_foreach(tb, i, l) {
 		const char *s = json_string_value(l);
-		size_t n = s ? strlen(s) : 0;
 
-		if (len + n + 2 > cap) {
-			char *t;
-
-			while (len + n + 2 > cap)
-				cap *= 2;
-			if (!(t = realloc(text, cap)))
-				break;
-			text = t;
-		}
-		memcpy(text + len, s ? s : "", n);
-		len += n;
-		text[len++] = '\n';
-		text[len] = 0;
+		if (s)
+			st_parser_feed(&p, s, strlen(s));
+		st_parser_feed(&p, "\n", 1);
 	}
-	if (!len) {
+	if (!json_array_size(tb)) {
 		const char *en = json_string_value(json_object_get(err, "ename"));
 		const char *ev = json_string_value(json_object_get(err, "evalue"));
 
-		free(text);
-		if (asprintf(&text, "%s: %s\n", en ? en : "Error", ev ? ev : "") < 0)
-			return;
-		len = strlen(text);
+		st_parser_feed(&p, en ? en : "Error", strlen(en ? en : "Error"));
+		st_parser_feed(&p, ": ", 2);
+		st_parser_feed(&p, ev ? ev : "", strlen(ev ? ev : ""));
+		st_parser_feed(&p, "\n", 1);
 	}
-	/* Colour stays on a terminal (normalised), goes into a pipe. */
-	safe = r->tty ? st_sgr(text, len, NULL) : st_plain(text, len, NULL);
-	if (safe) {
-		fputs(safe, stderr);
-		if (*safe && safe[strlen(safe) - 1] != '\n')
-			fputc('\n', stderr);
+	st_parser_finish(&p);
+	if (r->tty) {
+		struct st_style plain;
+
+		st_style_reset(&plain);
+		if (!st_style_eq(&plain, &shown))
+			emit_stderr(&shown, &plain, "", 0);
 	}
-	free(safe);
-	free(text);
 }
 
 void run_report_cell(struct run *r, struct run_job *j, struct nb_cell *cell,
@@ -190,7 +195,10 @@ void run_report_status(struct run *r, long long now, int force)
 		snprintf(first, sizeof first, "(--linger: collecting late output)");
 	else if (shown->state == JOB_STOPPING)
 		snprintf(first, sizeof first, "(stopping the kernel)");
-	if (r->njobs == 1)
+	if (r->njobs == 1 && shown->state == JOB_START)
+		snprintf(line, sizeof line, "bobbin run: starting the kernel, %.1f s",
+			 (now - r->start_ms) / 1000.0);
+	else if (r->njobs == 1)
 		snprintf(line, sizeof line, "bobbin run: cell %d/%d, %.1f s: %s", shown->k,
 			 shown->ncode, (now - r->start_ms) / 1000.0, first);
 	else

@@ -83,6 +83,11 @@ if command -v script >/dev/null 2>&1; then
 	expect "terminal: the notebook's OSC and BEL never reach the terminal" \
 		'! grep -q "$(printf "\033]")" "$d/tty" && ! grep -q "$(printf "\007")" "$d/tty"' \
 		"$(od -c "$d/tty" | head -12)"
+	d="$T/ttyfail"; mkdir -p "$d"; cp "$NB/fail.ipynb" "$d/"
+	script -qec "'$BOBBIN' run --no-agent '$d/fail.ipynb'" /dev/null >"$d/tty" 2>&1 </dev/null
+	expect "terminal: the traceback keeps its colour as normalised SGR, and nothing else" \
+		'grep -q "$(printf "\033\\[0;31mValueError\033\\[0m: bad  value")" "$d/tty" && ! grep -q "$(printf "\033]")" "$d/tty" && ! grep -q "$(printf "\007")" "$d/tty"' \
+		"$(od -c "$d/tty" | tail -12)"
 fi
 
 # ---- tags, as nbclient honours them (compared with nbconvert, no --allow-errors) ----
@@ -153,6 +158,9 @@ printf '{"alpha": [1, 2.5, "s"], "name": {"k": null}}' >"$d/p.json"
 "$BOBBIN" run --no-agent "$d/params.ipynb" -o "$d/json.ipynb" -f "$d/p.json" -y '{"flag": false, "alpha": 9}' -p n 4 >/dev/null 2>&1
 check "parameters: -f FILE and -y TEXT (JSON) merged in papermill's order, -p last" "$d/json.ipynb" \
 	'"".join(cell(2)["source"]) == "# Parameters\nalpha = 9\nname = {\"k\": None}\nflag = False\nn = 4\n"'
+"$BOBBIN" run --no-agent "$d/params.ipynb" -o "$d/nan.ipynb" -p alpha nan -f "$d/p.json" >/dev/null 2>&1
+check "parameters: -p nan wins over -f (papermill's order) and stays float('nan')" "$d/nan.ipynb" \
+	'"".join(cell(2)["source"]) == "# Parameters\nalpha = float(" + chr(39) + "nan" + chr(39) + ")\nname = {\"k\": None}\n"'
 
 # ---- parameters for other languages: numbers and plain strings only ----
 mkdir -p "$T/jp/kernels/fake-r" "$T/jp/kernels/fake-ruby"
@@ -182,7 +190,8 @@ expect "-j 2: the death is reported with the notebook's name" \
 
 # ---- -o -: the executed notebook on stdout ----
 d="$T/stdout"; mkdir -p "$d"; cp "$NB/ok.ipynb" "$d/"
-"$BOBBIN" run --no-agent "$d/ok.ipynb" -o - >"$d/out.ipynb" 2>"$d/err"; rc=$?
+# (in the temp dir: a bobbin that took "-" for a file name would write it there)
+(cd "$d" && "$BOBBIN" run --no-agent ok.ipynb -o - >out.ipynb 2>err); rc=$?
 check "-o -: the executed notebook on stdout" "$d/out.ipynb" 'text(2) == "2\n"'
 expect "-o -: progress on stderr only, no file written" \
 	'[ $rc = 0 ] && grep -q "^\[1/3\] ok" "$d/err" && [ ! -e "$d/ok.nbconvert.ipynb" ]' "rc $rc; $(ls "$d")"
