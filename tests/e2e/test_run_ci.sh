@@ -188,6 +188,17 @@ check "-j 2: the other notebook ran to the end" "$d/ok.nbconvert.ipynb" 'text(2)
 expect "-j 2: the death is reported with the notebook's name" \
 	'grep -q "^bobbin run: dies.ipynb: cell 1 (id .*, \[2/3\]) kernel died: import os" "$d/err" && grep -q "^bobbin run: dies.ipynb: FAILED" "$d/err"' "$(cat "$d/err")"
 
+mkdir -p "$T/jp/kernels/broken"
+printf '{"argv": ["/bin/sh", "-c", "echo no such module >&2; exit 3", "{connection_file}"], "display_name": "broken", "language": "python"}' \
+	>"$T/jp/kernels/broken/kernel.json"
+rm -f "$d"/*.nbconvert.ipynb
+$PY -c 'import json,sys; nb=json.load(open(sys.argv[1])); nb["metadata"]["kernelspec"]["name"]="broken"
+json.dump(nb, open(sys.argv[2], "w"))' "$d/ok.ipynb" "$d/broken.ipynb"
+JUPYTER_PATH="$T/jp" "$BOBBIN" run --no-agent -j 2 "$d/broken.ipynb" "$d/ok.ipynb" >"$d/out" 2>"$d/err"; rc=$?
+expect "-j 2: a kernel that dies while starting: named with its log, exit 1, the other notebook runs" \
+	'[ $rc = 1 ] && grep -q "^bobbin run: broken.ipynb: kernel \"broken\" died while starting" "$d/err" && grep -q "^no such module" "$d/err" && [ -f "$d/ok.nbconvert.ipynb" ] && [ ! -e "$d/broken.nbconvert.ipynb" ]' \
+	"rc $rc: $(cat "$d/err")"
+
 # ---- -o -: the executed notebook on stdout ----
 d="$T/stdout"; mkdir -p "$d"; cp "$NB/ok.ipynb" "$d/"
 # (in the temp dir: a bobbin that took "-" for a file name would write it there)
