@@ -253,7 +253,7 @@ static void handle_signals(struct run *r)
 /* The one loop: polls every running kernel and the signal pipe, then steps every job. */
 static void run_loop(struct run *r)
 {
-	int nitems = r->o->jobs * KC_MAXPOLL + 1;
+	int nitems = r->njobs * KC_MAXPOLL + 1;
 	zmq_pollitem_t *items = calloc((size_t)nitems, sizeof *items);
 	int *count = calloc((size_t)r->njobs, sizeof *count);
 	int next = 0;
@@ -266,20 +266,26 @@ static void run_loop(struct run *r)
 	}
 	for (;;) {
 		long long now = sigpipe_now_ms();
-		int active = 0, n = 0;
+		int active = 0, alive = 0, n = 0;
 		long wait = 1000;
 
-		for (int i = 0; i < r->njobs; i++)
-			if (r->jobs[i].state != JOB_WAIT && r->jobs[i].state != JOB_DONE)
-				active++;
+		/* A kernel that is only exiting does not hold a place: the next one starts. */
+		for (int i = 0; i < r->njobs; i++) {
+			enum run_job_state st = r->jobs[i].state;
+
+			alive += st != JOB_WAIT && st != JOB_DONE;
+			active += st != JOB_WAIT && st != JOB_DONE && st != JOB_STOPPING;
+		}
 		while (active < r->o->jobs && next < r->njobs && !r->stop_signal) {
-			if (run_job_launch(&r->jobs[next]) == 0)
+			if (run_job_launch(&r->jobs[next]) == 0) {
 				active++;
-			else
+				alive++;
+			} else {
 				run_report_job(r, &r->jobs[next]);
+			}
 			next++;
 		}
-		if (!active)
+		if (!alive)
 			break;
 		for (int i = 0; i < r->njobs; i++) {
 			struct run_job *j = &r->jobs[i];
