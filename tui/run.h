@@ -48,6 +48,7 @@ struct run_job {
 	char outpath[PATH_MAX]; /* "-" for stdout */
 	char cwd[PATH_MAX];
 	char kname[256];
+	char kshown[80]; /* kname as messages show it (safe text) */
 	char label[80]; /* the notebook's name as progress shows it (safe text) */
 	struct nb_doc *doc;
 	struct nb_out *out;

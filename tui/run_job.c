@@ -133,6 +133,7 @@ int run_job_prepare(struct run_job *j)
 	}
 	if (run_check_kernel(o, j->input, j->doc, j->kname, sizeof j->kname, lang, sizeof lang) < 0)
 		return -1;
+	run_report_first_line(j->kname, j->kshown, sizeof j->kshown);
 	if (o->nparams && run_params_inject(o, j->doc, j->input, lang) < 0)
 		return -1;
 	for (size_t i = 0; i < nb_doc_ncells(j->doc); i++) {
@@ -274,8 +275,11 @@ int run_job_launch(struct run_job *j)
 		struct kc_launch_opts lo = {.cwd = j->cwd};
 
 		if (!spec || append_hist_arg(spec) < 0 || !(j->kc = kc_client_launch(spec, &lo, &err))) {
-			fprintf(stderr, "bobbin run: %s: kernel \"%s\": %s\n", j->label, j->kname,
-				err.text[0] ? err.text : "out of memory");
+			char *why = st_plain(err.text, strlen(err.text), NULL);
+
+			fprintf(stderr, "bobbin run: %s: kernel \"%s\": %s\n", j->label, j->kshown,
+				why && *why ? why : "out of memory");
+			free(why);
 			kc_kernelspec_free(spec);
 			goto fail;
 		}
@@ -315,7 +319,7 @@ static int step_start(struct run_job *j, long long now)
 		char *tail = kc_client_log_tail(j->kc, 400);
 
 		run_report_clear_status(j->run);
-		fprintf(stderr, "bobbin run: %s: kernel \"%s\" %s%s", j->label, j->kname,
+		fprintf(stderr, "bobbin run: %s: kernel \"%s\" %s%s", j->label, j->kshown,
 			st == KC_DEAD ? "died while starting" : "did not start within 60 s",
 			tail && *tail ? ":\n" : "\n");
 		if (tail && *tail) {
