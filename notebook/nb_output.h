@@ -85,6 +85,10 @@ void nb_out_set_save_attribution(struct nb_out *m, int on);
 /* Where output of another client's execution lands: 1 (default) at the latest executed cell,
  * flagged NB_PROV_FOREIGN | NB_PROV_STRAY; 0 in the unplaced list (nb_out_unplaced). */
 void nb_out_set_place_foreign(struct nb_out *m, int on);
+/* Where output with no cell to land in goes (no cell of ours executed yet, or its cell was deleted
+ * and no other cell ran): 1 (default) in a code cell appended to the notebook and marked
+ * metadata.bobbin.stray_outputs (reused while it exists); 0 in the unplaced list. */
+void nb_out_set_stray_cell(struct nb_out *m, int on);
 
 /* Called once per cell when it changes after the last nb_out_sync() (cell_id borrowed for the
  * call). Model code never draws: the callback should only mark the cell for redraw. */
@@ -139,8 +143,19 @@ int nb_out_request_done(struct nb_out *m, const char *msg_id);
  * there is no such cell or output. Outputs loaded from a file answer from saved attribution. */
 const struct nb_prov *nb_out_prov(struct nb_out *m, const char *cell_id, size_t index);
 
+/* A stream output continues with every chunk of its name until another output follows, as in
+ * JupyterLab, whatever the chunks' provenance: nb_out_prov() answers for the first chunk, and the
+ * k-th other provenance among its later chunks (distinct ones, in order of arrival, at most 16; a
+ * chunk with a 17th starts a new output) is nb_out_prov_part(m, cell, index, k), NULL past the
+ * last. Borrowed like nb_out_prov(). */
+const struct nb_prov *nb_out_prov_part(struct nb_out *m, const char *cell_id, size_t index,
+				       size_t k);
+/* Provenance of the latest message that landed in the cell (the last output's, or of the part its
+ * latest chunk brought). NULL when the cell has no outputs. */
+const struct nb_prov *nb_out_last_prov(struct nb_out *m, const char *cell_id);
+
 /* One entry of the jump list: an output whose origin cell differs from its cell, or that is late,
- * stray or cross-cell. */
+ * stray or cross-cell (an output is listed once per such provenance: its own and its parts'). */
 struct nb_misrouted {
 	const char *cell_id;
 	size_t index;

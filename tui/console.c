@@ -517,6 +517,8 @@ int cmd_console(int argc, char **argv)
 	}
 	nb_out_set_limit(c.out, 256 * 1024);
 	nb_out_set_save_attribution(c.out, 0);
+	/* output with no cell is printed as it comes, labelled; the console saves no notebook */
+	nb_out_set_stray_cell(c.out, 0);
 	/* The agent is installed after the first prompt's count is asked for, so the prompt does
 	 * not wait for the install's execute. */
 	user_no_agent = c.ko.no_agent;
