@@ -162,7 +162,10 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 	want.queued = app_cell_queued(a, id);
 	want.unfolded = app_cell_unfolded(a, id);
 	want.tail = want.running;
-	want.note = a->kernel_dead && !strcmp(a->dead_cell, id);
+	want.note = a->kernel_dead && !strcmp(a->dead_cell, id) ? 1
+		    /* the output model's cell for output with no cell (docs/attribution.md) */
+		    : json_is_true(json_object_get(json_object_get(nb_cell_metadata(cell), "bobbin"),
+						   "stray_outputs")) ? 2 : 0;
 	want.input = a->mode == MODE_INPUT && !strcmp(a->input_cell, id);
 	want.count = nb_cell_execution_count(cell);
 	want.edver = want.editing ? editor_version(a->ed) : 0;
@@ -201,8 +204,9 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 	in.focused = want.focused;
 	in.editing = want.editing;
 	in.ascii = !a->utf8;
-	in.note = want.note ? "kernel died while running this cell (0 0 or :restart restarts it)"
-			    : NULL;
+	in.note = want.note == 1 ? "kernel died while running this cell (0 0 or :restart restarts it)"
+		  : want.note == 2 ? "stray output: its cell was deleted or is unknown (W lists each)"
+				   : NULL;
 	in.input_prompt = want.input ? a->input_prompt : NULL;
 	if (a->attribution) {
 		in.attrib = app_attrib;
