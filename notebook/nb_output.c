@@ -504,6 +504,13 @@ int nb_out_request_done(struct nb_out *m, const char *msg_id)
 	return r ? nbo_req_done(r) : -1;
 }
 
+const char *nb_out_request_cell(struct nb_out *m, const char *msg_id)
+{
+	struct nbo_req *r = m && msg_id ? nbo_reqs_get(&m->reqs, msg_id) : NULL;
+
+	return nbo_req_is_cell(r) ? r->cell_id : NULL;
+}
+
 int nb_out_cell_busy(struct nb_out *m, const char *cell_id)
 {
 	size_t i;

@@ -134,6 +134,11 @@ size_t nb_out_sync_lazy(struct nb_out *m);
 int nb_out_live(struct nb_out *m, const char *cell_id, const json_t **out, const char **text,
 		size_t *len, size_t *lines);
 
+/* The cell id of a registered cell execution msg_id (borrowed until nb_out_free), NULL when the
+ * request is unknown or not a cell execution. Maps a thread's origin to a cell before the thread
+ * printed anything. */
+const char *nb_out_request_cell(struct nb_out *m, const char *msg_id);
+
 /* 1 while a request for the cell is pending (sent, not both replied and idle), else 0. */
 int nb_out_cell_busy(struct nb_out *m, const char *cell_id);
 /* 1 when the request got both its reply and idle, 0 if not yet, -1 if unknown. */
