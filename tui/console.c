@@ -317,6 +317,62 @@ static void on_signal(struct console *c, int sig)
 	}
 }
 
+/*
+ * A line typed while code runs reaches bobbin through the terminal's line discipline (it echoes
+ * it; readline is not installed). A backslash command runs at once, so `\routing current` takes
+ * effect for the running cell; a code line waits for the next prompt, which shows it ready to
+ * edit, and a note says so.
+ */
+static void read_busy(struct console *c)
+{
+	char buf[4096];
+	ssize_t r = read(0, buf, sizeof buf);
+	size_t start = 0, i;
+
+	if (r <= 0) {
+		if (r == 0 || (errno != EINTR && errno != EAGAIN))
+			c->held_eof = 1;
+		return;
+	}
+	con_buf_add(&c->ahead, buf, (size_t)r);
+	c->at_bol = 1; /* the terminal echoed a line end */
+	for (i = 0; i < c->ahead.len; i++) {
+		char *line = c->ahead.p + start;
+
+		if (c->ahead.p[i] != '\n')
+			continue;
+		c->ahead.p[i] = 0;
+		start = i + 1;
+		if (line[0] == '\\' && line[1] != '\\') {
+			con_rl_history_add(c, line);
+			con_command(c, line);
+		} else if (!blank(line)) {
+			con_buf_add(&c->held, line, strlen(line));
+			con_buf_add(&c->held, "\n", 1);
+			con_note(c, "bobbin: code is running; that line waits for the next prompt "
+				    "(\\ commands run at once)");
+		}
+	}
+	memmove(c->ahead.p, c->ahead.p + start, c->ahead.len - start);
+	c->ahead.len -= start;
+}
+
+const char *con_held_line(struct console *c, size_t *len)
+{
+	if (!c->held.len)
+		return NULL;
+	*len = strcspn(c->held.p, "\n");
+	return c->held.p;
+}
+
+void con_held_drop(struct console *c, size_t len)
+{
+	if (len < c->held.len && c->held.p[len] == '\n')
+		len++;
+	memmove(c->held.p, c->held.p + len, c->held.len - len);
+	c->held.len -= len;
+}
+
 static void loop_once(struct console *c, long max_ms)
 {
 	zmq_pollitem_t items[KC_MAXPOLL + 2];
@@ -324,7 +380,7 @@ static void loop_once(struct console *c, long max_ms)
 	long t = kc_client_next_timeout(c->kc);
 
 	items[nsig = n] = (zmq_pollitem_t){.fd = c->sigfd, .events = ZMQ_POLLIN};
-	if (c->interactive && c->rl_installed) {
+	if (c->interactive && (c->rl_installed || (c->mode == CON_RUNNING && !c->held_eof))) {
 		nin = n + 1;
 		items[nin] = (zmq_pollitem_t){.fd = 0, .events = ZMQ_POLLIN};
 	}
@@ -345,8 +401,12 @@ static void loop_once(struct console *c, long max_ms)
 	}
 	kc_client_dispatch(c->kc, items, n);
 	con_flush_partial(c, !c->rl_installed);
-	if (nin >= 0 && (items[nin].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) && c->rl_installed)
-		con_rl_read(c);
+	if (nin >= 0 && (items[nin].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
+		if (c->rl_installed)
+			con_rl_read(c);
+		else if (c->mode == CON_RUNNING)
+			read_busy(c);
+	}
 }
 
 void con_wait(struct console *c, const int *done, long ms)
@@ -395,6 +455,9 @@ static int interactive(struct console *c)
 			c->mode = CON_PROMPT;
 			con_rl_prompt_code(c, 0);
 		}
+		/* Ctrl-D typed while code ran: leave now that it finished */
+		if (c->held_eof && c->mode == CON_PROMPT && !c->held.len)
+			con_line_code(c, NULL);
 	}
 	con_rl_finish(c);
 	return 0;
@@ -556,5 +619,7 @@ int cmd_console(int argc, char **argv)
 	con_buf_free(&c.deferred);
 	con_buf_free(&c.partial[0]);
 	con_buf_free(&c.partial[1]);
+	con_buf_free(&c.ahead);
+	con_buf_free(&c.held);
 	return rc;
 }

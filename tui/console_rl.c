@@ -226,8 +226,22 @@ static void on_line(char *line)
 
 static int insert_indent(void)
 {
-	if (con && con->mode == CON_PROMPT && con->indent[0])
+	const char *held;
+	size_t len;
+
+	if (!con || con->mode != CON_PROMPT)
+		return 0;
+	/* a line typed while code ran comes back here, ready to edit and run */
+	if ((held = con_held_line(con, &len))) {
+		char *s = strndup(held, len);
+
+		if (s)
+			rl_insert_text(s);
+		free(s);
+		con_held_drop(con, len);
+	} else if (con->indent[0]) {
 		rl_insert_text(con->indent);
+	}
 	return 0;
 }
 
