@@ -239,6 +239,7 @@ static int insert_indent(void)
 			rl_insert_text(s);
 		free(s);
 		con_held_drop(con, len);
+		rl_redisplay(); /* the prompt was drawn before this hook */
 	} else if (con->indent[0]) {
 		rl_insert_text(con->indent);
 	}

@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# `bobbin console` while code runs (issue 10, defect 7), in a tmux pty on Debian's ipykernel: a
+# `\routing current` typed while a cell sleeps takes effect at once (the console answers with the
+# new policy before the cell ends), and a code line typed meanwhile is not lost nor run behind the
+# user's back: a note says it waits, and the next prompt shows it ready to run. Every wait polls
+# the pane; markers are built by concatenation so only output, never the echo, contains them.
+. "$(dirname "$0")/console/lib.sh"
+
+: "${BOBBIN:?BOBBIN must be the bobbin binary}"
+TMPROOT=$(mktemp -d)
+cleanup() {
+	stop
+	rm -rf "$TMPROOT"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "ok 1 - # SKIP tmux is not installed"
+	exit 0
+fi
+export JUPYTER_RUNTIME_DIR="$TMPROOT/rt" XDG_DATA_HOME="$TMPROOT/data" XDG_CONFIG_HOME="$TMPROOT/cfg"
+mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
+
+start "$BOBBIN console -k python3"
+wait_for '^In \[1\]: $' 60; check $? "first prompt"
+# the agent is installed after the first prompt: wait until \routing answers
+type_text '\routing'; keys Enter
+wait_for '^default policy: kernel' 30; check $? "\\routing shows the default policy"
+wait_for '^In \[1\]: $'
+type_text "import time; print('STA' + 'RT', flush=True); time.sleep(60); print('EN' + 'D')"
+keys Enter
+wait_for '^START$' 30; check $? "the cell runs"
+type_text '\routing current'; keys Enter
+wait_for '^default policy: current' 20
+check $? "\\routing current typed while the cell runs is applied at once (the kernel confirmed)"
+if pane | grep -q '^END$'; then notok "... before the cell ended"; else ok "... before the cell ended"; fi
+type_text "print('AH' + 'EAD')"; keys Enter
+wait_for 'that line waits for the next prompt' 10
+check $? "a code line typed while the cell runs: a note says it waits"
+if pane | grep -q '^AHEAD$'; then notok "... and it is not run yet"; else ok "... and it is not run yet"; fi
+keys C-c
+wait_for 'KeyboardInterrupt' 20; check $? "Ctrl-C interrupts the sleeping cell"
+wait_for "^In \[2\]: print\('AH' \+ 'EAD'\)$" 20
+check $? "the next prompt shows the waiting line, ready to edit"
+keys Enter
+wait_for '^AHEAD$' 20; check $? "Enter runs it"
+wait_for '^In \[3\]: $' 20
+type_text '\routing'; keys Enter
+wait_for '^In \[3\]: $' 20
+n_cur=$(count '^default policy: current')
+[ "$n_cur" -ge 2 ]; check $? "the policy set while the cell ran is still in force"
+keys C-d
+wait_for '\[exit 0\]' 30; check $? "Ctrl-D leaves"
+echo "1..$N"
+[ "$FAILED" -eq 0 ]
