@@ -72,7 +72,12 @@ static enum tp_kind thread_kind(const json_t *t)
 	/* ipykernel's fd-watcher: what a subprocess or C code writes to fd 1/2 comes from it */
 	if (strstr(name, "_watch_pipe_fd"))
 		return TP_FD;
-	if (json_is_true(json_object_get(t, "internal")) || internal_name(name))
+	/* the agent says which threads are ipykernel's own; older agents do not: then known names,
+	 * and unnamed Thread subclasses that ran before the agent came (ParentPollerUnix, …) */
+	if (json_is_boolean(json_object_get(t, "internal"))
+		    ? json_is_true(json_object_get(t, "internal"))
+		    : internal_name(name) || (json_is_true(json_object_get(t, "preexisting")) &&
+					      !strncmp(name, "Thread-", 7) && !strchr(name, '(')))
 		return TP_KERNEL;
 	if (!strcmp(json_string_value(json_object_get(t, "origin_kind")) ?: "", "main") ||
 	    !strcmp(name, "MainThread"))
@@ -102,6 +107,7 @@ struct tp_row {
 	size_t order;
 	const json_t *t;
 	char name[TP_ROW_MAX]; /* as shown: sanitised, labelled, made distinct */
+	int dup;               /* another row reads the same */
 };
 
 static int row_cmp(const void *x, const void *y)
@@ -150,12 +156,11 @@ void tp_refresh(struct app *a)
 	}
 	qsort(rows, n, sizeof *rows, row_cmp);
 	/* rows that read the same get the thread's id, so each can be told apart */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n && !rows[i].dup; j++)
+			rows[i].dup = j != i && !strcmp(rows[i].name, rows[j].name);
 	for (i = 0; i < n; i++) {
-		int dup = 0;
-
-		for (j = 0; j < n && !dup; j++)
-			dup = j != i && !strcmp(rows[i].name, rows[j].name);
-		if (dup) {
+		if (rows[i].dup) {
 			const json_t *nid = json_object_get(rows[i].t, "native_id");
 			size_t len = strlen(rows[i].name);
 

@@ -46,14 +46,15 @@ cell2_out() { awk '/celltwo/ { f = 1 } f && /\[.\]: / { f = 0 } f'; }
 tick_in_cell2() { cell2_out | grep -qE 'TICK [0-9]+'; }
 tick_labelled() { grep -qE '^Ticker +TICK [0-9]+'; }
 tick_shown() { grep -qE 'TICK [0-9]+'; }
-ticker_current() { grep -qE '^Ticker .* current +[0-9]+ out'; }
+ticker_current() { grep -qE '^Ticker +alive +[^ ]+ +current +[0-9]+ '; }
 misrouted_cell2() { grep -qE '^cell +2 +output .*Ticker .*from cell 1'; }
 ticker_alive() { grep -qE '^Ticker .* alive '; }
-ticker_origin() { grep -qE '^Ticker .* origin +[0-9]+ out'; }
-# select_ticker: move the threads pane's selection (row 0 when opened) down to Ticker's row
+ticker_origin() { grep -qE '^Ticker +alive +[^ ]+ +origin +[0-9]+ '; }
+# select_ticker: move the threads pane's selection (row 0 when opened, under the title and the
+# column headers) down to Ticker's row
 select_ticker() {
 	poll ticker_alive 20 || return 1
-	idx=$(screen | awk '/^Threads/ { s = NR; next } s && /^Ticker / { print NR - s - 1; exit }')
+	idx=$(screen | awk '/^Threads/ { s = NR; next } s && /^Ticker / { print NR - s - 2; exit }')
 	[ -n "$idx" ] || return 1
 	i=0
 	while [ "$i" -lt "$idx" ]; do keys j; i=$((i + 1)); done
