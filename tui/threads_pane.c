@@ -287,6 +287,20 @@ static void on_routing_reply(struct kc_client *kc, const char *id, enum kc_statu
 	tp_refresh(a);
 }
 
+/* The answer to :routing's "get": the policy and rules, as the kernel has them now. */
+static void on_get_reply(struct kc_client *kc, const char *id, enum kc_status st,
+			 const struct kc_msg *reply, void *ud)
+{
+	struct app *a = ud;
+	const char *s = reply ? json_string_value(json_object_get(reply->content, "status")) : NULL;
+
+	if (st != KC_OK || !s || strcmp(s, "ok"))
+		app_msg(a, 1, "routing: the kernel did not answer: %s", kc_status_name(st));
+	else
+		show_routing(a, "");
+	tp_refresh(a);
+}
+
 static void send_req(struct app *a, const char *op, const char *policy, long long ident,
 		     const char *pattern)
 {
@@ -296,7 +310,8 @@ static void send_req(struct app *a, const char *op, const char *policy, long lon
 		app_msg(a, 1, "routing: %s", why);
 		return;
 	}
-	if (!kc_routing_request(a->kc, op, policy, ident, pattern, on_routing_reply, a))
+	if (!kc_routing_request(a->kc, op, policy, ident, pattern,
+				strcmp(op, "get") ? on_routing_reply : on_get_reply, a))
 		app_msg(a, 1, "routing: %s", kc_client_strerror(a->kc));
 	else if (strcmp(op, "get"))
 		app_msg(a, 0, "routing: %s %s sent", op, policy ? policy : pattern ? pattern : "");
