@@ -268,41 +268,61 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 
 /* ---- attribution labels (the attribution view) ---- */
 
+/* The marks of an output sum up every provenance its chunks had (a stream output continues
+ * across writers, docs/attribution.md): the label is its first writer's thread ("+" when other
+ * threads wrote to it too), then an origin mark, late and stray if any chunk was. */
 int app_attrib(void *ud, size_t out_index, struct rd_attrib *at)
 {
 	struct app *a = ud;
-	const struct nb_prov *p = nb_out_prov(a->out, a->pending_attrib_cell, out_index);
-	int n = 0;
+	const char *cell = a->pending_attrib_cell;
+	const struct nb_prov *p = nb_out_prov(a->out, cell, out_index), *q;
+	const char *name = NULL, *origin = NULL;
+	unsigned flags = 0;
+	int n = 0, more_threads = 0;
 
 	if (!p)
 		return -1;
-	if (p->flags & NB_PROV_THREAD) {
-		const char *name = p->thread_name ? p->thread_name : "thread";
+	for (size_t k = 0; (q = k ? nb_out_prov_part(a->out, cell, out_index, k - 1) : p); k++) {
+		if (q->flags & NB_PROV_THREAD) {
+			const char *nm = q->thread_name ? q->thread_name : "thread";
+
+			if (!name)
+				name = nm;
+			else if (strcmp(name, nm))
+				more_threads = 1;
+		}
+		if (!origin && q->origin_cell && q->parent_cell &&
+		    strcmp(q->origin_cell, q->parent_cell))
+			origin = q->origin_cell;
+		flags |= q->flags;
+	}
+	if (name) {
 		char *safe = st_plain(name, strlen(name), NULL);
 		unsigned h = 0;
 
 		for (const char *s = name; *s; s++)
 			h = h * 31 + (unsigned char)*s;
-		snprintf(at->label, sizeof at->label, "%.*s", RD_GUTTER_ATTRIB - 2,
-			 safe ? safe : "?");
+		snprintf(at->label, sizeof at->label, "%.*s%s",
+			 RD_GUTTER_ATTRIB - 2 - more_threads, safe ? safe : "?",
+			 more_threads ? "+" : "");
 		free(safe);
 		/* MainThread keeps the first colour; others by a hash of their name */
 		at->label_role = !strcmp(name, "MainThread") ? THEME_THREAD_1
 							     : THEME_THREAD((int)(h % 7) + 2);
 	}
-	if (p->origin_cell && p->parent_cell && strcmp(p->origin_cell, p->parent_cell)) {
-		struct nb_cell *oc = nb_doc_find(a->doc, p->origin_cell);
+	if (origin) {
+		struct nb_cell *oc = nb_doc_find(a->doc, origin);
 		long oi = oc ? nb_doc_index(a->doc, oc) : -1;
 
 		n += snprintf(at->marks + n, sizeof at->marks - (size_t)n, "  %s [%ld]",
 			      a->utf8 ? "↩" : "<-", oi + 1);
 		at->marks_role = THEME_ORIGIN_MARK;
 	}
-	if (p->flags & NB_PROV_LATE && n < (int)sizeof at->marks) {
+	if (flags & NB_PROV_LATE && n < (int)sizeof at->marks) {
 		n += snprintf(at->marks + n, sizeof at->marks - (size_t)n, "  late");
 		at->marks_role = THEME_LATE_MARK;
 	}
-	if (p->flags & NB_PROV_STRAY && n < (int)sizeof at->marks) {
+	if (flags & (NB_PROV_STRAY | NB_PROV_ORPHAN) && n < (int)sizeof at->marks) {
 		snprintf(at->marks + n, sizeof at->marks - (size_t)n, "  stray");
 		at->marks_role = THEME_STRAY_MARK;
 	}
