@@ -23,6 +23,7 @@
 #include "tui/highlight.h"
 #include "tui/markdown.h"
 #include "tui/sigpipe.h"
+#include "tui/threadkind.h"
 
 /* ---- messages and questions ---- */
 
@@ -297,7 +298,9 @@ int app_attrib(void *ud, size_t out_index, struct rd_attrib *at)
 		flags |= q->flags;
 	}
 	if (name) {
-		char *safe = st_plain(name, strlen(name), NULL);
+		/* ipykernel's fd watcher carries what subprocesses and C code write: say that */
+		char *safe = tk_is_fd_watcher(name) ? strdup("fd output")
+						    : st_plain(name, strlen(name), NULL);
 		unsigned h = 0;
 
 		for (const char *s = name; *s; s++)

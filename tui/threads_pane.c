@@ -13,6 +13,7 @@
 
 #include "tui/app.h"
 #include "tui/safetext.h"
+#include "tui/threadkind.h"
 
 /* The origin column: "[N]" for a cell execution (N counts cells from 1), "-" when the agent
  * gives no origin, "?" for a request that is not one of our cells (another client, a request
@@ -49,42 +50,6 @@ static const char *why_not(struct app *a)
 	}
 }
 
-/* What a thread row is, which also orders the table: the user's threads first. */
-enum tp_kind { TP_USER, TP_MAIN, TP_FD, TP_KERNEL };
-
-/* Thread names of ipykernel and IPython internals, for agents that do not say "internal". */
-static int internal_name(const char *name)
-{
-	static const char *const names[] = {"IOPub", "Heartbeat", "Control", "Shell",
-					    "IPythonHistorySavingThread", "ParentPollerUnix",
-					    "ParentPollerWindows", "ShellChannelThread"};
-
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (!strcmp(name, names[i]))
-			return 1;
-	return !strncmp(name, "bobbin", 6);
-}
-
-static enum tp_kind thread_kind(const json_t *t)
-{
-	const char *name = json_string_value(json_object_get(t, "name")) ?: "";
-
-	/* ipykernel's fd-watcher: what a subprocess or C code writes to fd 1/2 comes from it */
-	if (strstr(name, "_watch_pipe_fd"))
-		return TP_FD;
-	/* the agent says which threads are ipykernel's own; older agents do not: then known names,
-	 * and unnamed Thread subclasses that ran before the agent came (ParentPollerUnix, …) */
-	if (json_is_boolean(json_object_get(t, "internal"))
-		    ? json_is_true(json_object_get(t, "internal"))
-		    : internal_name(name) || (json_is_true(json_object_get(t, "preexisting")) &&
-					      !strncmp(name, "Thread-", 7) && !strchr(name, '(')))
-		return TP_KERNEL;
-	if (!strcmp(json_string_value(json_object_get(t, "origin_kind")) ?: "", "main") ||
-	    !strcmp(name, "MainThread"))
-		return TP_MAIN;
-	return TP_USER;
-}
-
 /* Appends s to buf at *at, cut or padded to w columns, then one space. */
 static void put_col(char *buf, size_t size, size_t *at, const char *s, int w)
 {
@@ -103,7 +68,7 @@ static void put_col(char *buf, size_t size, size_t *at, const char *s, int w)
 #define TP_ROW_MAX 256
 
 struct tp_row {
-	enum tp_kind kind;
+	enum tk_kind kind;
 	size_t order;
 	const json_t *t;
 	char name[TP_ROW_MAX]; /* as shown: sanitised, labelled, made distinct */
@@ -147,11 +112,10 @@ void tp_refresh(struct app *a)
 
 		r->t = t;
 		r->order = i;
-		r->kind = thread_kind(t);
+		r->kind = tk_classify(t);
 		/* Output a subprocess or C code wrote to the process's fd 1/2 is read by this thread:
 		 * it has no Python thread to name, so say so rather than show the watcher's name. */
-		snprintf(r->name, sizeof r->name, r->kind == TP_FD ? "fd output (subprocess/C)" : "%s",
-			 safe ? safe : "?");
+		snprintf(r->name, sizeof r->name, "%s", r->kind == TK_FD ? TK_FD_LABEL : safe ? safe : "?");
 		free(safe);
 	}
 	qsort(rows, n, sizeof *rows, row_cmp);
@@ -174,7 +138,7 @@ void tp_refresh(struct app *a)
 	for (i = 0; i < n; i++) {
 		int w = st_width(rows[i].name, strlen(rows[i].name));
 
-		if ((a->show_internal || rows[i].kind != TP_KERNEL) && w > namew)
+		if ((a->show_internal || rows[i].kind != TK_KERNEL) && w > namew)
 			namew = w;
 	}
 	if (namew > a->cols - fixed)
@@ -193,10 +157,9 @@ void tp_refresh(struct app *a)
 		const json_t *th = rows[i].t;
 		double last = json_number_value(json_object_get(th, "last_output"));
 		char when[32] = "-", origin[32];
-		static const char *const kinds[] = {"", "main", "kernel: fd 1/2", "kernel"};
 		size_t at = 0;
 
-		if (rows[i].kind == TP_KERNEL && !a->show_internal) {
+		if (rows[i].kind == TK_KERNEL && !a->show_internal) {
 			hidden++;
 			continue;
 		}
@@ -211,9 +174,9 @@ void tp_refresh(struct app *a)
 					   origin, sizeof origin),
 			 json_string_value(json_object_get(th, "policy")) ?: "?",
 			 (long long)json_integer_value(json_object_get(th, "outputs")), when,
-			 kinds[rows[i].kind]);
+			 tk_word(rows[i].kind));
 		it->ident = json_integer_value(json_object_get(th, "ident"));
-		it->role = !json_is_true(json_object_get(th, "alive")) || rows[i].kind >= TP_FD
+		it->role = !json_is_true(json_object_get(th, "alive")) || rows[i].kind >= TK_FD
 				   ? THEME_PLACEHOLDER
 				   : THEME_NORMAL;
 		a->nitems++;
@@ -453,8 +416,7 @@ void tp_open_misrouted(struct app *a)
 		struct nb_cell *oc = l[i].prov->origin_cell ? nb_doc_find(a->doc, l[i].prov->origin_cell)
 							    : NULL;
 		const char *tn = l[i].prov->thread_name ? l[i].prov->thread_name : "";
-		char *safe = strstr(tn, "_watch_pipe_fd") ? strdup("fd output (subprocess/C)")
-							   : st_plain(tn, strlen(tn), NULL);
+		char *safe = tk_is_fd_watcher(tn) ? strdup(TK_FD_LABEL) : st_plain(tn, strlen(tn), NULL);
 		unsigned f = l[i].prov->flags;
 
 		snprintf(it->text, sizeof it->text, "cell %-4ld output %-3zu %-24.24s from %s%s%s%s%s",

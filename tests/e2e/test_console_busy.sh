@@ -3,7 +3,8 @@
 # `bobbin console` while code runs (issue 10, defect 7), in a tmux pty on Debian's ipykernel: a
 # `\routing current` typed while a cell sleeps takes effect at once (the console answers with the
 # new policy before the cell ends), and a code line typed meanwhile is not lost nor run behind the
-# user's back: a note says it waits, and the next prompt shows it ready to run. Every wait polls
+# user's back: a note says it waits, and the next prompt shows it ready to run. \threads lists
+# the user's threads first and hides the kernel's own until \threads all. Every wait polls
 # the pane; markers are built by concatenation so only output, never the echo, contains them.
 . "$(dirname "$0")/console/lib.sh"
 
@@ -51,6 +52,18 @@ type_text '\routing'; keys Enter
 wait_for '^In \[3\]: $' 20
 n_cur=$(count '^default policy: current')
 [ "$n_cur" -ge 2 ]; check $? "the policy set while the cell ran is still in force"
+# \threads: the user's thread first, the kernel's own hidden until "all"
+type_text "import threading; threading.Thread(target=threading.Event().wait, name='Wai' + 'ter', daemon=True).start()"
+keys Enter
+wait_for '^In \[4\]: $' 20
+type_text '\threads'; keys Enter
+wait_for 'kernel threads not shown' 20; check $? "\\threads hides the kernel's own threads and says so"
+pane | awk '/^IDENT +NAME/ { getline; print; exit }' | grep -qE '^[0-9]+ +Waiter '
+check $? "\\threads lists the user's thread first"
+pane | grep -qE '^[0-9]+ +fd output \(subprocess/C\) .*fd 1/2$'
+check $? "\\threads labels ipykernel's fd watchers"
+type_text '\threads all'; keys Enter
+wait_for '^[0-9]+ +Heartbeat .* kernel$' 20; check $? "\\threads all shows them, marked kernel"
 keys C-d
 wait_for '\[exit 0\]' 30; check $? "Ctrl-D leaves"
 echo "1..$N"

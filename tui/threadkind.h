@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * What a kernel thread is, from its entry in the routing agent's thread table
+ * (docs/routing-protocol.md), for the threads pane and the console's \threads: the user's own
+ * threads come first; ipykernel's fd watchers (the threads that read what a subprocess or C code
+ * writes to fd 1/2) get an honest label instead of their name; the kernel's other threads
+ * (IOPub, Heartbeat, Control, history, …) are marked and can be hidden.
+ */
+#ifndef BOBBIN_THREADKIND_H
+#define BOBBIN_THREADKIND_H
+
+#include <jansson.h>
+
+/* In display order. */
+enum tk_kind {
+	TK_USER,   /* started by the user's code */
+	TK_MAIN,   /* the kernel's main thread: the cells' own code */
+	TK_FD,     /* ipykernel's fd watcher */
+	TK_KERNEL  /* the kernel's own */
+};
+
+/* What the fd watchers' output is shown as: no Python thread wrote it. */
+#define TK_FD_LABEL "fd output (subprocess/C)"
+
+/* ipykernel's fd watcher ("Thread-3 (_watch_pipe_fd)"), by its name. */
+int tk_is_fd_watcher(const char *name);
+/* The kind of a thread-table entry: the agent's "internal" flag when it sends one, else known
+ * names (and unnamed Thread subclasses that ran before the agent came). */
+enum tk_kind tk_classify(const json_t *thread);
+/* The KIND column: "", "main", "fd 1/2", "kernel". */
+const char *tk_word(enum tk_kind k);
+
+#endif
