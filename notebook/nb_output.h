@@ -9,11 +9,13 @@
  * Flow: the front end registers each request it sends (nb_out_request), then feeds every shell
  * reply (nb_out_reply) and every iopub message (nb_out_iopub). Output lands in the cell of its
  * parent request; output whose parent is not a cell execution (complete, kernel_info, comm, a silent
- * execute, an unknown msg_id) is "stray" and lands at the latest executed cell, never dropped.
+ * execute, an unknown msg_id) is "stray" and lands at the latest executed cell, never dropped;
+ * with no such cell, in a stray-output cell appended to the notebook.
  *
  * Stream text is processed as JupyterLab >= 4.3 does (a cursor into the stream: "\r" goes to the
  * start of the line and later text overwrites, "\b" deletes the character before the cursor unless
- * it is a newline, "\n" appends a newline at the end) and kept in a growable buffer per cell, so a
+ * it is a newline, "\n" appends a newline at the end), across the chunks of every writer that
+ * continue the same stream output, and kept in a growable buffer per cell, so a
  * flood of small messages costs amortised O(1) each. The buffer is copied into the cell's json
  * "text" lazily: call nb_out_sync() before reading a cell's outputs or saving the document.
  * docs/attribution.md describes the provenance saved in cell metadata.
@@ -169,8 +171,9 @@ struct nb_misrouted {
 /* The jump list in document order. *list is borrowed until the next call into the model. */
 size_t nb_out_misrouted(struct nb_out *m, const struct nb_misrouted **list);
 
-/* Outputs that had no cell to land in (no code cell executed yet, or foreign output with
- * nb_out_set_place_foreign(m, 0)), as an nbformat outputs array. Borrowed. */
+/* Outputs kept out of the notebook: those with no cell to land in when the stray-output cell is
+ * off (nb_out_set_stray_cell(m, 0)), and foreign output with nb_out_set_place_foreign(m, 0), as
+ * an nbformat outputs array. Borrowed. */
 json_t *nb_out_unplaced(struct nb_out *m);
 
 #endif
