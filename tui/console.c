@@ -304,6 +304,10 @@ static void on_signal(struct console *c, int sig)
 				c->mode = CON_RUNNING;
 			}
 			con_note(c, "KeyboardInterrupt: interrupting the kernel");
+			if (c->held.len)
+				con_note(c, "bobbin: the lines typed while it ran are dropped");
+			c->held.len = 0;
+			c->ahead.len = 0;
 			if (kc_client_interrupt(c->kc) < 0)
 				con_note(c, "bobbin: %s", kc_client_strerror(c->kc));
 			c->last_label[0] = 0;
@@ -346,31 +350,29 @@ static void read_busy(struct console *c)
 		if (line[0] == '\\' && line[1] != '\\') {
 			con_rl_history_add(c, line);
 			con_command(c, line);
-		} else if (!blank(line)) {
+		} else if (!blank(line) || c->held.len) {
 			con_buf_add(&c->held, line, strlen(line));
 			con_buf_add(&c->held, "\n", 1);
-			con_note(c, "bobbin: code is running; that line waits for the next prompt "
-				    "(\\ commands run at once)");
+			con_note(c, "bobbin: code is running; that line runs when it finishes "
+				    "(Ctrl-C drops it; \\ commands run at once)");
 		}
 	}
 	memmove(c->ahead.p, c->ahead.p + start, c->ahead.len - start);
 	c->ahead.len -= start;
 }
 
-const char *con_held_line(struct console *c, size_t *len)
+/* At a prompt: the next line typed while code ran runs now, as if typed here. */
+static void submit_held(struct console *c)
 {
-	if (!c->held.len)
-		return NULL;
-	*len = strcspn(c->held.p, "\n");
-	return c->held.p;
-}
+	size_t len = strcspn(c->held.p, "\n"), rest;
+	char *line = strndup(c->held.p, len);
 
-void con_held_drop(struct console *c, size_t len)
-{
-	if (len < c->held.len && c->held.p[len] == '\n')
-		len++;
-	memmove(c->held.p, c->held.p + len, c->held.len - len);
-	c->held.len -= len;
+	rest = len < c->held.len ? len + 1 : len;
+	memmove(c->held.p, c->held.p + rest, c->held.len - rest);
+	c->held.len -= rest;
+	if (line)
+		con_rl_submit(c, line, len);
+	free(line);
 }
 
 static void loop_once(struct console *c, long max_ms)
@@ -455,8 +457,10 @@ static int interactive(struct console *c)
 			c->mode = CON_PROMPT;
 			con_rl_prompt_code(c, 0);
 		}
-		/* Ctrl-D typed while code ran: leave now that it finished */
-		if (c->held_eof && c->mode == CON_PROMPT && !c->held.len)
+		/* lines typed while code ran, then a Ctrl-D typed then: now that it finished */
+		if (c->mode == CON_PROMPT && c->rl_installed && c->held.len)
+			submit_held(c);
+		else if (c->held_eof && c->mode == CON_PROMPT && !c->held.len)
 			con_line_code(c, NULL);
 	}
 	con_rl_finish(c);

@@ -125,10 +125,8 @@ void con_wait(struct console *c, const int *done, long ms);
 
 /* console_cmd.c: a line starting with a backslash. Returns 1 when handled. */
 int con_command(struct console *c, const char *line);
-/* console.c: the first code line typed while code ran (*len bytes, no newline), NULL when none;
- * con_held_drop() forgets it once the prompt shows it. */
-const char *con_held_line(struct console *c, size_t *len);
-void con_held_drop(struct console *c, size_t len);
+/* console_rl.c: runs text (len bytes, one line) at the prompt as if it had been typed there. */
+void con_rl_submit(struct console *c, const char *text, size_t len);
 void con_report_routing(struct kc_client *kc, const char *event, json_t *data, void *ud);
 
 #endif

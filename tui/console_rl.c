@@ -226,24 +226,27 @@ static void on_line(char *line)
 
 static int insert_indent(void)
 {
-	const char *held;
-	size_t len;
-
-	if (!con || con->mode != CON_PROMPT)
-		return 0;
-	/* a line typed while code ran comes back here, ready to edit and run */
-	if ((held = con_held_line(con, &len))) {
-		char *s = strndup(held, len);
-
-		if (s)
-			rl_insert_text(s);
-		free(s);
-		con_held_drop(con, len);
-		rl_redisplay(); /* the prompt was drawn before this hook */
-	} else if (con->indent[0]) {
+	if (con && con->mode == CON_PROMPT && con->indent[0])
 		rl_insert_text(con->indent);
-	}
 	return 0;
+}
+
+void con_rl_submit(struct console *c, const char *text, size_t len)
+{
+	char *line = strndup(text, len);
+
+	if (!line || !c->rl_installed) {
+		free(line);
+		return;
+	}
+	/* shown after the prompt as if typed, then accepted as Enter would */
+	rl_replace_line(line, 0);
+	rl_point = rl_end;
+	rl_redisplay();
+	fputs("\n", rl_outstream);
+	fflush(rl_outstream);
+	c->at_bol = 1;
+	on_line(line);
 }
 
 /* Password entry shows the prompt only. */

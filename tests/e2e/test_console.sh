@@ -9,20 +9,7 @@
 . "$(dirname "$0")/console/lib.sh"
 
 : "${BOBBIN:?BOBBIN must be the bobbin binary}"
-TMPROOT=$(mktemp -d)
-KPID=
-cleanup() {
-	stop
-	[ -n "$KPID" ] && kill "$KPID" 2>/dev/null
-	rm -rf "$TMPROOT"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "ok 1 - # SKIP tmux is not installed"
-	exit 0
-fi
+setup_root
 
 fresh_env() {
 	export JUPYTER_RUNTIME_DIR="$TMPROOT/rt.$1" XDG_DATA_HOME="$TMPROOT/data.$1"

@@ -14,34 +14,9 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOBBIN=${BOBBIN:-$PWD/bobbin}
 T=$(mktemp -d /tmp/bobbin-rsc-XXXXXX)
-export HOME="$T/home"
-mkdir -p "$HOME"
 . "$HERE/nb/lib.sh"
-sessions=0
-cleanup() {
-	i=0
-	while [ $i -le $sessions ]; do tmux -L "bobbin-rsc-$$-$i" kill-server 2>/dev/null; i=$((i + 1)); done
-	for i in 1 2 3 4 5 6 7 8 9 10; do rm -rf "$T" 2>/dev/null && break; sleep 0.5; done
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-start() {
-	TM kill-server 2>/dev/null
-	sessions=$((sessions + 1))
-	SOCK="bobbin-rsc-$$-$sessions"
-	TM -f /dev/null new-session -d -x 120 -y 40 -c "$T" \
-		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL= HOME=$HOME JUPYTER_RUNTIME_DIR=$JUPYTER_RUNTIME_DIR XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_DATA_HOME=$XDG_DATA_HOME $BOBBIN $*; echo BOBBIN-EXIT \$?; sleep 600"
-}
-# poll CMD [SECONDS]: 0 when the shell function CMD succeeds on the screen before the deadline
-poll() {
-	limit=$(( $(date +%s) + ${2:-40} ))
-	while [ "$(date +%s)" -le "$limit" ]; do
-		screen | $1 && return 0
-		TM has-session 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
+WIDE=rsc
+. "$HERE/nb/wide.sh"
 threads_rows() { awk '/^Threads/ { s = 1; next } s'; }
 header() { threads_rows | grep -qE '^THREAD +STATE +ORIGIN +POLICY +OUTPUTS +LAST +KIND'; }
 waiter_origin() { grep -qE '^Waiter +alive +\[1\] +kernel +0 '; }

@@ -315,6 +315,15 @@ static json_t *stream_content(const char *text)
 	return json_pack("{s:s, s:s}", "name", "stdout", "text", text);
 }
 
+/* Sends a stream message (stdout) parented to parent with agent metadata md (may be NULL). */
+static void send_stream(struct nb_out *m, const char *parent, const char *text, json_t *md)
+{
+	json_t *c = stream_content(text);
+
+	assert_int_equal(nb_out_iopub(m, "stream", parent, c, md), 1);
+	json_decref(c);
+}
+
 static void model_flood_one_stream(void **state)
 {
 	struct nb_doc *doc = nb_doc_new();
@@ -501,7 +510,7 @@ static void model_stream_parts(void **state)
 	struct nb_doc *doc = nb_doc_new();
 	struct nb_out *m = nb_out_new(doc);
 	const char *id = nb_cell_id(nb_doc_cell(doc, 0));
-	json_t *md, *c, *st, *outs, *attr;
+	json_t *md, *st, *outs, *attr;
 	const struct nb_prov *p;
 	char text[64];
 	int i;
@@ -514,9 +523,7 @@ static void model_stream_parts(void **state)
 		       "origin_kind", "thread");
 	for (i = 1; i <= 30; i++) {
 		snprintf(text, sizeof(text), "\rdownloading %d/30%s", i, i == 30 ? " done\n" : "");
-		c = json_pack("{s:s, s:s}", "name", "stdout", "text", text);
-		assert_int_equal(nb_out_iopub(m, "stream", "e1", c, i % 3 ? md : NULL), 1);
-		json_decref(c);
+		send_stream(m, "e1", text, i % 3 ? md : NULL);
 		if (i == 4) { /* the cell finishes; the thread goes on */
 			st = json_pack("{s:s}", "execution_state", "idle");
 			assert_int_equal(nb_out_iopub(m, "status", "e1", st, NULL), 0);
@@ -548,9 +555,7 @@ static void model_stream_parts(void **state)
 	assert_int_equal(nb_out_request(m, "e2", id, NB_REQ_EXECUTE), 0);
 	for (i = 0; i < 20; i++) {
 		md = json_pack("{s:{s:{s:s,s:I}}}", "bobbin", "thread", "name", "T", "ident", i);
-		c = stream_content("x");
-		assert_int_equal(nb_out_iopub(m, "stream", "e2", c, md), 1);
-		json_decref(c);
+		send_stream(m, "e2", "x", md);
 		json_decref(md);
 	}
 	nb_out_sync(m);
