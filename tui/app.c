@@ -277,7 +277,7 @@ int app_attrib(void *ud, size_t out_index, struct rd_attrib *at)
 	struct app *a = ud;
 	const char *cell = a->pending_attrib_cell;
 	const struct nb_prov *p = nb_out_prov(a->out, cell, out_index), *q;
-	const char *name = NULL, *origin = NULL;
+	const char *name = NULL, *origin = NULL, *kind = NULL;
 	unsigned flags = 0;
 	int n = 0, more_threads = 0;
 
@@ -287,8 +287,10 @@ int app_attrib(void *ud, size_t out_index, struct rd_attrib *at)
 		if (q->flags & NB_PROV_THREAD) {
 			const char *nm = q->thread_name ? q->thread_name : "thread";
 
-			if (!name)
+			if (!name) {
 				name = nm;
+				kind = q->origin_kind;
+			}
 			else if (strcmp(name, nm))
 				more_threads = 1;
 		}
@@ -299,7 +301,7 @@ int app_attrib(void *ud, size_t out_index, struct rd_attrib *at)
 	}
 	if (name) {
 		/* ipykernel's fd watcher carries what subprocesses and C code write: say that */
-		char *safe = tk_is_fd_watcher(name) ? strdup("fd output")
+		char *safe = tk_is_fd(name, kind) ? strdup("fd output")
 						    : st_plain(name, strlen(name), NULL);
 		unsigned h = 0;
 

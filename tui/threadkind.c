@@ -4,9 +4,9 @@
 
 #include "tui/threadkind.h"
 
-int tk_is_fd_watcher(const char *name)
+int tk_is_fd(const char *name, const char *origin_kind)
 {
-	return name && strstr(name, "_watch_pipe_fd") != NULL;
+	return (name && strstr(name, "_watch_pipe_fd")) || (origin_kind && !strcmp(origin_kind, "fd"));
 }
 
 /* Thread names of ipykernel and IPython internals, for agents that do not say "internal". */
@@ -29,7 +29,8 @@ enum tk_kind tk_classify(const json_t *t)
 
 	if (!name)
 		name = "";
-	if (tk_is_fd_watcher(name))
+	if (tk_is_fd(name, NULL) || (json_is_true(internal) &&
+				      !strcmp(json_string_value(json_object_get(t, "role")) ?: "", "fd")))
 		return TK_FD;
 	/* unnamed Thread subclasses that ran before an older agent came: ParentPollerUnix, … */
 	if (json_is_boolean(internal) ? json_is_true(internal)

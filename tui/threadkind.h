@@ -22,10 +22,12 @@ enum tk_kind {
 /* What the fd watchers' output is shown as: no Python thread wrote it. */
 #define TK_FD_LABEL "fd output (subprocess/C)"
 
-/* ipykernel's fd watcher ("Thread-3 (_watch_pipe_fd)"), by its name. */
-int tk_is_fd_watcher(const char *name);
-/* The kind of a thread-table entry: the agent's "internal" flag when it sends one, else known
- * names (and unnamed Thread subclasses that ran before the agent came). */
+/* Output forwarded by ipykernel's fd watcher: the agent says origin_kind "fd" (protocol 1.1), or
+ * the thread is named "Thread-3 (_watch_pipe_fd)"; either may be NULL. */
+int tk_is_fd(const char *thread_name, const char *origin_kind);
+/* The kind of a thread-table entry: the agent's "internal" flag and "role" when it sends them
+ * (protocol 1.1), else known names (and unnamed Thread subclasses that ran before the agent
+ * came). */
 enum tk_kind tk_classify(const json_t *thread);
 /* The KIND column: "", "main", "fd 1/2", "kernel". */
 const char *tk_word(enum tk_kind k);

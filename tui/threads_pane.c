@@ -416,7 +416,8 @@ void tp_open_misrouted(struct app *a)
 		struct nb_cell *oc = l[i].prov->origin_cell ? nb_doc_find(a->doc, l[i].prov->origin_cell)
 							    : NULL;
 		const char *tn = l[i].prov->thread_name ? l[i].prov->thread_name : "";
-		char *safe = tk_is_fd_watcher(tn) ? strdup(TK_FD_LABEL) : st_plain(tn, strlen(tn), NULL);
+		char *safe = tk_is_fd(tn, l[i].prov->origin_kind) ? strdup(TK_FD_LABEL)
+								  : st_plain(tn, strlen(tn), NULL);
 		unsigned f = l[i].prov->flags;
 
 		snprintf(it->text, sizeof it->text, "cell %-4ld output %-3zu %-24.24s from %s%s%s%s%s",
