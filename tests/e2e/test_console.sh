@@ -115,7 +115,8 @@ for K in python3 xpython; do
 		wait_for 'KeyboardInterrupt' && wait_for '^In \[16\]: $'
 		check $? "$K: Ctrl-C interrupts time.sleep(60)"
 		[ $(( $(date +%s) - t0 )) -lt 30 ]; check $? "$K: the interrupt took effect well before the sleep ended"
-		type_text 'half typed'; keys C-c
+		# Ctrl-C makes the terminal discard input not yet read: wait until the line is on screen
+		type_text 'half typed'; wait_for '^In \[16\]: half typed$'; keys C-c
 		wait_for '^In \[16\]: half typed\^C$' && wait_for '^In \[16\]: $'
 		check $? "$K: Ctrl-C at the prompt clears the line"
 		keys C-d
