@@ -119,20 +119,23 @@ void tp_refresh(struct app *a)
 		free(safe);
 	}
 	qsort(rows, n, sizeof *rows, row_cmp);
-	/* rows that read the same get the thread's id, so each can be told apart */
+	/* rows that read the same get the thread's id in front (a narrow column cuts the end), so
+	 * each can be told apart */
 	for (i = 0; i < n; i++)
 		for (j = 0; j < n && !rows[i].dup; j++)
 			rows[i].dup = j != i && !strcmp(rows[i].name, rows[j].name);
 	for (i = 0; i < n; i++) {
 		if (rows[i].dup) {
 			const json_t *nid = json_object_get(rows[i].t, "native_id");
-			size_t len = strlen(rows[i].name);
+			char named[sizeof rows[i].name];
 
-			snprintf(rows[i].name + len, sizeof rows[i].name - len, " #%lld",
+			snprintf(named, sizeof named, "#%lld %s",
 				 json_is_integer(nid)
 					 ? (long long)json_integer_value(nid)
 					 : (long long)json_integer_value(
-						   json_object_get(rows[i].t, "ident")));
+						   json_object_get(rows[i].t, "ident")),
+				 rows[i].name);
+			memcpy(rows[i].name, named, sizeof named);
 		}
 	}
 	for (i = 0; i < n; i++) {

@@ -22,9 +22,9 @@ header() { threads_rows | grep -qE '^THREAD +STATE +ORIGIN +POLICY +OUTPUTS +LAS
 waiter_origin() { grep -qE '^Waiter +alive +\[1\] +kernel +0 '; }
 # the user's thread comes before MainThread and the fd watchers
 waiter_first() { threads_rows | sed -n 2p | grep -q '^Waiter '; }
-fd_rows() { threads_rows | grep -cE '^fd output \(subprocess/C\) #[0-9]+ .*fd 1/2'; }
+fd_rows() { threads_rows | grep -cE '^#[0-9]+ fd output \(subprocess/C\) .*fd 1/2'; }
 two_fd_rows() { [ "$(fd_rows)" -eq 2 ]; }
-fd_printed() { threads_rows | grep -qE '^fd output \(subprocess/C\) #[0-9]+ +alive +[^ ]+ +[a-z]+ +[1-9][0-9]* '; }
+fd_printed() { threads_rows | grep -qE '^#[0-9]+ fd output \(subprocess/C\) +alive +[^ ]+ +[a-z]+ +[1-9][0-9]* '; }
 heartbeat() { threads_rows | grep -qE '^Heartbeat .* kernel$'; }
 more_lines() { grep -qE '[1-9][0-9]+ more lines'; }
 no_heartbeat() { ! threads_rows | grep -q '^Heartbeat'; }
