@@ -23,10 +23,16 @@
 #define HB_DISCONNECTED_MS 30000
 #define READY_RETRY_MS 1000
 #define IDLE_GRACE_MS 1000 /* a reply later than this after idle is not coming */
+/* An execute_reply is in but its idle is not, and iopub has been silent this long: the kernel
+ * dropped messages (its own iopub send queue overflowed), so the idle is not coming either. */
+#define IDLE_LOST_MS 3000
 #define MAX_PER_DISPATCH 256
 /* Flood batching: when FLOOD_COUNT output messages arrived within FLOOD_WINDOW_MS, the sockets
  * are left out of the poll set for FLOOD_HOLD_MS so that messages queue up and are handled in a
- * batch: one wake-up per batch instead of one per message. The app's own fds (keys) stay polled. */
+ * batch: one wake-up per batch instead of one per message. The app's own fds (keys) stay polled.
+ * Nothing is lost meanwhile: the iopub socket's receive queue has no limit (its messages are taken
+ * off TCP by libzmq's I/O thread however long the hold), and a hold starts only once the queue
+ * has been read empty, so a backlog is read at full speed, MAX_PER_DISPATCH per pass. */
 #define FLOOD_WINDOW_MS 10
 #define FLOOD_HOLD_MS 30
 
@@ -194,8 +200,14 @@ static int open_sockets(struct kc_client *kc, struct kc_error *err)
 		if (!(kc->sock[i] = zmq_socket(kc->zctx, types[i])))
 			return kcp_fail(err, "zmq_socket: %s", zmq_strerror(errno));
 		zmq_setsockopt(kc->sock[i], ZMQ_LINGER, &linger, sizeof linger);
-		if (types[i] == ZMQ_SUB)
+		if (types[i] == ZMQ_SUB) {
+			/* No receive limit: at the default (1000) a loop that batches lets the queue
+			 * fill, TCP pushes back, and the kernel's PUB drops what it cannot send. */
+			int unlimited = 0;
+
+			zmq_setsockopt(kc->sock[i], ZMQ_RCVHWM, &unlimited, sizeof unlimited);
 			zmq_setsockopt(kc->sock[i], ZMQ_SUBSCRIBE, "", 0);
+		}
 		else
 			zmq_setsockopt(kc->sock[i], ZMQ_ROUTING_ID, kc->sess.id,
 				       strlen(kc->sess.id));
@@ -284,8 +296,11 @@ static void finish(struct kc_client *kc, size_t idx, enum kc_status st)
 		else if (s && !strcmp(s, "aborted"))
 			st = KC_ABORTED;
 	}
+	kc->lost = r->reply && !r->got_idle && !strcmp(r->type, "execute_request") && st != KC_CANCELLED &&
+		   st != KC_TIMEDOUT;
 	if (r->cb)
 		r->cb(kc, r->id, st, r->reply, r->ud);
+	kc->lost = 0;
 	kc_msg_free(r->reply);
 	free(r);
 }
@@ -466,6 +481,7 @@ static void on_shell_reply(struct kc_client *kc, struct kc_msg *m)
 	}
 	kc_msg_free(kc->reqs[i]->reply);
 	kc->reqs[i]->reply = m;
+	kc->reqs[i]->reply_at = kcp_now_ms();
 	if (kc->reqs[i]->got_idle)
 		finish(kc, (size_t)i, KC_OK);
 }
@@ -476,6 +492,7 @@ static void on_iopub(struct kc_client *kc, struct kc_msg *m)
 	long i;
 
 	kc->ready_iopub = 1;
+	kc->iopub_at = kcp_now_ms();
 	/* The kernel's session id changes when it restarts (protocol.md §1.4). */
 	if (sess)
 		snprintf(kc->kernel_session, sizeof kc->kernel_session, "%s", sess);
@@ -561,14 +578,18 @@ static struct kc_msg *recv_one(struct kc_client *kc, void *sock, enum kc_channel
 	return m;
 }
 
-static void drain(struct kc_client *kc, enum kc_channel ch)
+/* Reads up to MAX_PER_DISPATCH messages; 1 when more may be waiting. */
+static int drain(struct kc_client *kc, enum kc_channel ch)
 {
-	for (int k = 0; k < MAX_PER_DISPATCH && kc->sock[ch]; k++) {
+	for (int k = 0; k < MAX_PER_DISPATCH; k++) {
 		int got;
-		struct kc_msg *m = recv_one(kc, kc->sock[ch], ch, &got);
+		struct kc_msg *m;
 
+		if (!kc->sock[ch])
+			return 0;
+		m = recv_one(kc, kc->sock[ch], ch, &got);
 		if (!got)
-			return;
+			return 0;
 		if (!m)
 			continue;
 		if (ch == KC_IOPUB)
@@ -578,6 +599,7 @@ static void drain(struct kc_client *kc, enum kc_channel ch)
 		else
 			on_shell_reply(kc, m);
 	}
+	return 1;
 }
 
 static void mark_dead(struct kc_client *kc)
@@ -625,6 +647,33 @@ static void heartbeat(struct kc_client *kc, long long now)
 	}
 }
 
+/* The time after which r's idle counts as lost, or 0 if it cannot be (see IDLE_LOST_MS). */
+static long long idle_lost_at(const struct kc_client *kc, const struct req *r)
+{
+	if (!r->reply || r->got_idle || strcmp(r->type, "execute_request"))
+		return 0;
+	return (kc->iopub_at > r->reply_at ? kc->iopub_at : r->reply_at) + IDLE_LOST_MS;
+}
+
+static int idle_lost(const struct kc_client *kc, const struct req *r, long long now)
+{
+	long long at = idle_lost_at(kc, r);
+
+	return at && now >= at;
+}
+
+/* Finishes request idx whose idle the kernel dropped; the kernel is idle unless another
+ * execution is still pending. */
+static void finish_lost(struct kc_client *kc, size_t idx)
+{
+	finish(kc, idx, KC_OK);
+	for (size_t i = 0; i < kc->nreqs; i++)
+		if (!strcmp(kc->reqs[i]->type, "execute_request"))
+			return;
+	if (kc->state == KC_BUSY)
+		set_state(kc, KC_IDLE);
+}
+
 static void timers(struct kc_client *kc, int check_proc)
 {
 	long long now = kcp_now_ms();
@@ -652,6 +701,8 @@ static void timers(struct kc_client *kc, int check_proc)
 		else if (r->got_idle && !r->reply && now - r->idle_at >= IDLE_GRACE_MS &&
 			 strcmp(r->type, "execute_request"))
 			finish(kc, i, KC_TIMEDOUT); /* busy/idle but no reply: unknown type */
+		else if (idle_lost(kc, r, now))
+			finish_lost(kc, i);
 		else
 			i++;
 	}
@@ -696,8 +747,8 @@ void kc_client_dispatch(struct kc_client *kc, zmq_pollitem_t *items, int n)
 	}
 	read_monitors(kc);
 	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
-		if (ready & 1u << order[k])
-			drain(kc, order[k]);
+		if (ready & 1u << order[k] && drain(kc, order[k]) && order[k] == KC_IOPUB)
+			kc->hold_until = 0; /* a backlog: no hold until it is read */
 	timers(kc, died);
 }
 
@@ -719,6 +770,8 @@ long kc_client_next_timeout(const struct kc_client *kc)
 			next = kc->reqs[i]->deadline;
 		if (kc->reqs[i]->got_idle && kc->reqs[i]->idle_at + IDLE_GRACE_MS < next)
 			next = kc->reqs[i]->idle_at + IDLE_GRACE_MS;
+		if (idle_lost_at(kc, kc->reqs[i]) && idle_lost_at(kc, kc->reqs[i]) < next)
+			next = idle_lost_at(kc, kc->reqs[i]);
 	}
 	if (kc->launched && kc->proc.pidfd < 0 && now + 200 < next)
 		next = now + 200;
@@ -1136,6 +1189,11 @@ const char *kc_client_connfile(const struct kc_client *kc)
 const char *kc_client_session(const struct kc_client *kc)
 {
 	return kc->sess.id;
+}
+
+int kc_client_output_lost(const struct kc_client *kc)
+{
+	return kc->lost;
 }
 
 unsigned long kc_client_dropped(const struct kc_client *kc)

@@ -76,6 +76,7 @@ struct req {
 	void *ud;
 	long long deadline;  /* 0: none */
 	long long idle_at;   /* when idle arrived */
+	long long reply_at;  /* when the reply arrived */
 	int got_idle;
 	struct kc_msg *reply;
 };
@@ -116,6 +117,8 @@ struct kc_client {
 	long long out_times[FLOOD_COUNT];
 	unsigned out_next;
 	long long hold_until;
+	long long iopub_at; /* when the last iopub message arrived */
+	int lost;           /* during a reply callback: kc_client_output_lost() */
 	/* thread routing (kc_routing.c) */
 	int routing_on;
 	enum kc_routing routing;

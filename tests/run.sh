@@ -24,7 +24,7 @@ run_one() {
 	# Programs that drive real kernels and terminals on a shared machine get one more run when
 	# they fail; the first run's failures stay visible in the log. Unit tests get none.
 	case "$name" in
-	*/e2e/*|*test_kernels|*test_routing|*test_provenance)
+	*/e2e/*|*test_kernels|*test_routing|*test_provenance|*test_flood)
 		if [ "$f" -ne 0 ]; then
 			echo "RETRY $(basename "$name"): first run: $(grep '^not ok' "$out" | tr '\n' ' ')"
 			"$@" >"$out" 2>&1
