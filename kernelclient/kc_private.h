@@ -104,6 +104,8 @@ struct kc_client {
 	char ready_id[40];
 	int ready_reply, ready_iopub;
 	long long ready_sent;
+	long long ready_next; /* when to ask again */
+	long ready_gap;       /* the wait after the last kernel_info before asking again */
 	long long ready_rest_at; /* when the reply and an iopub message were both in; 0 before */
 	/* Monitors of the sockets that no reply proves connected (control, stdin) while starting:
 	 * the PAIR end of each (NULL when unmonitored), a bit per channel whose connection is up
