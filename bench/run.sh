@@ -15,8 +15,8 @@ limit() {
 	bench_kernelclient) echo 150 ;;
 	bench_nbformat) echo 90 ;;
 	bench_routing) echo 120 ;;
-	bench_run) echo 180 ;;
-	bench_tui) echo 180 ;;
+	bench_run) echo 120 ;;
+	bench_tui) echo 200 ;;
 	*) echo 120 ;;
 	esac
 }

@@ -786,21 +786,17 @@ static void test_attach_jupyter_client_kernel(void **state)
 
 int main(void)
 {
-	/* KT_FILTER=test_stdin* runs only the matching tests (cmocka's wildcards). */
-	if (getenv("KT_FILTER"))
-		cmocka_set_test_filter(getenv("KT_FILTER"));
-#define BOTH(fn)                                                                            \
-	cmocka_unit_test_prestate(fn, "python3"), cmocka_unit_test_prestate(fn, "xpython")
+	kt_filter();
 	const struct CMUnitTest tests[] = {
-		BOTH(test_kernel_info),
-		BOTH(test_execute_stream_result_error),
-		BOTH(test_stdin_roundtrip),
-		BOTH(test_complete_inspect_is_complete),
-		BOTH(test_history_and_comms),
-		BOTH(test_interrupt),
-		BOTH(test_restart),
-		BOTH(test_shutdown_leaves_nothing),
-		BOTH(test_kill9_is_dead),
+		KT_BOTH(test_kernel_info),
+		KT_BOTH(test_execute_stream_result_error),
+		KT_BOTH(test_stdin_roundtrip),
+		KT_BOTH(test_complete_inspect_is_complete),
+		KT_BOTH(test_history_and_comms),
+		KT_BOTH(test_interrupt),
+		KT_BOTH(test_restart),
+		KT_BOTH(test_shutdown_leaves_nothing),
+		KT_BOTH(test_kill9_is_dead),
 		cmocka_unit_test(test_bad_kernels),
 		cmocka_unit_test(test_wrong_signature_dropped),
 		cmocka_unit_test(test_ready_waits_for_stdin),
