@@ -218,10 +218,10 @@ static int open_sockets(struct kc_client *kc, struct kc_error *err)
 
 			zmq_setsockopt(kc->sock[i], ZMQ_RCVHWM, &unlimited, sizeof unlimited);
 			zmq_setsockopt(kc->sock[i], ZMQ_SUBSCRIBE, "", 0);
-		}
-		else
+		} else {
 			zmq_setsockopt(kc->sock[i], ZMQ_ROUTING_ID, kc->sess.id,
 				       strlen(kc->sess.id));
+		}
 		if (i == KC_CONTROL || i == KC_STDIN)
 			open_monitor(kc, i);
 		endpoint(&kc->ci, ports[i], ep, sizeof ep);
@@ -307,8 +307,9 @@ static void finish(struct kc_client *kc, size_t idx, enum kc_status st)
 		else if (s && !strcmp(s, "aborted"))
 			st = KC_ABORTED;
 	}
-	kc->lost = r->reply && !r->got_idle && !strcmp(r->type, "execute_request") && st != KC_CANCELLED &&
-		   st != KC_TIMEDOUT;
+	/* Finished with its reply but without its idle (see finish_lost). */
+	kc->lost = r->reply && !r->got_idle && !strcmp(r->type, "execute_request") &&
+		   st != KC_CANCELLED && st != KC_TIMEDOUT;
 	if (r->cb)
 		r->cb(kc, r->id, st, r->reply, r->ud);
 	kc->lost = 0;
