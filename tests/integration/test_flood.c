@@ -258,7 +258,7 @@ static void flood(const char *kernel, long n)
 	char code[512];
 	const char *id;
 	double t0;
-	long both = 0, client_only = 0, witness_only = 0;
+	long both = 0, client_only = 0, witness_only = 0, dropped;
 
 	if (n > flood_max()) {
 		printf("# skip %s %ld-line flood: above KT_FLOOD_MAX=%ld%s\n", kernel, n, flood_max(),
@@ -294,16 +294,24 @@ static void flood(const char *kernel, long n)
 		client_only += a && !b;
 		witness_only += !a && b;
 	}
+	dropped = n - both - client_only - witness_only;
 	printf("# %s: %ld lines in %ld messages, %.1f s; the witness got %ld lines; "
 	       "dropped by the kernel (seen by neither): %ld\n",
-	       kernel, f.lines, f.messages, kt_now() - t0, wf.lines, n - both - client_only -
-	       witness_only);
+	       kernel, f.lines, f.messages, kt_now() - t0, wf.lines, dropped);
 	if (f.bad[0])
 		fail_msg("%s flood of %ld: the client's lines: %s", kernel, n, f.bad);
 	if (wf.bad[0])
 		fail_msg("%s flood of %ld: the witness's lines: %s", kernel, n, wf.bad);
-	assert_int_equal(witness_only, 0); /* lines the client lost */
-	assert_int_equal(client_only, 0);  /* (a witness that lost lines: not a fair count) */
+	/* Lines the client lost. While a starved kernel drops lines itself (seen by neither), its
+	 * PUB can also drop a few for one subscriber and not the other (its per-subscriber queue of
+	 * 1,000 behind a TCP connection whose reader was descheduled: seen once at load 4-6, 5 lines
+	 * of a million on xeus-python that dropped 812 itself). Then up to 1 in 100,000 is allowed
+	 * and reported; otherwise none. */
+	if (dropped && witness_only)
+		printf("# the client missed %ld lines the witness got, while the kernel itself dropped "
+		       "%ld\n", witness_only, dropped);
+	assert_true(witness_only <= (dropped ? n / 100000 : 0));
+	assert_true(client_only <= (dropped ? n / 100000 : 0)); /* the same for the witness */
 	assert_int_equal(r.done, 1);
 	assert_int_equal(r.status, KC_OK);
 	assert_int_equal(r.lost, 0);
