@@ -9,7 +9,7 @@
 # Usage: sh bench/bench_console.sh [BOBBIN]  (default ./bobbin or build/rel-cc/bobbin)
 BOBBIN=${1:-${BOBBIN:-}}
 [ -n "$BOBBIN" ] || for b in build/rel-cc/bobbin ./bobbin; do [ -x "$b" ] && BOBBIN=$b && break; done
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-4}
 export BOBBIN RUNS
 export JUPYTER_RUNTIME_DIR=$(mktemp -d) XDG_DATA_HOME=$(mktemp -d)
 trap 'rm -rf "$JUPYTER_RUNTIME_DIR" "$XDG_DATA_HOME"' EXIT
@@ -113,6 +113,17 @@ for _ in range(max(RUNS, 15)):
             break
 b, j = interleaved([BOBBIN, "console", "--existing", conn], JC + ["--existing", conn])
 kc.stop_channels(); km.shutdown_kernel(now=True)
+def ms(xs):
+    return "%7.1f ms (%.0f-%.0f)" % (med(xs) * 1000, min(xs) * 1000, max(xs) * 1000)
+def ratio(a, b):
+    return "%5.2fx" % (med(a) / med(b))
+print("bobbin console vs jupyter-console, %d runs each interleaved, in a pty; median (min-max)" % RUNS)
+print("attached (--existing, same ipykernel)      bobbin                  jupyter-console         jc/bobbin")
+print("  launch -> prompt                       %s  %s  %s" % (ms(b[0]), ms(j[0]), ratio(j[0], b[0])))
+print("  1+1 Enter -> result                    %s  %s  %s" % (ms(b[1]), ms(j[1]), ratio(j[1], b[1])))
+print("  client CPU (launch, 1+1, exit)         %s  %s  %s" % (ms(b[2]), ms(j[2]), ratio(j[2], b[2])))
+print("  direct client 1+1 (jupyter_client)     %s   bobbin/direct %s" % (ms(direct), ratio(b[1], direct)))
+sys.stdout.flush()
 
 # ---- own kernel ----
 def raw_ready():
@@ -134,16 +145,6 @@ for _ in range(RUNS):
         for k, x in enumerate(session(argv)):
             dst[k].append(x)
 
-def ms(xs):
-    return "%7.1f ms (%.0f-%.0f)" % (med(xs) * 1000, min(xs) * 1000, max(xs) * 1000)
-def ratio(a, b):
-    return "%5.2fx" % (med(a) / med(b))
-print("bobbin console vs jupyter-console, %d runs each interleaved, in a pty; median (min-max)" % RUNS)
-print("attached (--existing, same ipykernel)      bobbin                  jupyter-console         jc/bobbin")
-print("  launch -> prompt                       %s  %s  %s" % (ms(b[0]), ms(j[0]), ratio(j[0], b[0])))
-print("  1+1 Enter -> result                    %s  %s  %s" % (ms(b[1]), ms(j[1]), ratio(j[1], b[1])))
-print("  client CPU (launch, 1+1, exit)         %s  %s  %s" % (ms(b[2]), ms(j[2]), ratio(j[2], b[2])))
-print("  direct client 1+1 (jupyter_client)     %s   bobbin/direct %s" % (ms(direct), ratio(b[1], direct)))
 print("own kernel (-k python3)")
 print("  launch -> prompt                       %s  %s  %s" % (ms(bo[0]), ms(jo[0]), ratio(jo[0], bo[0])))
 print("  kernel's own readiness (first reply)   %s   bobbin/kernel %s (target <= 1.20x)" % (ms(raw), ratio(bo[0], raw)))
