@@ -493,6 +493,8 @@ static void on_exec_reply(struct kc_client *kc, const char *msg_id, enum kc_stat
 
 	if (reply)
 		nb_out_reply(a->out, msg_id, "execute_reply", reply->content);
+	if (kc_client_output_lost(kc))
+		nb_out_lost(a->out, msg_id);
 	if (!e)
 		return;
 	i = (size_t)(e - a->execs);
