@@ -23,6 +23,7 @@
 #include "tui/highlight.h"
 #include "tui/markdown.h"
 #include "tui/sigpipe.h"
+#include "tui/tout.h"
 
 /* ---- messages and questions ---- */
 
@@ -1074,7 +1075,7 @@ static const char nb_usage[] =
 
 static void cfg_warn(const char *msg, void *ud)
 {
-	fprintf(stderr, "bobbin: %s\n", msg);
+	tout_fmt(stderr, "bobbin: %s\n", msg);
 }
 
 static void recover_answer(struct app *a, int key)
@@ -1224,20 +1225,20 @@ int cmd_notebook(int argc, char **argv)
 		else if (!strcmp(argv[i], "--recover"))
 			a->recover_flag = 1;
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(nb_usage, stdout);
+			tout_fmt(stdout, "%s", nb_usage);
 			return 0;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "bobbin: unknown option %s\n%s", argv[i], nb_usage);
+			tout_fmt(stderr, "bobbin: unknown option %s\n%s", argv[i], nb_usage);
 			return 2;
 		} else if (!file)
 			file = argv[i];
 		else {
-			fprintf(stderr, "bobbin: one notebook at a time\n");
+			tout_fmt(stderr, "bobbin: one notebook at a time\n");
 			return 2;
 		}
 	}
 	if (!isatty(0) || !isatty(1)) {
-		fprintf(stderr, "bobbin: the notebook screen needs a terminal (try bobbin run)\n");
+		tout_fmt(stderr, "bobbin: the notebook screen needs a terminal (try bobbin run)\n");
 		return 2;
 	}
 	setlocale(LC_ALL, "");
@@ -1252,7 +1253,7 @@ int cmd_notebook(int argc, char **argv)
 
 	struct nb_doc *d = load_doc(file, &is_new, why, sizeof why);
 	if (!d) {
-		fprintf(stderr, "bobbin: %s\n", why);
+		tout_fmt(stderr, "bobbin: %s\n", why);
 		return 1;
 	}
 	if (file)
@@ -1275,8 +1276,8 @@ int cmd_notebook(int argc, char **argv)
 		}
 	}
 	if (view_init(a) < 0) {
-		fprintf(stderr, "bobbin: cannot use this terminal (TERM=%s)\n",
-			getenv("TERM") ? getenv("TERM") : "");
+		tout_fmt(stderr, "bobbin: cannot use this terminal (TERM=%s)\n",
+		         getenv("TERM") ? getenv("TERM") : "");
 		nb_out_free(a->out);
 		nb_doc_free(a->doc);
 		return 1;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tui/kernel_open.h"
+#include "tui/tout.h"
 
 int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i)
 {
@@ -15,7 +16,7 @@ int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i)
 
 	if (!strcmp(a, "-k") || !strcmp(a, "--kernel")) {
 		if (*i + 1 >= argc) {
-			fprintf(stderr, "bobbin: %s needs a kernel name\n", a);
+			tout_fmt(stderr, "bobbin: %s needs a kernel name\n", a);
 			return -1;
 		}
 		o->kernel = argv[++*i];
@@ -45,7 +46,8 @@ int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i)
 		const char *v = a[9] == '=' ? a + 10 : *i + 1 < argc ? argv[++*i] : NULL;
 
 		if (!v || !kernel_policy_valid(v)) {
-			fprintf(stderr, "bobbin: --routing takes kernel, origin, current or auto\n");
+			tout_fmt(stderr,
+			         "bobbin: --routing takes kernel, origin, current or auto\n");
 			return -1;
 		}
 		o->routing = v;
@@ -56,12 +58,12 @@ int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i)
 		const char *eq = v ? strrchr(v, '=') : NULL;
 
 		if (!eq || eq == v || !kernel_policy_valid(eq + 1)) {
-			fprintf(stderr, "bobbin: --route takes PATTERN=POLICY, e.g. "
-					"'ThreadPoolExecutor-*=current'\n");
+			tout_fmt(stderr, "bobbin: --route takes PATTERN=POLICY, e.g. "
+			                 "'ThreadPoolExecutor-*=current'\n");
 			return -1;
 		}
 		if (o->nroutes == (int)(sizeof o->routes / sizeof o->routes[0])) {
-			fprintf(stderr, "bobbin: too many --route options\n");
+			tout_fmt(stderr, "bobbin: too many --route options\n");
 			return -1;
 		}
 		o->routes[o->nroutes++] = v;
@@ -149,7 +151,7 @@ int kernel_apply_routing(struct kc_client *kc, const struct kernel_opts *o,
 
 static void report_stderr(const char *msg, void *ud)
 {
-	fprintf(stderr, "bobbin: %s\n", msg);
+	tout_fmt(stderr, "bobbin: %s\n", msg);
 }
 
 static struct kc_client *with_routing(struct kc_client *kc, const struct kernel_opts *o)
@@ -171,20 +173,20 @@ struct kc_client *kernel_open(const struct kernel_opts *o)
 		char path[4096];
 
 		if (kc_conn_find(o->existing, path, sizeof path, &err) < 0) {
-			fprintf(stderr, "bobbin: %s\n", err.text);
+			tout_fmt(stderr, "bobbin: %s\n", err.text);
 			return NULL;
 		}
 		if (!(kc = kc_client_attach(path, &err))) {
-			fprintf(stderr, "bobbin: %s\n", err.text);
+			tout_fmt(stderr, "bobbin: %s\n", err.text);
 			return NULL;
 		}
 		/* An attached kernel that does not answer is most likely a stale file. */
 		if (kc_client_wait_ready(kc, o->ready_timeout_ms ? o->ready_timeout_ms : 10000,
 					 &err) < 0) {
-			fprintf(stderr,
-				"bobbin: %s: no kernel answers (a stale connection file of a dead "
-				"kernel?)\n",
-				path);
+			tout_fmt(stderr,
+			         "bobbin: %s: no kernel answers (a stale connection file of a dead "
+			         "kernel?)\n",
+			         path);
 			kc_client_free(kc, 1);
 			return NULL;
 		}
@@ -192,18 +194,18 @@ struct kc_client *kernel_open(const struct kernel_opts *o)
 	}
 	struct kc_kernelspec *spec = kc_kernelspec_find(o->kernel ? o->kernel : "python3", &err);
 	if (!spec) {
-		fprintf(stderr, "bobbin: %s\n", err.text);
+		tout_fmt(stderr, "bobbin: %s\n", err.text);
 		return NULL;
 	}
 	struct kc_launch_opts lo = {.cwd = o->cwd};
 	kc = kc_client_launch(spec, &lo, &err);
 	if (!kc) {
-		fprintf(stderr, "bobbin: %s\n", err.text);
+		tout_fmt(stderr, "bobbin: %s\n", err.text);
 		kc_kernelspec_free(spec);
 		return NULL;
 	}
 	if (kc_client_wait_ready(kc, timeout, &err) < 0) {
-		fprintf(stderr, "bobbin: kernel \"%s\": %s\n", spec->name, err.text);
+		tout_fmt(stderr, "bobbin: kernel \"%s\": %s\n", spec->name, err.text);
 		kc_kernelspec_free(spec);
 		kc_client_free(kc, 0);
 		return NULL;
