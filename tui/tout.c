@@ -157,7 +157,7 @@ static void tb_conv(struct tbuf *b, const char *conv, char c, int lmod, va_list 
 		free(piece);
 }
 
-void tout_fmt(FILE *f, const char *fmt, ...)
+void tout_fmt_(FILE *f, const char *fmt, ...)
 {
 	struct tbuf b = {0};
 	va_list ap;
