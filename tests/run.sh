@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Runs every test program (unit, integration, fuzz corpus replay), source check and e2e script, each of which
-# prints TAP lines ("ok N - …" / "not ok N - …"), and ends with one line "N passed, N failed".
+# Runs every test program (unit, integration, fuzz corpus replay), source check (tests/lint) and
+# e2e script, each of which prints TAP lines ("ok N - …" / "not ok N - …"), and ends with one line "N passed, N failed".
 # A program that exits non-zero without reporting a failure counts as one failure.
 # TESTS=pattern runs only the programs and scripts whose name contains pattern.
 B=${B:-build/rel-cc}
