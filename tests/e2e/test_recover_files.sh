@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The recovery file in a directory somebody else can write to: symlinks planted at every name the
+# writer may use (the recovery name itself and the old pid-suffixed temporary name) point at the
+# user's files; the periodic autosave and the write on SIGHUP leave those files untouched and
+# put a regular file of the edit at the recovery name. A planted symlink at the recovery name is
+# not offered for recovery on open. Prints TAP. Needs $BOBBIN, tmux, Debian's nbformat.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+BOBBIN=${BOBBIN:-$HERE/../../bobbin}
+T=$(mktemp -d /tmp/bobbin-rec-XXXXXX)
+. "$HERE/nb/lib.sh"
+trap cleanup EXIT INT TERM
+
+echo "autosave_interval = 1" >"$XDG_CONFIG_HOME/bobbin/config"
+for v in victim1 victim2 victim3; do printf 'precious %s\n' $v >"$T/$v"; chmod 600 "$T/$v"; done
+untouched() {
+	for v in victim1 victim2 victim3; do [ "$(cat "$T/$v")" = "precious $v" ] || return 1; done
+}
+
+mknb "$T/s.ipynb" "a = 1"
+start -- s.ipynb
+wait_for "a = 1" 30
+pid=$(pgrep -f "^$BOBBIN s.ipynb" | head -1)
+ln -s "$T/victim1" "$T/.s.ipynb.recovery.$pid"
+ln -s "$T/victim2" "$T/.s.ipynb.recovery"
+keys Enter " + 12345" Escape
+wait_for "a = 1 + 12345" 10
+# The periodic autosave replaces the planted link at the recovery name with its own file.
+wait_regular() {
+	i=0
+	while [ $i -lt 300 ]; do
+		[ -f "$T/.s.ipynb.recovery" ] && [ ! -L "$T/.s.ipynb.recovery" ] && grep -q 12345 "$T/.s.ipynb.recovery" && return 0
+		i=$((i + 1)); sleep 0.1
+	done
+	return 1
+}
+if wait_regular; then ok "autosave: the recovery file is a regular file with the edit"; else notok "autosave: recovery file" "$(ls -la "$T")"; fi
+if untouched; then ok "autosave: the files behind the planted symlinks are untouched"; else notok "autosave: a planted symlink was written through" "$(head "$T"/victim*)"; fi
+
+rm -f "$T/.s.ipynb.recovery"
+ln -s "$T/victim3" "$T/.s.ipynb.recovery"
+kill -HUP "$pid"
+t "hangup: bobbin exits on SIGHUP" "BOBBIN-EXIT" 30
+if untouched; then ok "hangup: the files behind the planted symlinks are untouched"; else notok "hangup: a planted symlink was written through" "$(head "$T"/victim*)"; fi
+if [ -f "$T/.s.ipynb.recovery" ] && [ ! -L "$T/.s.ipynb.recovery" ] && grep -q 12345 "$T/.s.ipynb.recovery"; then
+	ok "hangup: the recovery file is a regular file with the edit"
+else
+	notok "hangup: recovery file" "$(ls -la "$T")"
+fi
+[ -z "$(find "$T" -name '.s.ipynb.recovery.*' ! -type l)" ]; if [ $? = 0 ]; then ok "no temporary file left behind"; else notok "temporary files left" "$(ls -la "$T")"; fi
+
+# A symlink at the recovery name (to another notebook) is not offered as this one's recovery.
+mknb "$T/other.ipynb" "b = 'other-notebook'"
+mknb "$T/u.ipynb" "u = 2"
+ln -s "$T/other.ipynb" "$T/.u.ipynb.recovery"
+start -- u.ipynb
+wait_for "u = 2" 30
+idle 60
+if screen | grep -q "recovery file"; then notok "open: a planted recovery symlink is not offered"; else ok "open: a planted recovery symlink is not offered"; fi
+cmd "q!"
+wait_for BOBBIN-EXIT 30
