@@ -43,7 +43,9 @@ struct nb_doc *nb_doc_load_buffer(const char *buf, size_t len, const char *name,
 void nb_doc_free(struct nb_doc *doc);
 
 /* Saves atomically (temp file in the same directory, fsync, rename; permissions kept). Refuses,
- * unless force, when the file changed on disk since it was loaded or last saved. path NULL: the
+ * unless force, when the file changed on disk since it was loaded or last saved (stat, then a
+ * hash of its bytes, so an in-place rewrite keeping size and mtime counts), and when path names
+ * an existing file that is not this notebook's (like vim's E13). path NULL: the
  * path it was loaded from. A failed save leaves the original intact. 0 or -1 with *err.
  * After saving to another path, that path becomes the document's path (like "save as"). A 4.0–4.4
  * notebook that was changed since loading is upgraded to 4.5 (cell ids written) when saved. */

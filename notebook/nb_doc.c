@@ -30,6 +30,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,7 @@ struct nb_doc {
 	struct nb_warnings warn;
 	int have_st;
 	struct stat st;
+	uint64_t hash; /* content_hash() of the file as loaded or last saved, when have_st */
 	json_t *spare_meta;
 };
 
@@ -787,13 +789,98 @@ struct nb_doc *nb_doc_load_buffer(const char *buf, size_t len, const char *name,
 	return load(b, name, err);
 }
 
+/*
+ * A hash of a file's bytes, so that an in-place rewrite that kept the size and the modification
+ * time is still seen as a change. Fed in chunks of HASH_CHUNK (a multiple of 8) from the start, so
+ * a buffer and a file read give the same value.
+ */
+#define HASH_CHUNK (1u << 20)
+
+static uint64_t hash_more(uint64_t h, const unsigned char *p, size_t n)
+{
+	for (; n >= 8; p += 8, n -= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 31;
+	}
+	for (; n; p++, n--)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint64_t content_hash(const char *data, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ len;
+
+	for (size_t off = 0; off < len; off += HASH_CHUNK)
+		h = hash_more(h, (const unsigned char *)data + off,
+			      len - off < HASH_CHUNK ? len - off : HASH_CHUNK);
+	return h;
+}
+
+/* content_hash() of the file open at fd (from offset 0) into *h; -1 when it cannot be read. */
+static int content_hash_fd(int fd, uint64_t *h)
+{
+	char *buf = malloc(HASH_CHUNK);
+	size_t len = 0, fill;
+	struct stat st;
+
+	if (!buf || fstat(fd, &st) < 0) {
+		free(buf);
+		return -1;
+	}
+	*h = 0xcbf29ce484222325ULL ^ (size_t)st.st_size;
+	for (;;) {
+		ssize_t r = 0;
+
+		for (fill = 0; fill < HASH_CHUNK; fill += (size_t)r) {
+			r = pread(fd, buf + fill, HASH_CHUNK - fill, (off_t)(len + fill));
+			if (r < 0 && errno == EINTR) {
+				r = 0;
+				continue;
+			}
+			if (r <= 0)
+				break;
+		}
+		if (r < 0) {
+			free(buf);
+			return -1;
+		}
+		*h = hash_more(*h, (unsigned char *)buf, fill);
+		len += fill;
+		if (fill < HASH_CHUNK)
+			break;
+	}
+	free(buf);
+	/* a file that changed size while being read is a change: the seed had the old size */
+	return len == (size_t)st.st_size ? 0 : -1;
+}
+
+/* 1 when the file at path has other bytes than the hash says (or cannot be read). */
+static int content_changed(const char *path, uint64_t hash)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	uint64_t h;
+	int r;
+
+	if (fd < 0)
+		return 1;
+	r = content_hash_fd(fd, &h);
+	close(fd);
+	return r < 0 || h != hash;
+}
+
 struct nb_doc *nb_doc_load(const char *path, struct nb_error *err)
 {
 	struct nb_buf *b;
 	struct nb_doc *doc;
 	struct stat st;
 	size_t off = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint64_t hash;
+	/* O_NONBLOCK: a FIFO given as the notebook must not hang the open (it is refused below) */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0) {
 		set_err(err, path, 0, 0, "cannot open: %s", strerror(errno));
@@ -827,10 +914,12 @@ struct nb_doc *nb_doc_load(const char *path, struct nb_error *err)
 	}
 	close(fd);
 	b->len = off;
+	hash = content_hash(b->data, off);
 	if (!(doc = load(b, path, err)))
 		return NULL;
 	doc->path = strdup(path);
 	doc->st = st;
+	doc->hash = hash;
 	doc->have_st = 1;
 	return doc;
 }
@@ -1106,6 +1195,7 @@ int nb_doc_save(struct nb_doc *doc, const char *path, int force, struct nb_error
 	const char *target, *base, *slash;
 	struct stat st, nst;
 	struct nbj_sink k = {.fd = -1};
+	uint64_t hash = 0;
 	int exists, own, fd = -1, tries, dfd;
 	char rid[9];
 
@@ -1117,9 +1207,18 @@ int nb_doc_save(struct nb_doc *doc, const char *path, int force, struct nb_error
 	target = realpath(name, real) ? real : name;
 	exists = stat(target, &st) == 0;
 	own = doc->path && (!path || !strcmp(path, doc->path));
-	if (own && exists && doc->have_st && !same_file(&st, &doc->st) && !force) {
+	if (!own && exists && doc->have_st && st.st_dev == doc->st.st_dev &&
+	    st.st_ino == doc->st.st_ino)
+		own = 1; /* the same file by another name */
+	if (own && exists && doc->have_st && !force &&
+	    (!same_file(&st, &doc->st) || content_changed(target, doc->hash))) {
 		set_err(err, name, 0, 0, "changed on disk since bobbin opened or last saved it; not "
 			"saved (save with force to overwrite it)");
+		return -1;
+	}
+	if (!own && exists && !force) {
+		set_err(err, name, 0, 0, "exists and is not this notebook; not saved (save with force "
+			"to overwrite it)");
 		return -1;
 	}
 	if (exists && !S_ISREG(st.st_mode)) {
@@ -1142,7 +1241,7 @@ int nb_doc_save(struct nb_doc *doc, const char *path, int force, struct nb_error
 			errno = ENAMETOOLONG;
 			break;
 		}
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 		if (fd < 0 && errno != EEXIST)
 			break;
 	}
@@ -1167,6 +1266,8 @@ int nb_doc_save(struct nb_doc *doc, const char *path, int force, struct nb_error
 		k.err = errno;
 	if (!k.err && fstat(fd, &nst) < 0)
 		k.err = errno;
+	if (!k.err && content_hash_fd(fd, &hash) < 0)
+		k.err = errno ? errno : EIO;
 	if (close(fd) < 0 && !k.err)
 		k.err = errno;
 	if (!k.err && rename(tmp, target) < 0)
@@ -1192,6 +1293,7 @@ int nb_doc_save(struct nb_doc *doc, const char *path, int force, struct nb_error
 		}
 	}
 	doc->st = nst;
+	doc->hash = hash;
 	doc->have_st = 1;
 	doc->dirty = 0;
 	return 0;

@@ -480,6 +480,23 @@ static void on_exec_reply(struct kc_client *kc, const char *msg_id, enum kc_stat
 	a->need_draw = 1;
 }
 
+/* Running something on a kernel other than the one the notebook names makes it the notebook's. */
+static void ks_apply(struct app *a)
+{
+	json_t *md = nb_doc_metadata(a->doc);
+	const char *old;
+
+	if (!a->pending_ks)
+		return;
+	old = json_string_value(json_object_get(json_object_get(md, "kernelspec"), "name"));
+	json_object_set(md, "kernelspec", a->pending_ks);
+	nb_doc_set_dirty(a->doc);
+	app_msg(a, 0, "metadata.kernelspec is now %s (was %s)",
+		json_string_value(json_object_get(a->pending_ks, "name")), old ? old : "not set");
+	json_decref(a->pending_ks);
+	a->pending_ks = NULL;
+}
+
 static void exec_send(struct app *a, struct app_exec *e)
 {
 	struct nb_cell *c = nb_doc_find(a->doc, e->cell_id);
@@ -487,6 +504,7 @@ static void exec_send(struct app *a, struct app_exec *e)
 
 	if (!c || !a->kc)
 		return;
+	ks_apply(a);
 	id = kc_client_execute(a->kc, nb_cell_source(c), 0, on_exec_reply, a);
 	if (!id) {
 		app_msg(a, 1, "could not run the cell: %s", kc_client_strerror(a->kc));
@@ -714,10 +732,11 @@ int app_kernel_start(struct app *a, const char *name)
 		snprintf(a->kernel_display, sizeof a->kernel_display, "%s", d ? d : spec->name);
 		free(d);
 	}
-	/* the notebook remembers its kernel */
-	json_t *md = nb_doc_metadata(a->doc);
-	json_t *ks = json_object_get(md, "kernelspec");
+	/* the notebook remembers its kernel, once something is run on it (ks_apply) */
+	json_t *ks = json_object_get(nb_doc_metadata(a->doc), "kernelspec");
 	const char *old = json_string_value(json_object_get(ks, "name"));
+	json_decref(a->pending_ks);
+	a->pending_ks = NULL;
 	if (!old || strcmp(old, spec->name)) {
 		json_t *o = json_object();
 		json_object_set_new(o, "display_name",
@@ -725,8 +744,7 @@ int app_kernel_start(struct app *a, const char *name)
 		if (spec->language)
 			json_object_set_new(o, "language", json_string(spec->language));
 		json_object_set_new(o, "name", json_string(spec->name));
-		json_object_set_new(md, "kernelspec", o);
-		nb_doc_set_dirty(a->doc);
+		a->pending_ks = o;
 	}
 	kc_kernelspec_free(spec);
 	set_handlers(a);
@@ -910,8 +928,13 @@ int app_save(struct app *a, const char *path, int force)
 	if (path && a->path[0])
 		rec_path(a->path, oldrec, sizeof oldrec);
 	if (nb_doc_save(a->doc, path ? path : a->path, force, &err) < 0) {
+		/* "...; not saved (save with force ...)": said the front end's way */
+		char *cut = strstr(err.text, "; not saved (save with force");
+
+		if (cut)
+			*cut = 0;
 		app_msg(a, 1, "not saved: %s%s", err.text,
-			strstr(err.text, "changed on disk") ? " (:w! overwrites)" : "");
+			!cut ? "" : path ? " (:w! FILE overwrites)" : " (:w! overwrites)");
 		return -1;
 	}
 	if (oldrec[0])
@@ -1316,6 +1339,7 @@ int cmd_notebook(int argc, char **argv)
 		rc = 1;
 	if (a->kc)
 		kc_client_free(a->kc, 0);
+	json_decref(a->pending_ks);
 	for (size_t i = 0; i < a->ncache; i++)
 		rd_layout_clear(&a->cache[i].lay);
 	free(a->cache);

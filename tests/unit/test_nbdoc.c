@@ -6,6 +6,7 @@
  * atomic saving. Run from the repository root.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -594,6 +595,69 @@ static void test_save(void **state)
 	nb_doc_free(doc);
 }
 
+/* Rewrites path in place with other bytes of the same length and puts its mtime back. */
+static void rewrite_in_place(const char *path)
+{
+	struct stat st;
+	char *s;
+	size_t len;
+	FILE *f;
+
+	assert_int_equal(stat(path, &st), 0);
+	s = slurp(path, &len);
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == 'x')
+			s[i] = 'y';
+	assert_non_null(f = fopen(path, "r+"));
+	assert_int_equal(fwrite(s, 1, len, f), len);
+	fclose(f);
+	free(s);
+	assert_int_equal(utimensat(AT_FDCWD, path, (struct timespec[]){st.st_atim, st.st_mtim}, 0), 0);
+}
+
+/* A change that keeps size and mtime is still a change; an existing other file is not
+ * overwritten without force; the same file by another name is this notebook. */
+static void test_save_refuses(void **state)
+{
+	char path[128], other[128], alias[160], *now;
+	size_t len;
+	struct nb_error err;
+	struct nb_doc *doc;
+
+	tmp_path(path, sizeof path, "mine.ipynb");
+	spit(path, "{\"cells\": [{\"cell_type\": \"code\", \"execution_count\": null, \"id\": \"a\", "
+		   "\"metadata\": {}, \"outputs\": [], \"source\": \"xxxx\"}], \"metadata\": {}, "
+		   "\"nbformat\": 4, \"nbformat_minor\": 5}\n");
+	assert_non_null(doc = nb_doc_load(path, &err));
+	nb_cell_set_source(nb_doc_cell(doc, 0), "mine");
+
+	rewrite_in_place(path);
+	assert_int_equal(nb_doc_save(doc, NULL, 0, &err), -1);
+	assert_non_null(strstr(err.text, "changed on disk"));
+	now = slurp(path, &len);
+	assert_non_null(strstr(now, "yyyy"));
+	free(now);
+	assert_int_equal(nb_doc_save(doc, NULL, 1, &err), 0);
+	assert_int_equal(nb_doc_save(doc, NULL, 0, &err), 0); /* our own bytes: no change */
+
+	tmp_path(other, sizeof other, "notes.txt");
+	spit(other, "my notes\n");
+	assert_int_equal(nb_doc_save(doc, other, 0, &err), -1);
+	assert_non_null(strstr(err.text, "exists"));
+	now = slurp(other, &len);
+	assert_string_equal(now, "my notes\n");
+	free(now);
+	assert_string_equal(nb_doc_path(doc), path);
+	assert_int_equal(nb_doc_save(doc, other, 1, &err), 0);
+	assert_string_equal(nb_doc_path(doc), other);
+
+	snprintf(alias, sizeof alias, "%s/./notes.txt", tmpdir);
+	assert_int_equal(nb_doc_save(doc, alias, 0, &err), 0);
+	unlink(other);
+	unlink(path);
+	nb_doc_free(doc);
+}
+
 /* Parsing every output and writing it gives the same bytes as copying proven-canonical spans:
  * checked on inputs where the canonical check must say no. */
 static void test_canonical_check_is_sound(void **state)
@@ -663,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_cell_list_ops),
 		cmocka_unit_test(test_float_repr),
 		cmocka_unit_test(test_save),
+		cmocka_unit_test(test_save_refuses),
 		cmocka_unit_test(test_canonical_check_is_sound),
 	};
 

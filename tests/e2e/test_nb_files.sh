@@ -4,7 +4,10 @@
 # writer may use (the recovery name itself and the old pid-suffixed temporary name) point at the
 # user's files; the periodic autosave and the write on SIGHUP leave those files untouched and
 # put a regular file of the edit at the recovery name. A planted symlink at the recovery name is
-# not offered for recovery on open. Prints TAP. Needs $BOBBIN, tmux, Debian's nbformat.
+# not offered for recovery on open. `:w FILE` does not overwrite an existing other file without
+# `!`. A notebook without metadata.kernelspec is not modified by opening it (the kernel bobbin
+# picks is written when something is run, with a message). Prints TAP. Needs $BOBBIN, tmux,
+# Debian's nbformat and ipykernel.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOBBIN=${BOBBIN:-$HERE/../../bobbin}
@@ -59,4 +62,48 @@ wait_for "u = 2" 30
 idle 60
 if screen | grep -q "recovery file"; then notok "open: a planted recovery symlink is not offered"; else ok "open: a planted recovery symlink is not offered"; fi
 cmd "q!"
+wait_for BOBBIN-EXIT 30
+
+# ---- :w FILE onto an existing file that is not the notebook ----
+printf 'my notes\n' >"$T/notes.txt"
+mknb "$T/w.ipynb" "w = 1"
+start -- w.ipynb
+wait_for "w = 1" 30
+cmd "w notes.txt"
+t ":w FILE: an existing other file is refused, naming :w!" ":w! FILE overwrites" 10
+if [ "$(cat "$T/notes.txt")" = "my notes" ]; then ok ":w FILE: the other file is untouched"; else notok ":w FILE: the other file was overwritten"; fi
+cmd "w! notes.txt"
+wait_for "saved" 10
+if grep -q '"w = 1"' "$T/notes.txt"; then ok ":w! FILE overwrites"; else notok ":w! FILE overwrites" "$(cat "$T/notes.txt")"; fi
+cmd "q"
+wait_for BOBBIN-EXIT 30
+
+# ---- a notebook without metadata.kernelspec ----
+$PY - "$T/nok.ipynb" <<'PYEOF'
+import sys, nbformat
+nb = nbformat.v4.new_notebook()
+nb.cells.append(nbformat.v4.new_code_cell("k = 40 + 2"))
+nbformat.write(nb, sys.argv[1])
+PYEOF
+cp "$T/nok.ipynb" "$T/nok.orig"
+start -- nok.ipynb
+wait_for "k = 40 + 2" 30
+idle 60
+if screen | head -1 | grep -qF "[+]"; then notok "no kernelspec: not marked modified once the kernel is up"; else ok "no kernelspec: not marked modified once the kernel is up"; fi
+cmd "q"
+t "no kernelspec: :q quits (nothing to save)" BOBBIN-EXIT 30
+if cmp -s "$T/nok.ipynb" "$T/nok.orig"; then ok "no kernelspec: the file is unchanged"; else notok "no kernelspec: the file changed"; fi
+start -- nok.ipynb
+wait_for "k = 40 + 2" 30
+idle 60
+keys R
+t "no kernelspec: running a cell says the kernelspec is now set" "metadata.kernelspec is now python3" 30
+cmd "w"
+wait_for "saved" 10
+if $PY -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["metadata"]["kernelspec"]["name"] != "python3")' "$T/nok.ipynb"; then
+	ok "no kernelspec: saved after running, the notebook names the kernel"
+else
+	notok "no kernelspec: kernelspec saved" "$(head -c 600 "$T/nok.ipynb")"
+fi
+cmd "q"
 wait_for BOBBIN-EXIT 30
