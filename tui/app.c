@@ -835,9 +835,15 @@ static void on_complete(struct kc_client *kc, const char *msg_id, enum kc_status
 		return;
 	}
 	if (json_array_size(m) == 1) {
-		const char *s = json_string_value(json_array_get(m, 0));
+		json_t *one = json_array_get(m, 0);
+		size_t n;
+		/* the kernel's text, as text: no control character goes into the source */
+		char *s = json_is_string(one) ? st_plain(json_string_value(one),
+							 json_string_length(one), &n)
+					      : NULL;
 		if (s)
-			editor_replace(a->ed, a->comp_start, a->comp_end, s, strlen(s));
+			editor_replace(a->ed, a->comp_start, a->comp_end, s, n);
+		free(s);
 		app_commit_edit(a);
 		app_invalidate(a, a->cur);
 		return;

@@ -7,7 +7,8 @@
 # not offered for recovery on open. `:w FILE` does not overwrite an existing other file without
 # `!`. A notebook without metadata.kernelspec is not modified by opening it (the kernel bobbin
 # picks is written when something is run, with a message). Prints TAP. Needs $BOBBIN, tmux,
-# Debian's nbformat and ipykernel.
+# Debian's nbformat and ipykernel. A single completion from the kernel with control characters in
+# it is inserted as text only (nothing for the terminal, no control byte in the saved source).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOBBIN=${BOBBIN:-$HERE/../../bobbin}
@@ -73,7 +74,7 @@ cmd "w notes.txt"
 t ":w FILE: an existing other file is refused, naming :w!" ":w! FILE overwrites" 10
 if [ "$(cat "$T/notes.txt")" = "my notes" ]; then ok ":w FILE: the other file is untouched"; else notok ":w FILE: the other file was overwritten"; fi
 cmd "w! notes.txt"
-wait_for "saved" 10
+wait_for "saved notes.txt" 10
 if grep -q '"w = 1"' "$T/notes.txt"; then ok ":w! FILE overwrites"; else notok ":w! FILE overwrites" "$(cat "$T/notes.txt")"; fi
 cmd "q"
 wait_for BOBBIN-EXIT 30
@@ -99,11 +100,32 @@ idle 60
 keys R
 t "no kernelspec: running a cell says the kernelspec is now set" "metadata.kernelspec is now python3" 30
 cmd "w"
-wait_for "saved" 10
+wait_for "saved nok.ipynb" 10
 if $PY -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["metadata"]["kernelspec"]["name"] != "python3")' "$T/nok.ipynb"; then
 	ok "no kernelspec: saved after running, the notebook names the kernel"
 else
 	notok "no kernelspec: kernelspec saved" "$(head -c 600 "$T/nok.ipynb")"
+fi
+cmd "q"
+wait_for BOBBIN-EXIT 30
+
+# ---- a single completion with control characters ----
+mknb "$T/c.ipynb" 'get_ipython().set_custom_completer(lambda self, text: ["zqx\x1b]0;pwned\x07\x1b[2J" + "TAIL"] if text.startswith("zq") else [])' ""
+start -- c.ipynb
+wait_for "set_custom_completer" 30
+idle 60
+keys R
+wait_for "[1]" 30
+keys Enter
+keys zq Tab
+t "completion: a single match is inserted" "zqxTAIL" 30
+keys Escape
+cmd "w"
+wait_for "saved c.ipynb" 10
+if $PY -c 'import json,sys; s="".join(json.load(open(sys.argv[1]))["cells"][1]["source"]); sys.exit(not (s.startswith("zqx") and s.endswith("TAIL") and all(c >= " " for c in s)))' "$T/c.ipynb"; then
+	ok "completion: no control character reaches the cell source"
+else
+	notok "completion: control characters inserted" "$($PY -c 'import json,sys; print(repr(json.load(open(sys.argv[1]))["cells"][1]["source"]))' "$T/c.ipynb")"
 fi
 cmd "q"
 wait_for BOBBIN-EXIT 30
