@@ -55,11 +55,24 @@ static int port_of(json_t *v)
 
 static char *read_file(const char *path, size_t *len, struct kc_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below) */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
 	char *buf = NULL;
 	size_t cap = 0, n = 0, r;
 
-	if (!f) {
+	if (fd < 0) {
+		kcp_fail(err, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		kcp_fail(err, "%s: not a regular file", path);
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "rb"))) {
+		close(fd);
 		kcp_fail(err, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
@@ -142,6 +155,11 @@ int kc_conn_read(const char *path, struct kc_conninfo *ci, struct kc_error *err)
 		}
 	}
 	s = json_string_value(json_object_get(j, "key"));
+	if (s && strlen(s) >= sizeof ci->key) {
+		json_decref(j);
+		return kcp_fail(err, "%s: the key is longer than %zu bytes (not supported)", path,
+				sizeof ci->key - 1);
+	}
 	snprintf(ci->key, sizeof ci->key, "%s", s ? s : "");
 	s = json_string_value(json_object_get(j, "signature_scheme"));
 	snprintf(ci->signature_scheme, sizeof ci->signature_scheme, "%s", s ? s : "hmac-sha256");

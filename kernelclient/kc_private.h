@@ -17,6 +17,7 @@ struct kcp_session {
 	char username[64];
 	void *mac;         /* EVP_MAC_CTX keyed once, or NULL for an empty key */
 	unsigned long dropped;
+	unsigned long bad_sig; /* of dropped, those with a bad or missing signature */
 };
 
 int kcp_session_init(struct kcp_session *s, const char *key, const char *scheme,

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,15 +84,25 @@ struct kc_kernelspec *kc_kernelspec_load(const char *dir, const char *name, stru
 	json_error_t je;
 	json_t *j, *argv, *v;
 	struct kc_kernelspec *s;
+	struct stat st;
 	size_t i;
+	int fd;
 
 	snprintf(path, sizeof path, "%s/kernel.json", dir);
-	if (!(j = json_load_file(path, 0, &je))) {
-		if (access(path, F_OK) != 0)
-			kcp_fail(err, "%s: %s", path, strerror(errno));
-		else
-			kcp_fail(err, "%s:%d:%d: not valid JSON: %s", path, je.line, je.column,
-				 je.text);
+	/* O_NONBLOCK: a FIFO there must not hang the listing (it is refused) */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+		kcp_fail(err, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		kcp_fail(err, "%s: not a regular file", path);
+		return NULL;
+	}
+	j = json_loadfd(fd, 0, &je);
+	close(fd);
+	if (!j) {
+		kcp_fail(err, "%s:%d:%d: not valid JSON: %s", path, je.line, je.column, je.text);
 		return NULL;
 	}
 	argv = json_object_get(j, "argv");

@@ -1176,8 +1176,14 @@ static void loop(struct app *a)
 		if (zmq_poll(items, n + 2, loop_timeout(a, now)) < 0 && errno != EINTR)
 			break;
 		now = sigpipe_now_ms();
-		if (a->kc)
+		if (a->kc) {
+			static struct kernel_badsig badsig;
+			char why[128];
+
 			kc_client_dispatch(a->kc, items, n);
+			if (kernel_badsig_check(a->kc, &badsig, why, sizeof why))
+				app_msg(a, 1, "%s", why);
+		}
 		if (items[n].revents & ZMQ_POLLIN) {
 			char buf[4096];
 			ssize_t r = read(0, buf, sizeof buf);

@@ -166,6 +166,8 @@ int cmd_exec(int argc, char **argv)
 	char *owned = NULL;
 	struct kc_client *kc;
 	long long last_int = 0;
+	struct kernel_badsig badsig = {0};
+	char why[128];
 	int sigfd;
 
 	for (int i = 1; i < argc; i++) {
@@ -238,6 +240,8 @@ int cmd_exec(int argc, char **argv)
 			}
 		}
 		kc_client_dispatch(kc, items, n);
+		if (kernel_badsig_check(kc, &badsig, why, sizeof why))
+			tout_fmt(stderr, "bobbin exec: %s\n", why);
 		if (kc_client_state(kc) == KC_DEAD && !es.done) {
 			tout_fmt(stderr, "bobbin: the kernel died\n");
 			es.failed = 1;

@@ -297,6 +297,16 @@ static void loop_once(struct run *r, long wait_ms)
 		}
 	}
 	kc_client_dispatch(r->kc, items, n);
+	{
+		static struct kernel_badsig badsig;
+		char why[128];
+
+		if (kernel_badsig_check(r->kc, &badsig, why, sizeof why)) {
+			if (r->progress)
+				tout_lit(stderr, "\r\033[K");
+			tout_fmt(stderr, "bobbin run: %s\n", why);
+		}
+	}
 }
 
 enum cell_result { CELL_OK, CELL_ERROR, CELL_FATAL };

@@ -345,6 +345,13 @@ static void loop_once(struct console *c, long max_ms)
 			on_signal(c, sig);
 	}
 	kc_client_dispatch(c->kc, items, n);
+	{
+		static struct kernel_badsig badsig;
+		char why[128];
+
+		if (kernel_badsig_check(c->kc, &badsig, why, sizeof why))
+			con_note(c, "%s", why);
+	}
 	con_flush_partial(c, !c->rl_installed);
 	if (nin >= 0 && (items[nin].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) && c->rl_installed)
 		con_rl_read(c);

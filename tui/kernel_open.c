@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tui/kernel_open.h"
+#include "tui/sigpipe.h"
 #include "tui/tout.h"
 
 int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i)
@@ -149,6 +150,22 @@ int kernel_apply_routing(struct kc_client *kc, const struct kernel_opts *o,
 	return a.failed;
 }
 
+int kernel_badsig_check(struct kc_client *kc, struct kernel_badsig *b, char *buf, size_t size)
+{
+	unsigned long n = kc ? kc_client_bad_signatures(kc) : 0;
+	long long now = sigpipe_now_ms();
+
+	if (kc != b->kc)
+		*b = (struct kernel_badsig){.kc = kc};
+	if (n <= b->seen || (b->said_ms && now - b->said_ms < 10000))
+		return 0;
+	b->seen = n;
+	b->said_ms = now;
+	snprintf(buf, size, "%lu message%s with a bad signature — wrong key?", n,
+	         n == 1 ? "" : "s");
+	return 1;
+}
+
 static void report_stderr(const char *msg, void *ud)
 {
 	tout_fmt(stderr, "bobbin: %s\n", msg);
@@ -180,13 +197,21 @@ struct kc_client *kernel_open(const struct kernel_opts *o)
 			tout_fmt(stderr, "bobbin: %s\n", err.text);
 			return NULL;
 		}
-		/* An attached kernel that does not answer is most likely a stale file. */
+		/* An attached kernel that does not answer is most likely a stale file, unless what
+		 * came was signed with another key. */
 		if (kc_client_wait_ready(kc, o->ready_timeout_ms ? o->ready_timeout_ms : 10000,
 					 &err) < 0) {
-			tout_fmt(stderr,
-			         "bobbin: %s: no kernel answers (a stale connection file of a dead "
-			         "kernel?)\n",
-			         path);
+			struct kernel_badsig b = {0};
+			char why[128];
+
+			if (kernel_badsig_check(kc, &b, why, sizeof why))
+				tout_fmt(stderr, "bobbin: %s: no answer: %s\n", path, why);
+			else
+				tout_fmt(stderr,
+				         "bobbin: %s: no kernel answers (a stale connection file "
+				         "of a dead "
+				         "kernel?)\n",
+				         path);
 			kc_client_free(kc, 1);
 			return NULL;
 		}
