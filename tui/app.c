@@ -933,6 +933,10 @@ int app_save(struct app *a, const char *path, int force)
 	}
 	if (path && a->path[0])
 		rec_path(a->path, oldrec, sizeof oldrec);
+	/* A document restored from the recovery file was loaded from there: :w writes it to the
+	 * notebook it stands for, which is no "other file" for the document. */
+	if (!path && a->path[0] && nb_doc_path(a->doc) && strcmp(nb_doc_path(a->doc), a->path))
+		force = 1;
 	if (nb_doc_save(a->doc, path ? path : a->path, force, &err) < 0) {
 		/* "...; not saved (save with force ...)": said the front end's way */
 		char *cut = strstr(err.text, "; not saved (save with force");

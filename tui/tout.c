@@ -26,7 +26,7 @@ void tout_text(FILE *f, const char *s, size_t n, int sgr)
 	fflush(f);
 }
 
-/* Appends n bytes to a growing buffer; on failure the buffer is dropped (b->p NULL, b->bad). */
+/* A growing NUL-terminated buffer; after a failed allocation bad is set and adding stops. */
 struct tbuf {
 	char *p;
 	size_t len, cap;

@@ -59,9 +59,11 @@ $PY - "$T" >"$T/talker.log" 2>&1 <<'PYEOF' &
 import sys, jupyter_client
 kc = jupyter_client.BlockingKernelClient(connection_file=sys.argv[1] + "/right.json")
 kc.load_connection_file(); kc.start_channels(); kc.wait_for_ready(timeout=60)
+kc.execute("import time\nfor i in range(100000):\n    print(i, flush=True); time.sleep(0.02)")
+while kc.get_iopub_msg(timeout=60)["msg_type"] != "stream":
+    pass
 open(sys.argv[1] + "/talking", "w").close()
-kc.execute("import time\nfor i in range(600):\n    print(i, flush=True); time.sleep(0.05)")
-kc.get_shell_msg(timeout=60)
+kc.get_shell_msg(timeout=3600)
 PYEOF
 TPID=$!
 i=0

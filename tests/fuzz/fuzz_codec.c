@@ -23,8 +23,7 @@ static void check(int cond)
 static void roundtrip(struct kcp_session *s, struct kc_msg *m)
 {
 	zmq_msg_t out[MAXF];
-	int n = kcp_serialize(s, json_deep_copy(m->header), json_deep_copy(m->parent),
-			      json_deep_copy(m->metadata), json_deep_copy(m->content), out, MAXF);
+	int n = kcp_serialize(s, m->header, m->parent, m->metadata, m->content, out, MAXF);
 	struct kc_msg *back;
 
 	check(n >= 6);
