@@ -53,24 +53,30 @@ static int port_of(json_t *v)
 	return -1;
 }
 
-static char *read_file(const char *path, size_t *len, struct kc_error *err)
+int kcp_open_regular(const char *path, struct kc_error *err)
 {
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below) */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
+
+	if (fd < 0)
+		return kcp_fail(err, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return kcp_fail(err, "%s: not a regular file", path);
+	}
+	return fd;
+}
+
+static char *read_file(const char *path, size_t *len, struct kc_error *err)
+{
+	int fd = kcp_open_regular(path, err);
 	FILE *f;
 	char *buf = NULL;
 	size_t cap = 0, n = 0, r;
 
-	if (fd < 0) {
-		kcp_fail(err, "%s: %s", path, strerror(errno));
+	if (fd < 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		kcp_fail(err, "%s: not a regular file", path);
-		return NULL;
-	}
 	if (!(f = fdopen(fd, "rb"))) {
 		close(fd);
 		kcp_fail(err, "%s: %s", path, strerror(errno));

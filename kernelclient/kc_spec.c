@@ -7,7 +7,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,21 +83,12 @@ struct kc_kernelspec *kc_kernelspec_load(const char *dir, const char *name, stru
 	json_error_t je;
 	json_t *j, *argv, *v;
 	struct kc_kernelspec *s;
-	struct stat st;
 	size_t i;
 	int fd;
 
 	snprintf(path, sizeof path, "%s/kernel.json", dir);
-	/* O_NONBLOCK: a FIFO there must not hang the listing (it is refused) */
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
-		kcp_fail(err, "%s: %s", path, strerror(errno));
+	if ((fd = kcp_open_regular(path, err)) < 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		kcp_fail(err, "%s: not a regular file", path);
-		return NULL;
-	}
 	j = json_loadfd(fd, 0, &je);
 	close(fd);
 	if (!j) {

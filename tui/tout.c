@@ -26,35 +26,6 @@ void tout_text(FILE *f, const char *s, size_t n, int sgr)
 	fflush(f);
 }
 
-/* A growing NUL-terminated buffer; after a failed allocation bad is set and adding stops. */
-struct tbuf {
-	char *p;
-	size_t len, cap;
-	int bad;
-};
-
-static void tb_add(struct tbuf *b, const char *s, size_t n)
-{
-	if (b->bad)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(p = realloc(b->p, cap))) {
-			b->bad = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
 /*
  * Caller frees. A foreign string for a message: every control shown as a placeholder (ESC as
  * "^[", the rest as safetext marks them), nothing interpreted, so a sequence in it can neither
@@ -62,39 +33,38 @@ static void tb_add(struct tbuf *b, const char *s, size_t n)
  */
 static char *visible(const char *s)
 {
-	struct tbuf b = {0};
+	char *out = NULL;
+	size_t outlen;
+	FILE *m = open_memstream(&out, &outlen);
+	int bad = !m;
 
-	for (;;) {
+	while (!bad) {
 		size_t n = strcspn(s, "\033"), len;
 		char *t = st_filter(s, n, ST_MARK, &len);
 
-		if (!t) {
-			free(b.p);
-			return NULL;
-		}
-		tb_add(&b, t, len);
+		bad = !t;
+		put(m, t, t ? len : 0);
 		free(t);
 		if (!s[n])
 			break;
-		tb_add(&b, "^[", 2);
+		put(m, "^[", 2);
 		s += n + 1;
 	}
-	tb_add(&b, "", 0);
-	if (b.bad) {
-		free(b.p);
+	if (m && fclose(m) != 0)
+		bad = 1;
+	if (bad) {
+		free(out);
 		return NULL;
 	}
-	return b.p;
+	return out;
 }
 
-/* Formats one conversion spec (spec..end, NUL-terminated copy in conv) of the argument list. */
-static void tb_conv(struct tbuf *b, const char *conv, char c, int lmod, va_list *ap)
+/* Writes one conversion (conv: "%-*.*lld", say, ending in c) of the argument list into m; a %s
+ * argument through visible(). -1 when out of memory. */
+static int conv_one(FILE *m, const char *conv, char c, int lmod, va_list *ap)
 {
-	char small[128], *piece = small;
-	int n = 0;
+	int stars = 0, w = 0, pr = 0, r = 0;
 
-	/* Takes the star arguments first, then the value: a spec is at most "%-*.*lld". */
-	int stars = 0, w = 0, pr = 0;
 	for (const char *q = conv; *q; q++)
 		stars += *q == '*';
 	if (stars >= 1)
@@ -102,79 +72,63 @@ static void tb_conv(struct tbuf *b, const char *conv, char c, int lmod, va_list 
 	if (stars >= 2)
 		pr = va_arg(*ap, int);
 #define FMT(v)                                                                                     \
-	(stars == 2   ? snprintf(small, sizeof small, conv, w, pr, v)                              \
-	 : stars == 1 ? snprintf(small, sizeof small, conv, w, v)                                  \
-	              : snprintf(small, sizeof small, conv, v))
+	(stars == 2   ? fprintf(m, conv, w, pr, v)                                                 \
+	 : stars == 1 ? fprintf(m, conv, w, v)                                                     \
+	              : fprintf(m, conv, v))
 	if (c == 's') {
 		const char *arg = va_arg(*ap, const char *);
 		char *safe = visible(arg ? arg : "(null)");
 
-		if (!safe) {
-			b->bad = 1;
-			return;
-		}
-		n = FMT(safe);
-		if (n >= (int)sizeof small && (piece = malloc((size_t)n + 1))) {
-			if (stars == 2)
-				snprintf(piece, (size_t)n + 1, conv, w, pr, safe);
-			else if (stars == 1)
-				snprintf(piece, (size_t)n + 1, conv, w, safe);
-			else
-				snprintf(piece, (size_t)n + 1, conv, safe);
-		}
+		if (!safe)
+			return -1;
+		r = FMT(safe);
 		free(safe);
 	} else if (c == 'c') {
 		int ch = va_arg(*ap, int);
 
-		n = FMT((ch >= 0x20 && ch < 0x7f) ? ch : '?');
+		r = FMT((ch >= 0x20 && ch < 0x7f) ? ch : '?');
 	} else if (strchr("fFeEgGaA", c)) {
-		if (lmod == 'L')
-			n = FMT(va_arg(*ap, long double));
-		else
-			n = FMT(va_arg(*ap, double));
+		r = lmod == 'L' ? FMT(va_arg(*ap, long double)) : FMT(va_arg(*ap, double));
 	} else if (c == 'p') {
-		n = FMT(va_arg(*ap, void *));
+		r = FMT(va_arg(*ap, void *));
 	} else if (lmod == 'q') {
-		n = FMT(va_arg(*ap, long long));
+		r = FMT(va_arg(*ap, long long));
 	} else if (lmod == 'l') {
-		n = FMT(va_arg(*ap, long));
+		r = FMT(va_arg(*ap, long));
 	} else if (lmod == 'z') {
-		n = FMT(va_arg(*ap, size_t));
+		r = FMT(va_arg(*ap, size_t));
 	} else if (lmod == 'j') {
-		n = FMT(va_arg(*ap, intmax_t));
+		r = FMT(va_arg(*ap, intmax_t));
 	} else if (lmod == 't') {
-		n = FMT(va_arg(*ap, ptrdiff_t));
+		r = FMT(va_arg(*ap, ptrdiff_t));
 	} else {
-		n = FMT(va_arg(*ap, int));
+		r = FMT(va_arg(*ap, int));
 	}
 #undef FMT
-	if (n < 0 || !piece) {
-		b->bad = 1;
-		return;
-	}
-	tb_add(b, piece, (size_t)n < sizeof small || piece != small ? (size_t)n : sizeof small - 1);
-	if (piece != small)
-		free(piece);
+	return r < 0 ? -1 : 0;
 }
 
 void tout_fmt_(FILE *f, const char *fmt, ...)
 {
-	struct tbuf b = {0};
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *m = open_memstream(&out, &outlen);
+	int bad = !m;
 	va_list ap;
 
 	va_start(ap, fmt);
-	for (const char *s = fmt; *s;) {
+	for (const char *s = fmt; *s && !bad;) {
 		const char *pct = strchr(s, '%'), *q;
 		char conv[32];
 		int lmod = 0;
 
 		if (!pct) {
-			tb_add(&b, s, strlen(s));
+			put(m, s, strlen(s));
 			break;
 		}
-		tb_add(&b, s, (size_t)(pct - s));
+		put(m, s, (size_t)(pct - s));
 		if (pct[1] == '%') {
-			tb_add(&b, "%", 1);
+			put(m, "%", 1);
 			s = pct + 2;
 			continue;
 		}
@@ -191,18 +145,20 @@ void tout_fmt_(FILE *f, const char *fmt, ...)
 		}
 		if (!*q || !strchr("diouxXcsfFeEgGaAp", *q) ||
 		    (size_t)(q + 1 - pct) >= sizeof conv) {
-			b.bad = 1; /* a spec this sink does not take (%n, say): print nothing */
+			bad = 1; /* a spec this sink does not take (%n, say): print nothing */
 			break;
 		}
 		memcpy(conv, pct, (size_t)(q + 1 - pct));
 		conv[q + 1 - pct] = 0;
-		tb_conv(&b, conv, *q, lmod, &ap);
+		bad = conv_one(m, conv, *q, lmod, &ap) < 0;
 		s = q + 1;
 	}
 	va_end(ap);
-	if (!b.bad && b.len)
-		put(f, b.p, b.len);
-	free(b.p);
+	if (m && fclose(m) != 0)
+		bad = 1;
+	if (!bad)
+		put(f, out, outlen);
+	free(out);
 	fflush(f);
 }
 
