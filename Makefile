@@ -115,19 +115,18 @@ test: deps
 	@$(MAKE) --no-print-directory test-build
 	@B=$(B) sh tests/run.sh
 
-# libFuzzer builds in build/fuzz (the embedded agent text is generated there too).
+# libFuzzer builds in build/fuzz: the libraries (with the generated agent text) built once by
+# the ordinary rules with clang and coverage instrumentation, then one link per harness.
 # `make fuzz-short` runs each harness for FUZZ_SECONDS (default 10) from its seed corpus, in a
 # scratch copy so the seeds stay as committed; `make fuzz` only builds them.
 FUZZ_SECONDS ?= 10
-fuzz: build/fuzz/gen/agent_text.c
-	@mkdir -p build/fuzz
+FUZZ_LIBS = build/fuzz/libtui.a build/fuzz/libnotebook.a build/fuzz/libkernelclient.a
+fuzz:
+	@$(MAKE) --no-print-directory CC=clang B=build/fuzz OPT="-O1 -g" \
+	  SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" $(FUZZ_LIBS)
 	@for f in tests/fuzz/fuzz_*.c; do n=$$(basename $$f .c); \
 	  clang $(CSTD) -g -O1 -I. $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined -o build/fuzz/$$n $$f \
-	    $(KC_SRC) build/fuzz/gen/agent_text.c $(NB_SRC) $(TUI_SRC) $(PKG_LIBS) -lm \
-	    && echo built build/fuzz/$$n || exit 1; done
-build/fuzz/gen/agent_text.c: kernelclient/agents/bobbin_agent.py scripts/embed.sh
-	@mkdir -p $(dir $@)
-	@sh scripts/embed.sh kcp_agent_text $< >$@
+	    $(FUZZ_LIBS) $(PKG_LIBS) -lm && echo built build/fuzz/$$n || exit 1; done
 
 fuzz-short: fuzz
 	@for f in tests/fuzz/fuzz_*.c; do n=$$(basename $$f .c); \
@@ -138,7 +137,7 @@ fuzz-short: fuzz
 	    build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 	    -artifact_prefix=build/fuzz/$$n- build/fuzz/corpus/$$n >build/fuzz/$$n.log 2>&1 \
 	    || { tail -40 build/fuzz/$$n.log; exit 1; }; \
-	  grep -E '^#[0-9]+ *DONE' build/fuzz/$$n.log | tail -1; done
+	  grep '^Done' build/fuzz/$$n.log; done
 
 bench: bobbin $(BENCH)
 	@B=$(B) sh bench/run.sh
