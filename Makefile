@@ -67,9 +67,12 @@ $(B)/bobbin: $(B)/tui/main.o $(LIBS_A)
 	@echo "  LINK    $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# The routing agent ships inside the library as a C string made from its Python source.
-$(B)/gen/agent_text.c: kernelclient/agents/bobbin_agent.py scripts/embed.sh
+# The routing agent ships inside the library as a C string: the one line of Python that installs
+# it (scripts/embed_agent.sh wraps the module's source).
+$(B)/gen/agent_boot.py: kernelclient/agents/bobbin_agent.py scripts/embed_agent.sh
 	@mkdir -p $(dir $@)
+	@sh scripts/embed_agent.sh $< >$@.tmp && mv -f $@.tmp $@
+$(B)/gen/agent_text.c: $(B)/gen/agent_boot.py scripts/embed.sh
 	@sh scripts/embed.sh kcp_agent_text $< >$@
 $(B)/gen/agent_text.o: $(B)/gen/agent_text.c
 	@echo "  CC      $<"
@@ -151,6 +154,8 @@ install: bobbin
 	install -m 755 bobbin $(DESTDIR)$(PREFIX)/bin/bobbin
 	install -m 644 docs/bobbin.1 $(DESTDIR)$(PREFIX)/share/man/man1/bobbin.1
 	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/bobbin/themes/
+	install -d $(DESTDIR)$(PREFIX)/share/bobbin/python
+	install -m 644 kernelclient/agents/bobbin_agent.py $(DESTDIR)$(PREFIX)/share/bobbin/python/
 	install -d $(DESTDIR)$(PREFIX)/share/doc/bobbin
 	install -m 644 README.md LICENSE docs/*.md $(DESTDIR)$(PREFIX)/share/doc/bobbin/
 

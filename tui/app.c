@@ -23,6 +23,7 @@
 #include "tui/highlight.h"
 #include "tui/markdown.h"
 #include "tui/sigpipe.h"
+#include "tui/threadkind.h"
 #include "tui/tout.h"
 
 /* ---- messages and questions ---- */
@@ -163,7 +164,10 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 	want.queued = app_cell_queued(a, id);
 	want.unfolded = app_cell_unfolded(a, id);
 	want.tail = want.running;
-	want.note = a->kernel_dead && !strcmp(a->dead_cell, id);
+	want.note = a->kernel_dead && !strcmp(a->dead_cell, id) ? 1
+		    /* the output model's cell for output with no cell (docs/attribution.md) */
+		    : json_is_true(json_object_get(json_object_get(nb_cell_metadata(cell), "bobbin"),
+						   "stray_outputs")) ? 2 : 0;
 	want.input = a->mode == MODE_INPUT && !strcmp(a->input_cell, id);
 	want.count = nb_cell_execution_count(cell);
 	want.edver = want.editing ? editor_version(a->ed) : 0;
@@ -202,8 +206,9 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 	in.focused = want.focused;
 	in.editing = want.editing;
 	in.ascii = !a->utf8;
-	in.note = want.note ? "kernel died while running this cell (0 0 or :restart restarts it)"
-			    : NULL;
+	in.note = want.note == 1 ? "kernel died while running this cell (0 0 or :restart restarts it)"
+		  : want.note == 2 ? "stray output: its cell was deleted or is unknown (W lists each)"
+				   : NULL;
 	in.input_prompt = want.input ? a->input_prompt : NULL;
 	if (a->attribution) {
 		in.attrib = app_attrib;
@@ -265,41 +270,65 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 
 /* ---- attribution labels (the attribution view) ---- */
 
+/* The marks of an output sum up every provenance its chunks had (a stream output continues
+ * across writers, docs/attribution.md): the label is its first writer's thread ("+" when other
+ * threads wrote to it too), then an origin mark, late and stray if any chunk was. */
 int app_attrib(void *ud, size_t out_index, struct rd_attrib *at)
 {
 	struct app *a = ud;
-	const struct nb_prov *p = nb_out_prov(a->out, a->pending_attrib_cell, out_index);
-	int n = 0;
+	const char *cell = a->pending_attrib_cell;
+	const struct nb_prov *p = nb_out_prov(a->out, cell, out_index), *q;
+	const char *name = NULL, *origin = NULL, *kind = NULL;
+	unsigned flags = 0;
+	int n = 0, more_threads = 0;
 
 	if (!p)
 		return -1;
-	if (p->flags & NB_PROV_THREAD) {
-		const char *name = p->thread_name ? p->thread_name : "thread";
-		char *safe = st_plain(name, strlen(name), NULL);
+	for (size_t k = 0; (q = k ? nb_out_prov_part(a->out, cell, out_index, k - 1) : p); k++) {
+		if (q->flags & NB_PROV_THREAD) {
+			const char *nm = q->thread_name ? q->thread_name : "thread";
+
+			if (!name) {
+				name = nm;
+				kind = q->origin_kind;
+			}
+			else if (strcmp(name, nm))
+				more_threads = 1;
+		}
+		if (!origin && q->origin_cell && q->parent_cell &&
+		    strcmp(q->origin_cell, q->parent_cell))
+			origin = q->origin_cell;
+		flags |= q->flags;
+	}
+	if (name) {
+		/* ipykernel's fd watcher carries what subprocesses and C code write: say that */
+		char *safe = tk_is_fd(name, kind) ? strdup("fd output")
+						    : st_plain(name, strlen(name), NULL);
 		unsigned h = 0;
 
 		for (const char *s = name; *s; s++)
 			h = h * 31 + (unsigned char)*s;
-		snprintf(at->label, sizeof at->label, "%.*s", RD_GUTTER_ATTRIB - 2,
-			 safe ? safe : "?");
+		snprintf(at->label, sizeof at->label, "%.*s%s",
+			 RD_GUTTER_ATTRIB - 2 - more_threads, safe ? safe : "?",
+			 more_threads ? "+" : "");
 		free(safe);
 		/* MainThread keeps the first colour; others by a hash of their name */
 		at->label_role = !strcmp(name, "MainThread") ? THEME_THREAD_1
 							     : THEME_THREAD((int)(h % 7) + 2);
 	}
-	if (p->origin_cell && p->parent_cell && strcmp(p->origin_cell, p->parent_cell)) {
-		struct nb_cell *oc = nb_doc_find(a->doc, p->origin_cell);
+	if (origin) {
+		struct nb_cell *oc = nb_doc_find(a->doc, origin);
 		long oi = oc ? nb_doc_index(a->doc, oc) : -1;
 
 		n += snprintf(at->marks + n, sizeof at->marks - (size_t)n, "  %s [%ld]",
 			      a->utf8 ? "↩" : "<-", oi + 1);
 		at->marks_role = THEME_ORIGIN_MARK;
 	}
-	if (p->flags & NB_PROV_LATE && n < (int)sizeof at->marks) {
+	if (flags & NB_PROV_LATE && n < (int)sizeof at->marks) {
 		n += snprintf(at->marks + n, sizeof at->marks - (size_t)n, "  late");
 		at->marks_role = THEME_LATE_MARK;
 	}
-	if (p->flags & NB_PROV_STRAY && n < (int)sizeof at->marks) {
+	if (flags & (NB_PROV_STRAY | NB_PROV_ORPHAN) && n < (int)sizeof at->marks) {
 		snprintf(at->marks + n, sizeof at->marks - (size_t)n, "  stray");
 		at->marks_role = THEME_STRAY_MARK;
 	}

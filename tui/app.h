@@ -131,6 +131,8 @@ struct app {
 	struct app_item *items;
 	size_t nitems, item_sel;
 	int list_kind; /* 0 misrouted, 1 kernel picker */
+	char list_head[256]; /* column headers under the title (threads pane, misrouting list) */
+	int show_internal;   /* the threads pane lists the kernel's own threads too */
 	char list_title[128];
 	int attribution;
 	char pending_attrib_cell[64]; /* the cell app_attrib() answers for */

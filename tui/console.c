@@ -305,6 +305,10 @@ static void on_signal(struct console *c, int sig)
 				c->mode = CON_RUNNING;
 			}
 			con_note(c, "KeyboardInterrupt: interrupting the kernel");
+			if (c->held.len)
+				con_note(c, "bobbin: the lines typed while it ran are dropped");
+			c->held.len = 0;
+			c->ahead.len = 0;
 			if (kc_client_interrupt(c->kc) < 0)
 				con_note(c, "bobbin: %s", kc_client_strerror(c->kc));
 			c->last_label[0] = 0;
@@ -318,6 +322,60 @@ static void on_signal(struct console *c, int sig)
 	}
 }
 
+/*
+ * A line typed while code runs reaches bobbin through the terminal's line discipline (it echoes
+ * it; readline is not installed). A backslash command runs at once, so `\routing current` takes
+ * effect for the running cell; a code line waits for the next prompt, which shows it ready to
+ * edit, and a note says so.
+ */
+static void read_busy(struct console *c)
+{
+	char buf[4096];
+	ssize_t r = read(0, buf, sizeof buf);
+	size_t start = 0, i;
+
+	if (r <= 0) {
+		if (r == 0 || (errno != EINTR && errno != EAGAIN))
+			c->held_eof = 1;
+		return;
+	}
+	con_buf_add(&c->ahead, buf, (size_t)r);
+	c->at_bol = 1; /* the terminal echoed a line end */
+	for (i = 0; i < c->ahead.len; i++) {
+		char *line = c->ahead.p + start;
+
+		if (c->ahead.p[i] != '\n')
+			continue;
+		c->ahead.p[i] = 0;
+		start = i + 1;
+		if (line[0] == '\\' && line[1] != '\\') {
+			con_rl_history_add(c, line);
+			con_command(c, line);
+		} else if (!blank(line) || c->held.len) {
+			con_buf_add(&c->held, line, strlen(line));
+			con_buf_add(&c->held, "\n", 1);
+			con_note(c, "bobbin: code is running; that line runs when it finishes "
+				    "(Ctrl-C drops it; \\ commands run at once)");
+		}
+	}
+	memmove(c->ahead.p, c->ahead.p + start, c->ahead.len - start);
+	c->ahead.len -= start;
+}
+
+/* At a prompt: the next line typed while code ran runs now, as if typed here. */
+static void submit_held(struct console *c)
+{
+	size_t len = strcspn(c->held.p, "\n"), rest;
+	char *line = strndup(c->held.p, len);
+
+	rest = len < c->held.len ? len + 1 : len;
+	memmove(c->held.p, c->held.p + rest, c->held.len - rest);
+	c->held.len -= rest;
+	if (line)
+		con_rl_submit(c, line, len);
+	free(line);
+}
+
 static void loop_once(struct console *c, long max_ms)
 {
 	zmq_pollitem_t items[KC_MAXPOLL + 2];
@@ -325,7 +383,7 @@ static void loop_once(struct console *c, long max_ms)
 	long t = kc_client_next_timeout(c->kc);
 
 	items[nsig = n] = (zmq_pollitem_t){.fd = c->sigfd, .events = ZMQ_POLLIN};
-	if (c->interactive && c->rl_installed) {
+	if (c->interactive && (c->rl_installed || (c->mode == CON_RUNNING && !c->held_eof))) {
 		nin = n + 1;
 		items[nin] = (zmq_pollitem_t){.fd = 0, .events = ZMQ_POLLIN};
 	}
@@ -353,8 +411,12 @@ static void loop_once(struct console *c, long max_ms)
 			con_note(c, "%s", why);
 	}
 	con_flush_partial(c, !c->rl_installed);
-	if (nin >= 0 && (items[nin].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) && c->rl_installed)
-		con_rl_read(c);
+	if (nin >= 0 && (items[nin].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
+		if (c->rl_installed)
+			con_rl_read(c);
+		else if (c->mode == CON_RUNNING)
+			read_busy(c);
+	}
 }
 
 void con_wait(struct console *c, const int *done, long ms)
@@ -400,6 +462,11 @@ static int interactive(struct console *c)
 			c->mode = CON_PROMPT;
 			con_rl_prompt_code(c, 0);
 		}
+		/* lines typed while code ran, then a Ctrl-D typed then: now that it finished */
+		if (c->mode == CON_PROMPT && c->rl_installed && c->held.len)
+			submit_held(c);
+		else if (c->held_eof && c->mode == CON_PROMPT && !c->held.len)
+			con_line_code(c, NULL);
 	}
 	con_rl_finish(c);
 	return 0;
@@ -522,6 +589,8 @@ int cmd_console(int argc, char **argv)
 	}
 	nb_out_set_limit(c.out, 256 * 1024);
 	nb_out_set_save_attribution(c.out, 0);
+	/* output with no cell is printed as it comes, labelled; the console saves no notebook */
+	nb_out_set_stray_cell(c.out, 0);
 	/* The agent is installed after the first prompt's count is asked for, so the prompt does
 	 * not wait for the install's execute. */
 	user_no_agent = c.ko.no_agent;
@@ -560,5 +629,7 @@ int cmd_console(int argc, char **argv)
 	con_buf_free(&c.deferred);
 	con_buf_free(&c.partial[0]);
 	con_buf_free(&c.partial[1]);
+	con_buf_free(&c.ahead);
+	con_buf_free(&c.held);
 	return rc;
 }

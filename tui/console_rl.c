@@ -232,6 +232,24 @@ static int insert_indent(void)
 	return 0;
 }
 
+void con_rl_submit(struct console *c, const char *text, size_t len)
+{
+	char *line = strndup(text, len);
+
+	if (!line || !c->rl_installed) {
+		free(line);
+		return;
+	}
+	/* shown after the prompt as if typed, then accepted as Enter would */
+	rl_replace_line(line, 0);
+	rl_point = rl_end;
+	rl_redisplay();
+	tout_lit(rl_outstream, "\n");
+	fflush(rl_outstream);
+	c->at_bol = 1;
+	on_line(line);
+}
+
 /* Password entry shows the prompt only. */
 static void hidden_redisplay(void)
 {

@@ -5,6 +5,9 @@
    for them and flushes), timed inside the kernel; without the agent, with it at policy `kernel`
    and at policy `origin`; ROUNDS rounds, alternating, median reported.  Every line is counted
    on the client.
+1b. Flood: a cell whose main thread prints 1,000,000 lines (one print each), timed from the
+   request to its idle on the client, with the kernel process's CPU time from /proc; the same
+   three modes, alternating, medians with min-max and the ratio to no agent.
 2. Toggle latency: a thread prints every 5 ms while a cell sleeps; the client sends set_thread
    on the control channel and measures the time until the first output routed by the new policy
    arrives (and the control round trip).
@@ -85,6 +88,61 @@ def overhead(rounds):
         k.close()
 
 
+FLOOD_N = 1_000_000
+
+
+def _proc_cpu(pid):
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _flood_once(k, pid):
+    c0, t0 = _proc_cpu(pid), time.time()
+    mid = k.kc.execute(f"for i in range({FLOOD_N}): print(i)")
+    n = 0
+    while True:
+        m = k.kc.get_iopub_msg(timeout=300)
+        if m["msg_type"] == "stream":
+            n += m["content"]["text"].count("\n")
+        elif (m["msg_type"] == "status" and m["content"]["execution_state"] == "idle"
+              and m["parent_header"].get("msg_id") == mid):
+            break
+    k.reply(mid)
+    return time.time() - t0, _proc_cpu(pid) - c0, n
+
+
+def flood(rounds):
+    k = Kernel(agent=False)
+    try:
+        pid = k.km.provisioner.process.pid if getattr(k.km, "provisioner", None) else k.km.kernel.pid
+        uninstall = "import sys\n_a = sys.modules['_bobbin_agent'].agent\n_a.uninstall(); del _a"
+        res = {"none": [], "kernel": [], "origin": []}
+        for _ in range(rounds):
+            for mode in res:
+                if mode == "none":
+                    if k.agent:
+                        k.execute(uninstall, silent=True, store_history=False)
+                        k.agent = False
+                else:
+                    k.install()
+                    k.routing("set_default", policy=mode)
+                wall, cpu, n = _flood_once(k, pid)
+                if n != FLOOD_N:
+                    print(f"  !! {mode}: {n} lines received, expected {FLOOD_N}")
+                res[mode].append((wall, cpu))
+        print(f"flood (main thread prints {FLOOD_N:,} lines; {rounds} rounds, alternating; "
+              f"load average {' '.join(open('/proc/loadavg').read().split()[:3])}):")
+        for j, what in ((1, "kernel CPU"), (0, "request to idle")):
+            base = statistics.median(x[j] for x in res["none"])
+            for mode, v in res.items():
+                xs = [x[j] for x in v]
+                med = statistics.median(xs)
+                print(f"  {what:15s} {mode:7s} median {med:.2f} s (min {min(xs):.2f}, max {max(xs):.2f})"
+                      f"  {med / base:.2f}x no agent")
+    finally:
+        k.close()
+
+
 def toggle_latency(n=10):
     k = Kernel()
     try:
@@ -125,4 +183,5 @@ if __name__ == "__main__":
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     print(f"ipykernel {kernel_version()}")
     overhead(rounds)
+    flood(rounds)
     toggle_latency()

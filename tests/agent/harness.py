@@ -23,14 +23,24 @@ def agent_source():
         return f.read()
 
 
+def agent_install_code(src=None):
+    """The silent execute that installs the agent, as scripts/embed_agent.sh builds it for bobbin."""
+    src = agent_source() if src is None else src
+    return ("(lambda m: (exec(compile(%r, 'bobbin_agent.py', 'exec'), m.__dict__), m.install()) and None)"
+            "(__import__('types').ModuleType('bobbin_agent'))" % src)
+
+
 class Kernel:
     """One kernel, one client; every iopub message is kept in self.msgs with its arrival time."""
 
-    def __init__(self, agent=True):
+    def __init__(self, agent=True, path=()):
         env = dict(os.environ)
         src = os.environ.get("BOBBIN_IPYKERNEL_SRC")
+        paths = list(path)
         if src:
-            env["PYTHONPATH"] = os.pathsep.join([src, os.path.join(HERE, "shim")])
+            paths += [src, os.path.join(HERE, "shim")]
+        if paths:
+            env["PYTHONPATH"] = os.pathsep.join(paths)
         env.pop("PYTEST_CURRENT_TEST", None)
         env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
         self.km = KernelManager(kernel_cmd=[sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"])
@@ -96,7 +106,7 @@ class Kernel:
                 return m
 
     def install(self):
-        mid = self.execute(agent_source(), silent=True, store_history=False)
+        mid = self.execute(agent_install_code(), silent=True, store_history=False)
         self.agent = True
         return mid
 

@@ -123,12 +123,26 @@ class Checker:
                 self.check(th.get("name", "").startswith(name), f"{marker}: thread name {th.get('name')} !~ {name}")
             if kind == "pool" and policy == "kernel" and THREAD_ORIGIN_RULE:
                 exp = pool_spawn
+            elif policy == "kernel" and THREAD_ORIGIN_RULE and ident_reused(run.k, th.get("ident"), th.get("name")):
+                # 6.29-7.0's own rule looks threads up by ident in maps that keep entries of ended
+                # threads until a garbage collection: a reused ident can get another cell or the
+                # latest request.  `kernel` reproduces that; only the tags are judged.
+                continue
             else:
                 exp = run.expected(t, policy, origin, kind)
             if exp is None:
                 continue
             self.judged += 1
             self.check(parent == exp, f"{marker}: {ln!r} landed in {run.label(parent)}, expected {run.label(exp)} ({policy})")
+
+
+def ident_reused(k, ident, name):
+    """Did a thread of another name print with this ident before?"""
+    for _t, m in k.outputs(("stream", "display_data")):
+        th = (m["metadata"].get("bobbin") or {}).get("thread") or {}
+        if th.get("ident") == ident and th.get("name") != name:
+            return True
+    return False
 
 
 def _label(self, mid):
@@ -265,7 +279,111 @@ def sc_h(k, pol, ck):
     ck.lines(r, "H", pol, r.cells["C1"], "thread", "ticker-h", 30)
 
 
-SCENARIOS = [sc_a, sc_b, sc_c, sc_d, sc_e, sc_f, sc_g, sc_h]
+def _texts(k, mids):
+    """stream text per (parent msg_id, stream name) for the given requests, in arrival order."""
+    out = {}
+    for _t, m in k.outputs(("stream",)):
+        p = m["parent_header"].get("msg_id")
+        if p in mids:
+            key = (p, m["content"]["name"])
+            out[key] = out.get(key, "") + m["content"]["text"]
+    return out
+
+
+def sc_i(k, pol, ck):
+    """(i) unfinished lines: each cell keeps exactly its own text (issue 10, defect 1)."""
+    r = Run(k)
+    cells = [
+        ("I1", 'print("A", end="")', "A"),
+        ("I2", 'print("B", end="")', "B"),
+        ("I3", 'print("C")', "C\n"),
+        ("I4", 'import sys\nfor i in range(5):\n    sys.stdout.write(f"\\rP {i}"); sys.stdout.flush(); time.sleep(0.01)',
+         "".join(f"\rP {i}" for i in range(5))),
+        ("I5", 'print("D")', "D\n"),
+        ("I6", 'sys.stdout.write("E")', "E"),
+        ("I7", 'print("\\x1b[H\\x1b[2J", end="")', "\x1b[H\x1b[2J"),
+        ("I8", 'print("F")', "F\n"),
+        ("I9", 'print("G", end="", file=sys.stderr)', None),
+        ("I10", 'print("H", file=sys.stderr)', None),
+    ]
+    for name, code, _want in cells:
+        r.cell(name, code)
+    k.drain(0.4)
+    got = _texts(k, set(r.cells.values()))
+    for name, _code, want in cells:
+        mid = r.cells[name]
+        if want is not None:
+            ck.check(got.get((mid, "stdout"), "") == want, f"{name}: stdout {got.get((mid, 'stdout'))!r}, wanted {want!r}")
+    ck.check(got.get((r.cells["I9"], "stderr"), "") == "G", f"I9: stderr {got.get((r.cells['I9'], 'stderr'))!r}")
+    ck.check(got.get((r.cells["I10"], "stderr"), "") == "H\n", f"I10: stderr {got.get((r.cells['I10'], 'stderr'))!r}")
+    for _t, m in k.outputs(("stream",)):
+        p = m["parent_header"].get("msg_id")
+        if p in r.cells.values():
+            md = m["metadata"].get("bobbin") or {}
+            ck.check(md.get("routed_to") == p and md.get("origin") == p and md.get("origin_kind") == "main",
+                     f"{r.label(p)}: tags {md}")
+    ck.judged += len(cells)
+
+
+def sc_j(k, pol, ck):
+    """(j) a thread that ends mid-line does not hand its route to the next thread with its ident."""
+    r = Run(k)
+    r.cell("J1", "_j_go = threading.Event(); _j_ident = [None]\n"
+                 "def _j_old():\n    _j_go.wait(); _j_ident[0] = threading.get_ident(); sys.stdout.write('J-open')\n"
+                 "_j_t = threading.Thread(target=_j_old, name='j-old'); _j_t.start()")
+    r.cell("J2", "import sys\n_j_go.set(); _j_t.join()\n"
+                 "def _j_new():\n    print('J2', 'same' if threading.get_ident() == _j_ident[0] else 'other', time.time())\n"
+                 "for _ in range(20):\n    _t = threading.Thread(target=_j_new, name='j-new'); _t.start(); _t.join()\n"
+                 "    if _t.ident == _j_ident[0]: break\n"
+                 "time.sleep(0.1)")
+    k.drain(0.4)
+    c1, c2 = r.cells["J1"], r.cells["J2"]
+    # judged per message: the two threads share an ident, so their text may join on one line
+    msgs = [(m["content"]["text"], m["parent_header"].get("msg_id"), m["metadata"].get("bobbin") or {})
+            for _t, m in k.outputs(("stream",))]
+    ck.check(any("J2 same" in t for t, _p, _md in msgs), "no thread reused the ended thread's ident")
+    for text, parent, md in msgs:
+        if "J2 " not in text:
+            continue
+        ck.check("J-open" not in text, f"{text!r}: one message for two threads")
+        # origin, current, auto: J2; kernel: the latest request (6.x) or the thread's origin (6.29-7.0)
+        ck.check(parent == c2, f"{text!r} landed in {r.label(parent)}, expected J2 ({pol})")
+        ck.check(md.get("origin") == c2 and md["thread"]["name"] == "j-new", f"{text!r}: tags {md}")
+        ck.judged += 1
+    opened = [(p, md) for t, p, md in msgs if "J-open" in t]
+    want_open = c1 if pol == "origin" else c2
+    if pol == "kernel" and THREAD_ORIGIN_RULE:
+        want_open = opened[0][0] if opened else c1  # the stock rule's stale ident map: see ident_reused
+    ck.check(len(opened) == 1 and opened[0][0] == want_open,
+             f"J-open: {[(r.label(p), md and md.get('policy')) for p, md in opened]}, expected {r.label(want_open)}")
+
+
+def sc_k(k, pol, ck):
+    """(k) a thread renamed after it printed follows the rule for its new name (defect 5)."""
+    r = Run(k)
+    assert k.routing("add_rule", pattern="renamed-*", policy="current")["status"] == "ok"
+    try:
+        r.cell("K1", "_k_go = threading.Event()\n"
+                     "def _k():\n    _k_go.wait(); print('K0', time.time())\n"
+                     "    threading.current_thread().name = 'renamed-1'; print('K1', time.time())\n"
+                     "_k_t = threading.Thread(target=_k, name='kname'); _k_t.start()")
+        r.cell("K2", "_k_go.set(); _k_t.join(); time.sleep(0.1)")
+        k.drain(0.3)
+    finally:
+        k.routing("remove_rule", pattern="renamed-*")
+    c2 = r.cells["K2"]
+    k1 = k.lines("K1 ")
+    ck.check(len(k1) == 1, f"K1: {len(k1)} lines")
+    for ln, parent, md, _m in k1:
+        ck.check(parent == c2 and md.get("policy") == "current" and md["thread"]["name"] == "renamed-1",
+                 f"{ln!r}: in {r.label(parent)}, policy {md.get('policy')}, thread {md.get('thread')}")
+        ck.judged += 1
+    k0 = k.lines("K0 ")
+    ck.check(len(k0) == 1 and k0[0][2].get("policy") == (pol if pol != "kernel" else "kernel"),
+             f"K0: {[(r.label(p), md.get('policy')) for _l, p, md, _m in k0]}")
+
+
+SCENARIOS = [sc_a, sc_b, sc_c, sc_d, sc_e, sc_f, sc_g, sc_h, sc_i, sc_j, sc_k]
 
 
 # ---------------------------------------------------------------- policy-independent tests
@@ -278,15 +396,15 @@ def t_install(ck):
         k.install()
         k.execute("import sys\n_agent_names = sorted(set(globals()) - _before - {'_before', 'sys'})\n"
                   "assert not [n for n in _agent_names if 'bobbin' in n], _agent_names\n"
-                  "assert sys.modules['_bobbin_agent'].version == 1")
+                  "assert sys.modules['_bobbin_agent'].version == 2")
         st = k.routing("set_default", policy="origin")
         ck.check(st["status"] == "ok" and st["state"]["default"] == "origin", f"set_default: {st}")
         src = k.execute  # noqa
-        from harness import agent_source
-        newer = agent_source().replace("VERSION = 1\n", "VERSION = 2\n", 1)
-        k.execute(newer, silent=True, store_history=False)
+        from harness import agent_install_code, agent_source
+        newer = agent_source().replace("VERSION = 2\n", "VERSION = 3\n", 1)
+        k.execute(agent_install_code(newer), silent=True, store_history=False)
         st = k.routing("get")["state"]
-        ck.check(st["agent_version"] == 2, f"upgrade: agent_version {st['agent_version']}")
+        ck.check(st["agent_version"] == 3, f"upgrade: agent_version {st['agent_version']}")
         ck.check(st["default"] == "origin", f"upgrade kept default: {st['default']}")
         c = k.execute("import threading\nfor i in range(5): print('U', i)\n"
                       "t = threading.Thread(target=lambda: [print('UT', i) for i in range(5)]); t.start(); t.join()")
@@ -301,6 +419,68 @@ def t_install(ck):
         ck.check(st["status"] == "error", f"set_thread unknown ident: {st}")
         st = k.routing("frobnicate")
         ck.check(st["status"] == "error", f"unknown op: {st}")
+        ck.judged += 1
+    finally:
+        k.close()
+
+
+def t_internal(ck):
+    """Kernel threads are marked internal; fd-level output is tagged as the fd watcher's."""
+    k = Kernel()
+    try:
+        k.execute("import threading\n_u = threading.Event()\n"
+                  "threading.Thread(target=_u.wait, name='user-thread').start()")
+        st = k.routing("get")["state"]
+        by_name = {t["name"]: t for t in st["threads"] if t["alive"]}
+        ck.check(by_name.get("user-thread", {}).get("internal") is False, f"user thread: {by_name.get('user-thread')}")
+        ck.check(by_name.get("MainThread", {}).get("internal") is False, "main thread marked internal")
+        kern = [n for n, t in by_name.items() if t.get("internal")]
+        ck.check(any("IOPub" in n for n in kern) or any(t.get("role") == "fd" for t in by_name.values()),
+                 f"no kernel thread marked internal: {sorted(by_name)}")
+        c = k.execute("import os\nos.system('echo FDX-line')\n_u.set()")
+        k.drain(0.5)
+        fd = k.lines("FDX-line")
+        watcher = [t for t in by_name.values() if t.get("role") == "fd"]
+        if watcher:  # this ipykernel captures fd output
+            ck.check(len(fd) == 1, f"fd output: {len(fd)} lines")
+            for _ln, parent, md, _m in fd:
+                ck.check(parent == c and md.get("origin_kind") == "fd" and md["thread"].get("internal") is True,
+                         f"fd output: parent {parent == c}, tags {md}")
+        ck.judged += 1
+    finally:
+        k.close()
+
+
+def t_extension(ck):
+    """%load_ext bobbin_agent gives the same routing and tags; bobbin's own install then shares it."""
+    from harness import AGENT
+
+    k = Kernel(agent=False, path=[os.path.dirname(AGENT)])
+    try:
+        c1 = k.execute("%load_ext bobbin_agent\n%routing origin\n%route tick*=current")
+        out = "".join(m["content"]["text"] for _t, m in k.outputs(("stream",))
+                      if m["parent_header"].get("msg_id") == c1)
+        ck.check(out == "routing: default origin; rules: none\nrouting: default origin; rules: tick*=current\n",
+                 f"magics printed {out!r}")
+        st = k.routing("get")["state"]
+        ck.check(st["default"] == "origin" and st["rules"] == [{"pattern": "tick*", "policy": "current"}],
+                 f"state over the control channel: {st['default']} {st['rules']}")
+        k.execute("import threading\n_e = threading.Event()\n"
+                  "def _w():\n    _e.wait(); print('EXT line')\n"
+                  "threading.Thread(target=_w, name='ext').start()")
+        c3 = k.execute("_e.set(); import time; time.sleep(0.3)")
+        k.drain(0.3)
+        lines = k.lines("EXT line")
+        ck.check(len(lines) == 1 and lines[0][1] != c3 and lines[0][2].get("policy") == "origin",
+                 f"thread output under %routing origin: {[(p == c3, md) for _l, p, md, _m in lines]}")
+        k.install()  # what bobbin sends: the same version is already active, nothing changes
+        st = k.routing("get")["state"]
+        ck.check(st["default"] == "origin" and len(st["rules"]) == 1, f"after bobbin's install: {st['default']}")
+        c4 = k.execute("%unload_ext bobbin_agent\nimport sys\nprint(sys.modules['_bobbin_agent'].agent)")
+        k.drain(0.2)
+        out = "".join(m["content"]["text"] for _t, m in k.outputs(("stream",))
+                      if m["parent_header"].get("msg_id") == c4)
+        ck.check(out == "None\n", f"after %unload_ext: {out!r}")
         ck.judged += 1
     finally:
         k.close()
@@ -459,7 +639,7 @@ def main():
                 report(f"{pol:8s} {sc.__doc__.split(')')[0]})  {sc.__doc__.split(')', 1)[1].strip()}", ck, exc)
         finally:
             k.close()
-    for t in (t_install, t_flush, t_toggle_running, t_flood_toggle):
+    for t in (t_install, t_internal, t_extension, t_flush, t_toggle_running, t_flood_toggle):
         if only and only not in t.__name__:
             continue
         ck = Checker()

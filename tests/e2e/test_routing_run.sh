@@ -32,7 +32,7 @@ scenario() {
 	fi
 }
 
-for nb in ticker pool iothread display nested asyncio_task; do
+for nb in ticker pool iothread display nested asyncio_task openline; do
 	for p in kernel origin current auto; do
 		scenario "$nb --routing $p: outputs in the policy's cells, attribution saved" \
 			"$nb" "$p" -- --routing "$p"

@@ -37,7 +37,7 @@ static void test_agent_confirmed(void **state)
 	assert_int_equal(kc_routing_status(t->kc), KC_ROUTING_READY);
 	assert_non_null(st);
 	assert_string_equal(json_string_value(json_object_get(st, "default")), "kernel");
-	assert_string_equal(json_string_value(json_object_get(st, "protocol_version")), "1.0");
+	assert_string_equal(json_string_value(json_object_get(st, "protocol_version")), "1.1");
 	/* The install left nothing in the user's namespace. */
 	struct kt_reply r;
 	assert_int_equal(kt_exec(t, "print(sorted(k for k in globals() if 'bobbin' in k.lower()))",

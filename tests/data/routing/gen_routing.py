@@ -161,3 +161,29 @@ write("asyncio_task", [
     ("from the task", moved(2, 1), "MainThread", 1),
     ("C2 main", same(2), None, 2),
 ])
+
+write("openline", [
+    md("Unfinished lines (issue 10): a line one cell leaves open must not pull the next cell's "
+       "output into it, whoever wrote it and whatever the policy."),
+    code('print("A", end="")'),
+    code('print("B", end="")'),
+    code('print("C")'),
+    code('import sys, time\nfor i in range(5):\n    print(f"\\rP {i}", end="", flush=True)\n'
+         '    time.sleep(0.01)'),
+    code('print("D")'),
+    code('print("G", end="", file=sys.stderr)'),
+    code('print("H", file=sys.stderr)'),
+    code('import threading\nt = threading.Thread(target=lambda: print("T-open", end=""), name="half")\n'
+         't.start()\nt.join()'),
+    code('print("E")'),
+], [
+    ("A", same(1), None, 1),
+    ("B", same(2), None, 2),
+    ("C", same(3), None, 3),
+    ("P 4", same(4), None, 4),
+    ("D", same(5), None, 5),
+    ("G", same(6), None, 6),
+    ("H", same(7), None, 7),
+    ("T-open", same(8), "half", 8),
+    ("E", same(9), None, 9),
+])
