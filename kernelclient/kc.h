@@ -167,6 +167,8 @@ char *kc_client_log_tail(const struct kc_client *kc, size_t max);
 int kc_client_output_lost(const struct kc_client *kc);
 /* Messages dropped for a bad or missing signature, and for being unparsable. */
 unsigned long kc_client_dropped(const struct kc_client *kc);
+/* Of those, the messages dropped for a bad or missing signature (a wrong key, most likely). */
+unsigned long kc_client_bad_signatures(const struct kc_client *kc);
 const char *kc_client_strerror(const struct kc_client *kc);
 
 /* ---- the event loop ---- */

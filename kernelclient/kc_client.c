@@ -1230,6 +1230,11 @@ unsigned long kc_client_dropped(const struct kc_client *kc)
 	return kc->sess.dropped;
 }
 
+unsigned long kc_client_bad_signatures(const struct kc_client *kc)
+{
+	return kc->sess.bad_sig;
+}
+
 const char *kc_client_strerror(const struct kc_client *kc)
 {
 	return kc->err;

@@ -10,6 +10,9 @@
 
 /* Formats into err (may be NULL) and returns -1. */
 int kcp_fail(struct kc_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Opens a file of outside data for reading: a descriptor, or -1 with err set when it cannot be
+ * opened or is not a regular file (a FIFO is refused without waiting for a writer). */
+int kcp_open_regular(const char *path, struct kc_error *err);
 
 /* Signing and framing state for one client session. */
 struct kcp_session {
@@ -17,6 +20,7 @@ struct kcp_session {
 	char username[64];
 	void *mac;         /* EVP_MAC_CTX keyed once, or NULL for an empty key */
 	unsigned long dropped;
+	unsigned long bad_sig; /* of dropped, those with a bad or missing signature */
 };
 
 int kcp_session_init(struct kcp_session *s, const char *key, const char *scheme,

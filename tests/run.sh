@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Runs every test program (unit, integration, fuzz corpus replay) and e2e script, each of which
-# prints TAP lines ("ok N - …" / "not ok N - …"), and ends with one line "N passed, N failed".
+# Runs every test program (unit, integration, fuzz corpus replay), source check (tests/lint),
+# agent and e2e script, each of which prints TAP lines ("ok N - …" / "not ok N - …"), and ends
+# with one line "N passed, N failed".
 # A program that exits non-zero without reporting a failure counts as one failure.
 # TESTS=pattern runs only the programs and scripts whose name contains pattern.
 B=${B:-build/rel-cc}
@@ -30,7 +31,7 @@ for t in "$B"/tests/test_* "$B"/tests/fuzz_*; do
 	case "$t" in *.d|*.o) continue ;; esac
 	case "$t" in */fuzz_*) run_one "$t" "$t" tests/fuzz/corpus/"$(basename "$t")" ;; *) run_one "$t" "$t" ;; esac
 done
-for t in tests/agent/test_*.sh tests/e2e/*.sh; do
+for t in tests/lint/*.sh tests/agent/test_*.sh tests/e2e/*.sh; do
 	[ -f "$t" ] || continue
 	run_one "$t" sh "$t"
 done

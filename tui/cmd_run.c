@@ -26,6 +26,7 @@
 #include "tui/config.h"
 #include "tui/kernel_open.h"
 #include "tui/sigpipe.h"
+#include "tui/tout.h"
 
 /* After a timeout the cell gets this long to answer the interrupt before the run gives up. */
 #define RUN_INTERRUPT_GRACE_MS 10000
@@ -84,7 +85,7 @@ static int parse_seconds(const char *opt, const char *s, double *out)
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || v < 0) {
-		fprintf(stderr, "bobbin run: %s takes a number of seconds, not \"%s\"\n", opt, s);
+		tout_fmt(stderr, "bobbin run: %s takes a number of seconds, not \"%s\"\n", opt, s);
 		return -1;
 	}
 	*out = v;
@@ -105,7 +106,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		if (r)
 			continue;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(run_usage, stdout);
+			tout_fmt(stdout, "%s", run_usage);
 			return 1;
 		}
 		if (!strcmp(a, "--inplace")) {
@@ -116,7 +117,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 			   !strcmp(a, "--cwd") || !strcmp(a, "--linger") ||
 			   !strcmp(a, "--output-limit")) {
 			if (!v) {
-				fprintf(stderr, "bobbin run: %s needs a value\n", a);
+				tout_fmt(stderr, "bobbin run: %s needs a value\n", a);
 				return -1;
 			}
 			i++;
@@ -131,28 +132,33 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 				if (parse_seconds(a, v, &o->linger) < 0)
 					return -1;
 			} else if ((o->output_limit = config_parse_size(v)) < 0) {
-				fprintf(stderr, "bobbin run: --output-limit takes a size like 10M, "
-						"512k or 0, not \"%s\"\n", v);
+				tout_fmt(stderr,
+				         "bobbin run: --output-limit takes a size like 10M, "
+				         "512k or 0, not \"%s\"\n",
+				         v);
 				return -1;
 			}
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "bobbin run: unknown option \"%s\" (bobbin run --help lists "
-					"them)\n", a);
+			tout_fmt(stderr,
+			         "bobbin run: unknown option \"%s\" (bobbin run --help lists "
+			         "them)\n",
+			         a);
 			return -1;
 		} else if (!o->input) {
 			o->input = a;
 		} else {
-			fprintf(stderr, "bobbin run: one notebook at a time (got \"%s\" and \"%s\")\n",
-				o->input, a);
+			tout_fmt(stderr,
+			         "bobbin run: one notebook at a time (got \"%s\" and \"%s\")\n",
+			         o->input, a);
 			return -1;
 		}
 	}
 	if (!o->input) {
-		fputs(run_usage, stderr);
+		tout_fmt(stderr, "%s", run_usage);
 		return -1;
 	}
 	if (o->inplace && o->output) {
-		fprintf(stderr, "bobbin run: -o and --inplace exclude each other\n");
+		tout_fmt(stderr, "bobbin run: -o and --inplace exclude each other\n");
 		return -1;
 	}
 	return 0;
@@ -180,8 +186,8 @@ static void progress_line(struct run *r, int k, int n)
 {
 	if (!r->progress)
 		return;
-	fprintf(stderr, "\r\033[Kbobbin run: cell %d/%d, %.1f s", k, n,
-		(sigpipe_now_ms() - r->start_ms) / 1000.0);
+	tout_fmt(stderr, "\r\033[Kbobbin run: cell %d/%d, %.1f s", k, n,
+	         (sigpipe_now_ms() - r->start_ms) / 1000.0);
 	fflush(stderr);
 }
 
@@ -281,8 +287,9 @@ static void loop_once(struct run *r, long wait_ms)
 
 			if (sig == SIGINT && now - r->last_int_ms >= 1000) {
 				r->last_int_ms = now;
-				fprintf(stderr, "\nbobbin run: interrupting the kernel (Ctrl-C again "
-						"to stop the run)\n");
+				tout_fmt(stderr,
+				         "\nbobbin run: interrupting the kernel (Ctrl-C again "
+				         "to stop the run)\n");
 				kc_client_interrupt(r->kc);
 			} else if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
 				r->stop_signal = sig;
@@ -290,6 +297,16 @@ static void loop_once(struct run *r, long wait_ms)
 		}
 	}
 	kc_client_dispatch(r->kc, items, n);
+	{
+		static struct kernel_badsig badsig;
+		char why[128];
+
+		if (kernel_badsig_check(r->kc, &badsig, why, sizeof why)) {
+			if (r->progress)
+				tout_lit(stderr, "\r\033[K");
+			tout_fmt(stderr, "bobbin run: %s\n", why);
+		}
+	}
 }
 
 enum cell_result { CELL_OK, CELL_ERROR, CELL_FATAL };
@@ -305,7 +322,7 @@ static enum cell_result run_cell(struct run *r, struct nb_cell *cell, int k, int
 	/* The id is registered before the loop runs again, so no message can precede it. */
 	id = kc_client_execute(r->kc, nb_cell_source(cell), flags, on_reply, r);
 	if (!id) {
-		fprintf(stderr, "bobbin run: cell %d: %s\n", k, kc_client_strerror(r->kc));
+		tout_fmt(stderr, "bobbin run: cell %d: %s\n", k, kc_client_strerror(r->kc));
 		return CELL_FATAL;
 	}
 	snprintf(r->cur.msg_id, sizeof r->cur.msg_id, "%s", id);
@@ -372,7 +389,7 @@ static int runnable(struct nb_cell *cell)
 
 static void warn_config(const char *msg, void *ud)
 {
-	fprintf(stderr, "bobbin: %s\n", msg);
+	tout_fmt(stderr, "bobbin: %s\n", msg);
 }
 
 /* The kernel name from -k, else the notebook's kernelspec; NULL for --existing. Prints and
@@ -395,8 +412,10 @@ static int check_kernel(struct run_opts *o, struct nb_doc *doc, char *name, size
 		from = n && *n ? "the notebook's metadata.kernelspec.name" : "the default";
 	}
 	if (!(spec = kc_kernelspec_find(name, &err))) {
-		fprintf(stderr, "bobbin run: %s: kernel \"%s\" (from %s) is not installed (bobbin "
-				"kernels lists those that are)\n", o->input, name, from);
+		tout_fmt(stderr,
+		         "bobbin run: %s: kernel \"%s\" (from %s) is not installed (bobbin "
+		         "kernels lists those that are)\n",
+		         o->input, name, from);
 		return -1;
 	}
 	kc_kernelspec_free(spec);
@@ -419,7 +438,7 @@ int cmd_run(int argc, char **argv)
 	config_defaults(&cfg);
 	config_load(&cfg, NULL, warn_config, NULL);
 	if (!(r.doc = nb_doc_load(o.input, &nerr))) {
-		fprintf(stderr, "bobbin run: %s\n", nerr.text);
+		tout_fmt(stderr, "bobbin run: %s\n", nerr.text);
 		return 2;
 	}
 	if (o.inplace)
@@ -429,15 +448,15 @@ int cmd_run(int argc, char **argv)
 	else
 		default_output(o.input, outpath, sizeof outpath);
 	if (!dir_writable(outpath)) {
-		fprintf(stderr, "bobbin run: %s: cannot write there (%s)\n", outpath,
-			strerror(errno));
+		tout_fmt(stderr, "bobbin run: %s: cannot write there (%s)\n", outpath,
+		         strerror(errno));
 		goto bad_input;
 	}
 	if (o.cwd) {
 		struct stat st;
 
 		if (stat(o.cwd, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "bobbin run: --cwd %s: not a directory\n", o.cwd);
+			tout_fmt(stderr, "bobbin run: --cwd %s: not a directory\n", o.cwd);
 			goto bad_input;
 		}
 	} else {
@@ -446,7 +465,7 @@ int cmd_run(int argc, char **argv)
 
 		snprintf(tmp, sizeof tmp, "%s", o.input);
 		if (!realpath(dirname(tmp), cwd)) {
-			fprintf(stderr, "bobbin run: %s: %s\n", o.input, strerror(errno));
+			tout_fmt(stderr, "bobbin run: %s: %s\n", o.input, strerror(errno));
 			goto bad_input;
 		}
 		o.cwd = cwd;
@@ -461,7 +480,7 @@ int cmd_run(int argc, char **argv)
 		o.ko.routing = cfg.routing;
 	r.out = nb_out_new(r.doc);
 	if (!r.out) {
-		fprintf(stderr, "bobbin run: out of memory\n");
+		tout_fmt(stderr, "bobbin run: out of memory\n");
 		nb_doc_free(r.doc);
 		return 1;
 	}
@@ -506,7 +525,7 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	if (r.progress)
-		fprintf(stderr, "\r\033[K");
+		tout_lit(stderr, "\r\033[K");
 	json_t *info = kc_client_info(r.kc);
 	json_t *li = json_object_get(info, "language_info");
 	/* nbclient records the kernel's language_info in the notebook metadata. */
@@ -520,7 +539,7 @@ int cmd_run(int argc, char **argv)
 	/* --inplace refuses when the notebook changed on disk during the run; a separate output
 	 * file is replaced as nbconvert replaces it. */
 	if (nb_doc_save(r.doc, outpath, !o.inplace, &nerr) < 0) {
-		fprintf(stderr, "bobbin run: %s\n", nerr.text);
+		tout_fmt(stderr, "bobbin run: %s\n", nerr.text);
 		failed = 1;
 	}
 	nb_doc_free(r.doc);

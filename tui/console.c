@@ -21,6 +21,7 @@
 #include "tui/console.h"
 #include "tui/safetext.h"
 #include "tui/sigpipe.h"
+#include "tui/tout.h"
 
 #define IS_COMPLETE_TIMEOUT_MS 1000 /* as jupyter_console */
 #define IDLE_GRACE_MS 1000          /* after execute_reply, how long to wait for idle */
@@ -241,7 +242,7 @@ void con_line_code(struct console *c, char *line)
 {
 	if (!line) {
 		con_rl_remove(c);
-		fputs("\n", stdout);
+		tout_lit(stdout, "\n");
 		c->at_bol = 1;
 		c->quit = 1;
 		free(line);
@@ -290,7 +291,7 @@ void con_line_input(struct console *c, char *line)
 	con_rl_remove(c);
 	c->mode = CON_RUNNING;
 	if (!line) {
-		fputs("\n", stdout);
+		tout_lit(stdout, "\n");
 		c->at_bol = 1;
 	}
 	kc_client_input_reply(c->kc, line ? line : "");
@@ -406,6 +407,13 @@ static void loop_once(struct console *c, long max_ms)
 			on_signal(c, sig);
 	}
 	kc_client_dispatch(c->kc, items, n);
+	{
+		static struct kernel_badsig badsig;
+		char why[128];
+
+		if (kernel_badsig_check(c->kc, &badsig, why, sizeof why))
+			con_note(c, "%s", why);
+	}
 	con_flush_partial(c, !c->rl_installed);
 	if (nin >= 0 && (items[nin].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
 		if (c->rl_installed)
@@ -433,15 +441,12 @@ static int interactive(struct console *c)
 
 	con_rl_init(c, lang);
 	if (banner && *banner) {
-		char *b = st_plain(banner, strlen(banner), NULL);
+		size_t len = strlen(banner);
 
-		if (b) {
-			fputs(b, stdout);
-			if (*b && b[strlen(b) - 1] != '\n')
-				fputc('\n', stdout);
-			fputc('\n', stdout);
-			free(b);
-		}
+		tout_text(stdout, banner, len, 0);
+		if (banner[len - 1] != '\n')
+			tout_lit(stdout, "\n");
+		tout_lit(stdout, "\n");
 	}
 	c->at_bol = 1;
 	while (!c->count_known && !c->quit && kc_client_state(c->kc) != KC_DEAD)
@@ -551,7 +556,7 @@ static int piped(struct console *c)
 
 static void report_stderr(const char *msg, void *ud)
 {
-	fprintf(stderr, "bobbin: %s\n", msg);
+	tout_fmt(stderr, "bobbin: %s\n", msg);
 }
 
 int cmd_console(int argc, char **argv)
@@ -567,13 +572,13 @@ int cmd_console(int argc, char **argv)
 		if (r)
 			continue;
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(console_usage, stdout);
+			tout_fmt(stdout, "%s", console_usage);
 			return 0;
 		} else if (!strcmp(argv[i], "--allow-errors")) {
 			c.allow_errors = 1;
 		} else {
-			fprintf(stderr, "bobbin console: unknown argument \"%s\"\n%s", argv[i],
-				console_usage);
+			tout_fmt(stderr, "bobbin console: unknown argument \"%s\"\n%s", argv[i],
+			         console_usage);
 			return 2;
 		}
 	}
@@ -582,7 +587,7 @@ int cmd_console(int argc, char **argv)
 	c.color = isatty(1);
 	c.sigfd = sigpipe_install();
 	if (!(c.doc = nb_doc_new()) || !(c.out = nb_out_new(c.doc))) {
-		fprintf(stderr, "bobbin console: out of memory\n");
+		tout_fmt(stderr, "bobbin console: out of memory\n");
 		nb_doc_free(c.doc);
 		return 1;
 	}
@@ -615,9 +620,10 @@ int cmd_console(int argc, char **argv)
 	rc = c.interactive ? interactive(&c) : piped(&c);
 	if (c.interactive) {
 		if (!kc_client_launched(c.kc))
-			printf("Leaving the kernel running (%s).\n", kc_client_connfile(c.kc));
+			tout_fmt(stdout, "Leaving the kernel running (%s).\n",
+			         kc_client_connfile(c.kc));
 		else if (kc_client_state(c.kc) != KC_DEAD)
-			printf("Shutting down the kernel.\n");
+			tout_fmt(stdout, "Shutting down the kernel.\n");
 		fflush(stdout);
 	}
 	kc_client_free(c.kc, !kc_client_launched(c.kc));

@@ -18,6 +18,7 @@
 #include "tui/console.h"
 #include "tui/safetext.h"
 #include "tui/sigpipe.h"
+#include "tui/tout.h"
 
 void con_buf_add(struct con_buf *b, const char *s, size_t n)
 {
@@ -50,8 +51,7 @@ static void raw_write(struct console *c, int err, const char *s, size_t n)
 	if (!n)
 		return;
 	fflush(err ? stdout : stderr);
-	fwrite(s, 1, n, f);
-	fflush(f);
+	tout_stream(f, s, n, c->color);
 	c->at_bol = s[n - 1] == '\n';
 }
 

@@ -20,6 +20,7 @@
 
 #include "tui/console.h"
 #include "tui/safetext.h"
+#include "tui/tout.h"
 
 static struct console *con; /* borrowed: the one console, for readline's callbacks */
 
@@ -243,7 +244,7 @@ void con_rl_submit(struct console *c, const char *text, size_t len)
 	rl_replace_line(line, 0);
 	rl_point = rl_end;
 	rl_redisplay();
-	fputs("\n", rl_outstream);
+	tout_lit(rl_outstream, "\n");
 	fflush(rl_outstream);
 	c->at_bol = 1;
 	on_line(line);
@@ -252,9 +253,10 @@ void con_rl_submit(struct console *c, const char *text, size_t len)
 /* Password entry shows the prompt only. */
 static void hidden_redisplay(void)
 {
-	fputs("\r", rl_outstream);
-	fputs(rl_display_prompt ? rl_display_prompt : "", rl_outstream);
-	fputs("\033[K", rl_outstream);
+	tout_lit(rl_outstream, "\r");
+	if (rl_display_prompt)
+		tout_text(rl_outstream, rl_display_prompt, strlen(rl_display_prompt), 0);
+	tout_lit(rl_outstream, "\033[K");
 	fflush(rl_outstream);
 }
 
@@ -333,7 +335,7 @@ void con_rl_clear_line(struct console *c)
 	rl_free_line_state();
 	rl_replace_line("", 0);
 	rl_point = rl_end = 0;
-	fputs("^C\n", rl_outstream);
+	tout_lit(rl_outstream, "^C\n");
 	fflush(rl_outstream);
 	c->block.len = 0;
 	c->indent[0] = 0;
@@ -365,7 +367,7 @@ void con_rl_hide(struct console *c)
 	rl_save_prompt();
 	rl_replace_line("", 0);
 	if (c->rl_hidden)
-		fputs("\r\033[K", rl_outstream);
+		tout_lit(rl_outstream, "\r\033[K");
 	else
 		rl_redisplay();
 	fflush(rl_outstream);
