@@ -5,6 +5,7 @@
 #   make test       deps + build + every test suite, ends with "N passed, N failed"
 #   make run        build and open the tour notebook
 #   make SAN=1 ...  the same, built with AddressSanitizer + UBSan (in build/san-CC)
+#   make fuzz       libFuzzer builds of tests/fuzz/ (clang); make fuzz-short runs each briefly
 #   make install PREFIX=/usr/local
 
 CC      ?= cc
@@ -48,7 +49,7 @@ INTEG   = $(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/integra
 FUZZ    = $(patsubst tests/fuzz/%.c,$(B)/tests/%,$(wildcard tests/fuzz/fuzz_*.c))
 BENCH   = $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all deps test test-build run install clean fuzz bench check-deps
+.PHONY: all deps test test-build run install clean fuzz fuzz-short bench check-deps
 
 ifeq ($(SAN),1)
 # A sanitizer build stays in its build directory; ./bobbin is always the ordinary one.
@@ -117,11 +118,29 @@ test: deps
 	@$(MAKE) --no-print-directory test-build
 	@B=$(B) sh tests/run.sh
 
+# libFuzzer builds in build/fuzz: the libraries (with the generated agent text) built once by
+# the ordinary rules with clang and coverage instrumentation, then one link per harness.
+# `make fuzz-short` runs each harness for FUZZ_SECONDS (default 10) from its seed corpus, in a
+# scratch copy so the seeds stay as committed; `make fuzz` only builds them.
+FUZZ_SECONDS ?= 10
+FUZZ_LIBS = build/fuzz/libtui.a build/fuzz/libnotebook.a build/fuzz/libkernelclient.a
 fuzz:
-	@mkdir -p build/fuzz
+	@$(MAKE) --no-print-directory CC=clang B=build/fuzz OPT="-O1 -g" \
+	  SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" $(FUZZ_LIBS)
 	@for f in tests/fuzz/fuzz_*.c; do n=$$(basename $$f .c); \
 	  clang $(CSTD) -g -O1 -I. $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined -o build/fuzz/$$n $$f \
-	    $(KC_SRC) $(NB_SRC) $(TUI_SRC) $(PKG_LIBS) -lm && echo built build/fuzz/$$n; done
+	    $(FUZZ_LIBS) $(PKG_LIBS) -lm && echo built build/fuzz/$$n || exit 1; done
+
+fuzz-short: fuzz
+	@for f in tests/fuzz/fuzz_*.c; do n=$$(basename $$f .c); \
+	  rm -rf build/fuzz/corpus/$$n; mkdir -p build/fuzz/corpus/$$n; \
+	  cp tests/fuzz/corpus/$$n/* build/fuzz/corpus/$$n/ 2>/dev/null; \
+	  echo "fuzz $$n for $(FUZZ_SECONDS) s"; \
+	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	    build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	    -artifact_prefix=build/fuzz/$$n- build/fuzz/corpus/$$n >build/fuzz/$$n.log 2>&1 \
+	    || { tail -40 build/fuzz/$$n.log; exit 1; }; \
+	  grep '^Done' build/fuzz/$$n.log; done
 
 bench: bobbin $(BENCH)
 	@B=$(B) sh bench/run.sh

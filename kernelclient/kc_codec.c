@@ -314,6 +314,7 @@ struct kc_msg *kcp_parse(struct kcp_session *s, zmq_msg_t *frames, size_t n)
 		if (kcp_sign(s, parts, lens, sig) < 0 || siglen != strlen(sig) ||
 		    CRYPTO_memcmp(sig, zmq_msg_data(&frames[d + 1]), siglen) != 0) {
 			s->dropped++;
+			s->bad_sig++;
 			return NULL;
 		}
 	}

@@ -53,13 +53,32 @@ static int port_of(json_t *v)
 	return -1;
 }
 
+int kcp_open_regular(const char *path, struct kc_error *err)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below) */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return kcp_fail(err, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return kcp_fail(err, "%s: not a regular file", path);
+	}
+	return fd;
+}
+
 static char *read_file(const char *path, size_t *len, struct kc_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = kcp_open_regular(path, err);
+	FILE *f;
 	char *buf = NULL;
 	size_t cap = 0, n = 0, r;
 
-	if (!f) {
+	if (fd < 0)
+		return NULL;
+	if (!(f = fdopen(fd, "rb"))) {
+		close(fd);
 		kcp_fail(err, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
@@ -142,6 +161,11 @@ int kc_conn_read(const char *path, struct kc_conninfo *ci, struct kc_error *err)
 		}
 	}
 	s = json_string_value(json_object_get(j, "key"));
+	if (s && strlen(s) >= sizeof ci->key) {
+		json_decref(j);
+		return kcp_fail(err, "%s: the key is longer than %zu bytes (not supported)", path,
+				sizeof ci->key - 1);
+	}
 	snprintf(ci->key, sizeof ci->key, "%s", s ? s : "");
 	s = json_string_value(json_object_get(j, "signature_scheme"));
 	snprintf(ci->signature_scheme, sizeof ci->signature_scheme, "%s", s ? s : "hmac-sha256");

@@ -10,6 +10,9 @@
 
 /* Formats into err (may be NULL) and returns -1. */
 int kcp_fail(struct kc_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Opens a file of outside data for reading: a descriptor, or -1 with err set when it cannot be
+ * opened or is not a regular file (a FIFO is refused without waiting for a writer). */
+int kcp_open_regular(const char *path, struct kc_error *err);
 
 /* Signing and framing state for one client session. */
 struct kcp_session {
@@ -17,6 +20,7 @@ struct kcp_session {
 	char username[64];
 	void *mac;         /* EVP_MAC_CTX keyed once, or NULL for an empty key */
 	unsigned long dropped;
+	unsigned long bad_sig; /* of dropped, those with a bad or missing signature */
 };
 
 int kcp_session_init(struct kcp_session *s, const char *key, const char *scheme,
@@ -76,6 +80,7 @@ struct req {
 	void *ud;
 	long long deadline;  /* 0: none */
 	long long idle_at;   /* when idle arrived */
+	long long reply_at;  /* when the reply arrived */
 	int got_idle;
 	struct kc_msg *reply;
 };
@@ -103,6 +108,8 @@ struct kc_client {
 	char ready_id[40];
 	int ready_reply, ready_iopub;
 	long long ready_sent;
+	long long ready_next; /* when to ask again */
+	long ready_gap;       /* the wait after the last kernel_info before asking again */
 	long long ready_rest_at; /* when the reply and an iopub message were both in; 0 before */
 	/* Monitors of the sockets that no reply proves connected (control, stdin) while starting:
 	 * the PAIR end of each (NULL when unmonitored), a bit per channel whose connection is up
@@ -116,6 +123,8 @@ struct kc_client {
 	long long out_times[FLOOD_COUNT];
 	unsigned out_next;
 	long long hold_until;
+	long long iopub_at; /* when the last iopub message arrived */
+	int lost;           /* during a reply callback: kc_client_output_lost() */
 	/* thread routing (kc_routing.c) */
 	int routing_on;
 	enum kc_routing routing;

@@ -84,14 +84,15 @@ struct kc_kernelspec *kc_kernelspec_load(const char *dir, const char *name, stru
 	json_t *j, *argv, *v;
 	struct kc_kernelspec *s;
 	size_t i;
+	int fd;
 
 	snprintf(path, sizeof path, "%s/kernel.json", dir);
-	if (!(j = json_load_file(path, 0, &je))) {
-		if (access(path, F_OK) != 0)
-			kcp_fail(err, "%s: %s", path, strerror(errno));
-		else
-			kcp_fail(err, "%s:%d:%d: not valid JSON: %s", path, je.line, je.column,
-				 je.text);
+	if ((fd = kcp_open_regular(path, err)) < 0)
+		return NULL;
+	j = json_loadfd(fd, 0, &je);
+	close(fd);
+	if (!j) {
+		kcp_fail(err, "%s:%d:%d: not valid JSON: %s", path, je.line, je.column, je.text);
 		return NULL;
 	}
 	argv = json_object_get(j, "argv");

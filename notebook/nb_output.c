@@ -15,19 +15,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "notebook/nb_output_private.h"
 
 #define DEFAULT_LIMIT (10u * 1000 * 1000)
 /* What an output costs beyond its text, for the per-cell bound (jansson objects aren't free). */
 #define OUTPUT_COST 64
+/* Distinct provenances one stream output takes from the chunks merged into it; a chunk with yet
+ * another one starts a new output. */
+#define MAX_PARTS 16
 #define PASSWORD_MASK "\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7"
+
+/* The provenance of a chunk merged into stream output `out` that differs from the output's own
+ * (the first chunk's) and from the output's earlier parts. */
+struct part {
+	size_t out;
+	struct nb_prov prov;
+};
 
 struct cstate {
 	const char *cell_id; /* interned */
 	json_t *outs;        /* the outputs array last seen (own reference) */
 	struct nb_prov *prov;
 	size_t nprov, cap;
+	struct part *parts;  /* sorted by out */
+	size_t nparts, capparts;
+	long last_part;      /* the latest message's provenance: -1 the last output's, else parts[] */
 	json_t *sout;        /* the open stream output (last in outs), own reference, or NULL */
 	const char *sname;   /* its stream name, interned */
 	struct nbo_text text;
@@ -58,7 +72,8 @@ struct nb_out {
 	struct nbo_req *running; /* the cell execution between busy and idle */
 	struct nbo_req *started; /* the latest cell execution that went busy */
 	size_t limit;
-	int save_attr, place_foreign;
+	int save_attr, place_foreign, stray_cell;
+	const char *stray_id;    /* the stray-output cell last used (interned) */
 	nb_out_notify_cb notify;
 	void *ud;
 	struct cstate **changed;
@@ -81,6 +96,7 @@ struct nb_out *nb_out_new(struct nb_doc *doc)
 	m->limit = DEFAULT_LIMIT;
 	m->save_attr = 1;
 	m->place_foreign = 1;
+	m->stray_cell = 1;
 	m->unplaced = json_array();
 	if (!m->unplaced) {
 		free(m);
@@ -95,6 +111,7 @@ static void cs_free(struct cstate *cs)
 	json_decref(cs->sout);
 	nbo_text_clear(&cs->text);
 	free(cs->prov);
+	free(cs->parts);
 	free(cs);
 }
 
@@ -142,6 +159,11 @@ void nb_out_set_place_foreign(struct nb_out *m, int on)
 	m->place_foreign = on;
 }
 
+void nb_out_set_stray_cell(struct nb_out *m, int on)
+{
+	m->stray_cell = on;
+}
+
 void nb_out_set_notify(struct nb_out *m, nb_out_notify_cb cb, void *ud)
 {
 	m->notify = cb;
@@ -163,6 +185,7 @@ static struct cstate *cs_get(struct nb_out *m, const char *cell_id)
 		return NULL;
 	cs->cell_id = id;
 	cs->marker = -1;
+	cs->last_part = -1;
 	nbo_text_init(&cs->text, m->limit / 2);
 	if (nbo_map_put(&m->cells, id, cs) < 0) {
 		free(cs);
@@ -187,6 +210,66 @@ static int prov_reserve(struct cstate *cs, size_t n)
 	cs->prov = p;
 	cs->cap = cap;
 	return 0;
+}
+
+/* Adds a part for output out, keeping the list sorted by output. Its index, or -1 on no memory. */
+static long part_add(struct cstate *cs, size_t out, const struct nb_prov *p)
+{
+	size_t i;
+
+	if (cs->nparts == cs->capparts) {
+		size_t cap = cs->capparts ? cs->capparts * 2 : 4;
+		struct part *v = realloc(cs->parts, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		cs->parts = v;
+		cs->capparts = cap;
+	}
+	for (i = cs->nparts; i > 0 && cs->parts[i - 1].out > out; i--)
+		cs->parts[i] = cs->parts[i - 1];
+	cs->parts[i].out = out;
+	cs->parts[i].prov = *p;
+	cs->nparts++;
+	return (long)i;
+}
+
+/* Forgets the parts of outputs [from, to) and moves the parts of later outputs by delta (outputs
+ * removed: from < to, delta = from - to; an output inserted at from: from == to, delta = 1). */
+static void parts_splice(struct cstate *cs, size_t from, size_t to, long delta)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < cs->nparts; i++) {
+		struct part q = cs->parts[i];
+
+		if (q.out >= from && q.out < to)
+			continue;
+		if (q.out >= to)
+			q.out = (size_t)((long)q.out + delta);
+		cs->parts[k++] = q;
+	}
+	cs->nparts = k;
+	cs->last_part = -1;
+}
+
+/* The parts of output out: *first is the index of the first one; returns how many. */
+static size_t parts_of(const struct cstate *cs, size_t out, size_t *first)
+{
+	size_t lo = 0, hi = cs->nparts, n = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cs->parts[mid].out < out)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (lo + n < cs->nparts && cs->parts[lo + n].out == out)
+		n++;
+	return n;
 }
 
 static void prov_loaded(struct nb_prov *p)
@@ -281,7 +364,11 @@ static void read_attribution(struct nb_out *m, struct cstate *cs, struct nb_cell
 
 	json_array_foreach(attr, i, e) {
 		idx = nbo_attr_read(e, &p, &m->pool);
-		if (idx >= 0 && (size_t)idx < cs->nprov)
+		if (idx < 0 || (size_t)idx >= cs->nprov)
+			continue;
+		if (json_integer_value(json_object_get(e, "part")) > 0)
+			part_add(cs, (size_t)idx, &p);
+		else
 			cs->prov[idx] = p;
 	}
 }
@@ -308,6 +395,8 @@ static json_t *cs_bind(struct nb_out *m, struct cstate *cs, struct nb_cell *cell
 		for (i = 0; i < n; i++)
 			prov_loaded(&cs->prov[i]);
 		cs->nprov = n;
+		cs->nparts = 0;
+		cs->last_part = -1;
 		read_attribution(m, cs, cell);
 		recount(cs);
 		cs->clear_pending = 0;
@@ -332,6 +421,8 @@ static void do_clear(struct nb_out *m, struct cstate *cs, struct nb_cell *cell)
 		return;
 	json_array_clear(outs);
 	cs->nprov = 0;
+	cs->nparts = 0;
+	cs->last_part = -1;
 	cs->bytes = 0;
 	cs->marker = -1;
 	cs->attr_dirty = 1;
@@ -413,6 +504,13 @@ int nb_out_request_done(struct nb_out *m, const char *msg_id)
 	return r ? nbo_req_done(r) : -1;
 }
 
+const char *nb_out_request_cell(struct nb_out *m, const char *msg_id)
+{
+	struct nbo_req *r = m && msg_id ? nbo_reqs_get(&m->reqs, msg_id) : NULL;
+
+	return nbo_req_is_cell(r) ? r->cell_id : NULL;
+}
+
 int nb_out_cell_busy(struct nb_out *m, const char *cell_id)
 {
 	size_t i;
@@ -467,6 +565,57 @@ static const char *latest_cell(struct nb_out *m)
 }
 
 /* ---- provenance and placement ---- */
+
+static int is_stray_cell(struct nb_cell *c)
+{
+	const json_t *b = json_object_get(nb_cell_metadata(c), "bobbin");
+
+	return nb_cell_type(c) == NB_CODE && json_is_true(json_object_get(b, "stray_outputs"));
+}
+
+/* A language whose line comments start with "#", from the notebook's metadata. */
+static int hash_comments(struct nb_out *m)
+{
+	static const char *const langs[] = { "python", "r", "julia", "bash", "sh", "ruby", "perl" };
+	const json_t *md = nb_doc_metadata(m->doc);
+	const char *l = json_string_value(
+		json_object_get(json_object_get(md, "language_info"), "name"));
+	size_t i;
+
+	if (!l)
+		l = json_string_value(json_object_get(json_object_get(md, "kernelspec"), "language"));
+	for (i = 0; l && i < sizeof(langs) / sizeof(langs[0]); i++)
+		if (!strcasecmp(l, langs[i]) || (i == 0 && !strncasecmp(l, "python", 6)))
+			return 1;
+	return 0;
+}
+
+/* The cell for output that has no cell to land in (docs/attribution.md): the last code cell
+ * marked metadata.bobbin.stray_outputs, else a new one appended to the notebook. */
+static const char *stray_cell(struct nb_out *m)
+{
+	struct nb_cell *c = m->stray_id ? nb_doc_find(m->doc, m->stray_id) : NULL;
+	size_t i, n = nb_doc_ncells(m->doc);
+	json_t *b;
+
+	if (c && is_stray_cell(c))
+		return m->stray_id;
+	for (i = n, c = NULL; i-- > 0 && !c;)
+		if (!is_stray_cell(c = nb_doc_cell(m->doc, i)))
+			c = NULL;
+	if (!c) {
+		c = nb_doc_insert(m->doc, n, NB_CODE);
+		b = json_pack("{s:b}", "stray_outputs", 1);
+		if (!c || !b || json_object_set_new(nb_cell_metadata(c), "bobbin", b) < 0)
+			return NULL;
+		if (hash_comments(m))
+			nb_cell_set_source(c, "# bobbin: output whose cell was deleted or is unknown "
+					      "(metadata.bobbin.attribution says where it came from)");
+		nb_cell_touch(c);
+	}
+	m->stray_id = nbo_intern(&m->pool, nb_cell_id(c));
+	return m->stray_id;
+}
 
 static void read_agent_meta(struct nb_out *m, const json_t *md, struct nb_prov *p)
 {
@@ -526,6 +675,8 @@ static struct nb_cell *place(struct nb_out *m, const char *parent, const json_t 
 		if ((p->flags & NB_PROV_FOREIGN) && !m->place_foreign)
 			return NULL;
 		land = latest_cell(m);
+		if (!land && m->stray_cell)
+			land = stray_cell(m);
 	}
 	if (!land || !(cell = code_cell(m, land)) || !(*csp = cs_get(m, land)))
 		return NULL;
@@ -582,6 +733,7 @@ static void bound_cell(struct nb_out *m, struct cstate *cs, json_t *outs)
 			return;
 		memmove(cs->prov + start + 1, cs->prov + start,
 			(cs->nprov - start) * sizeof(*cs->prov));
+		parts_splice(cs, start, start, 1);
 		prov_loaded(&cs->prov[start]);
 		cs->prov[start].flags = 0;
 		cs->nprov++;
@@ -607,6 +759,7 @@ static void bound_cell(struct nb_out *m, struct cstate *cs, json_t *outs)
 		json_array_remove(outs, j);
 	memmove(cs->prov + start, cs->prov + end, (cs->nprov - end) * sizeof(*cs->prov));
 	cs->nprov -= end - start;
+	parts_splice(cs, start, end, (long)start - (long)end);
 	cs->bytes -= output_cost(mk);
 	json_object_set_new(mk, "text", marker_text(cs));
 	cs->bytes += output_cost(mk);
@@ -628,6 +781,7 @@ static int append_output(struct nb_out *m, struct cstate *cs, struct nb_cell *ce
 	if (prov_reserve(cs, cs->nprov + 1) < 0 || json_array_append_new(outs, out) < 0)
 		return -1;
 	cs->prov[cs->nprov++] = *p;
+	cs->last_part = -1;
 	if (nbo_prov_nontrivial(p, cs->cell_id))
 		cs->attr_dirty = 1;
 	nb_cell_touch(cell);
@@ -654,12 +808,29 @@ static int add_stream(struct nb_out *m, struct cstate *cs, struct nb_cell *cell,
 	if (!iname)
 		return -1;
 	pending_clear(m, cs, cell);
-	if (cs->sout && cs->sname == iname && cs->nprov && prov_eq(&cs->prov[cs->nprov - 1], p)) {
-		if (nbo_text_append(&cs->text, text, len) < 0)
-			return -1;
-		cs->text_dirty = 1;
-		changed(m, cs);
-		return 0;
+	/* JupyterLab: a chunk continues the stream of the same name that ends the output area, so
+	 * "\r" and "\b" act on the text already there, whoever sent it. Its provenance is kept as a
+	 * part of that output when it differs. */
+	if (cs->sout && cs->sname == iname && cs->nprov) {
+		size_t first, n = parts_of(cs, cs->nprov - 1, &first), i;
+		long k = -2;
+
+		if (prov_eq(&cs->prov[cs->nprov - 1], p))
+			k = -1;
+		for (i = 0; k == -2 && i < n; i++)
+			if (prov_eq(&cs->parts[first + i].prov, p))
+				k = (long)(first + i);
+		if (k == -2 && n < MAX_PARTS && (k = part_add(cs, cs->nprov - 1, p)) >= 0 &&
+		    nbo_prov_nontrivial(p, cs->cell_id))
+			cs->attr_dirty = 1;
+		if (k >= -1) {
+			if (nbo_text_append(&cs->text, text, len) < 0)
+				return -1;
+			cs->last_part = k;
+			cs->text_dirty = 1;
+			changed(m, cs);
+			return 0;
+		}
 	}
 	out = json_pack("{s:s, s:s, s:s}", "name", name, "output_type", "stream", "text", "");
 	if (append_output(m, cs, cell, out, p) < 0)
@@ -801,6 +972,24 @@ static int is_output_type(const char *t)
 {
 	return !strcmp(t, "stream") || !strcmp(t, "display_data") ||
 	       !strcmp(t, "execute_result") || !strcmp(t, "error");
+}
+
+int nb_out_lost(struct nb_out *m, const char *msg_id)
+{
+	json_t *line, *idle;
+	int rc;
+
+	if (!m || !nbo_reqs_get(&m->reqs, msg_id))
+		return -1;
+	line = json_pack("{s:s, s:s}", "name", "stderr", "text", NB_OUT_LOST_TEXT);
+	idle = json_pack("{s:s}", "execution_state", "idle");
+	/* The line first: after idle it would count as late output. */
+	rc = nb_out_iopub(m, "stream", msg_id, line, NULL);
+	if (rc >= 0 && nb_out_iopub(m, "status", msg_id, idle, NULL) < 0)
+		rc = -1;
+	json_decref(line);
+	json_decref(idle);
+	return rc;
 }
 
 int nb_out_iopub(struct nb_out *m, const char *msg_type, const char *parent_msg_id,
@@ -950,9 +1139,21 @@ static void write_attribution(struct nb_out *m, struct cstate *cs, struct nb_cel
 	attr = json_array();
 	if (!attr)
 		return;
-	for (i = 0; i < cs->nprov; i++)
+	for (i = 0; i < cs->nprov; i++) {
+		size_t first, n = parts_of(cs, i, &first), k;
+
 		if (nbo_prov_nontrivial(&cs->prov[i], cs->cell_id))
 			json_array_append_new(attr, nbo_attr_entry(&cs->prov[i], i));
+		for (k = 0; k < n; k++) {
+			json_t *e;
+
+			if (!nbo_prov_nontrivial(&cs->parts[first + k].prov, cs->cell_id))
+				continue;
+			e = nbo_attr_entry(&cs->parts[first + k].prov, i);
+			json_object_set_new(e, "part", json_integer((json_int_t)k + 1));
+			json_array_append_new(attr, e);
+		}
+	}
 	if (nbo_attr_store(nb_cell_metadata(cell), attr))
 		nb_cell_touch(cell);
 	json_decref(attr);
@@ -1032,10 +1233,61 @@ const struct nb_prov *nb_out_prov(struct nb_out *m, const char *cell_id, size_t 
 	return index < cs->nprov ? &cs->prov[index] : NULL;
 }
 
+const struct nb_prov *nb_out_prov_part(struct nb_out *m, const char *cell_id, size_t index,
+				       size_t k)
+{
+	struct nb_cell *cell = m ? code_cell(m, cell_id) : NULL;
+	struct cstate *cs;
+	size_t first;
+
+	if (!cell || !(cs = cs_get(m, cell_id)))
+		return NULL;
+	cs_bind(m, cs, cell);
+	if (index >= cs->nprov || k >= parts_of(cs, index, &first))
+		return NULL;
+	return &cs->parts[first + k].prov;
+}
+
+const struct nb_prov *nb_out_last_prov(struct nb_out *m, const char *cell_id)
+{
+	struct nb_cell *cell = m ? code_cell(m, cell_id) : NULL;
+	struct cstate *cs;
+
+	if (!cell || !(cs = cs_get(m, cell_id)))
+		return NULL;
+	cs_bind(m, cs, cell);
+	if (!cs->nprov)
+		return NULL;
+	if (cs->last_part >= 0 && (size_t)cs->last_part < cs->nparts &&
+	    cs->parts[cs->last_part].out == cs->nprov - 1)
+		return &cs->parts[cs->last_part].prov;
+	return &cs->prov[cs->nprov - 1];
+}
+
 static int misrouted(const struct nb_prov *p, const char *cell_id)
 {
 	return (p->flags & (NB_PROV_LATE | NB_PROV_STRAY | NB_PROV_CROSS_CELL | NB_PROV_ORPHAN)) ||
 	       (p->origin_cell && strcmp(p->origin_cell, cell_id) != 0);
+}
+
+/* Adds output j's provenance p to the jump list if it is misrouted. -1 on no memory. */
+static int mis_add(struct nb_out *m, const struct cstate *cs, size_t j, const struct nb_prov *p)
+{
+	if (!misrouted(p, cs->cell_id))
+		return 0;
+	if (m->nmis == m->capmis) {
+		size_t cap = m->capmis ? m->capmis * 2 : 16;
+		struct nb_misrouted *v = realloc(m->mis, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		m->mis = v;
+		m->capmis = cap;
+	}
+	m->mis[m->nmis].cell_id = cs->cell_id;
+	m->mis[m->nmis].index = j;
+	m->mis[m->nmis++].prov = p;
+	return 0;
 }
 
 size_t nb_out_misrouted(struct nb_out *m, const struct nb_misrouted **list)
@@ -1063,20 +1315,13 @@ size_t nb_out_misrouted(struct nb_out *m, const struct nb_misrouted **list)
 		}
 		cs_bind(m, cs, cell);
 		for (j = 0; j < cs->nprov; j++) {
-			if (!misrouted(&cs->prov[j], cs->cell_id))
-				continue;
-			if (m->nmis == m->capmis) {
-				size_t cap = m->capmis ? m->capmis * 2 : 16;
-				struct nb_misrouted *v = realloc(m->mis, cap * sizeof(*v));
+			size_t first, n = parts_of(cs, j, &first), k;
 
-				if (!v)
+			if (mis_add(m, cs, j, &cs->prov[j]) < 0)
+				goto out;
+			for (k = 0; k < n; k++)
+				if (mis_add(m, cs, j, &cs->parts[first + k].prov) < 0)
 					goto out;
-				m->mis = v;
-				m->capmis = cap;
-			}
-			m->mis[m->nmis].cell_id = cs->cell_id;
-			m->mis[m->nmis].index = j;
-			m->mis[m->nmis++].prov = &cs->prov[j];
 		}
 	}
 out:

@@ -9,11 +9,13 @@
  * Flow: the front end registers each request it sends (nb_out_request), then feeds every shell
  * reply (nb_out_reply) and every iopub message (nb_out_iopub). Output lands in the cell of its
  * parent request; output whose parent is not a cell execution (complete, kernel_info, comm, a silent
- * execute, an unknown msg_id) is "stray" and lands at the latest executed cell, never dropped.
+ * execute, an unknown msg_id) is "stray" and lands at the latest executed cell, never dropped;
+ * with no such cell, in a stray-output cell appended to the notebook.
  *
  * Stream text is processed as JupyterLab >= 4.3 does (a cursor into the stream: "\r" goes to the
  * start of the line and later text overwrites, "\b" deletes the character before the cursor unless
- * it is a newline, "\n" appends a newline at the end) and kept in a growable buffer per cell, so a
+ * it is a newline, "\n" appends a newline at the end), across the chunks of every writer that
+ * continue the same stream output, and kept in a growable buffer per cell, so a
  * flood of small messages costs amortised O(1) each. The buffer is copied into the cell's json
  * "text" lazily: call nb_out_sync() before reading a cell's outputs or saving the document.
  * docs/attribution.md describes the provenance saved in cell metadata.
@@ -85,6 +87,10 @@ void nb_out_set_save_attribution(struct nb_out *m, int on);
 /* Where output of another client's execution lands: 1 (default) at the latest executed cell,
  * flagged NB_PROV_FOREIGN | NB_PROV_STRAY; 0 in the unplaced list (nb_out_unplaced). */
 void nb_out_set_place_foreign(struct nb_out *m, int on);
+/* Where output with no cell to land in goes (no cell of ours executed yet, or its cell was deleted
+ * and no other cell ran): 1 (default) in a code cell appended to the notebook and marked
+ * metadata.bobbin.stray_outputs (reused while it exists); 0 in the unplaced list. */
+void nb_out_set_stray_cell(struct nb_out *m, int on);
 
 /* Called once per cell when it changes after the last nb_out_sync() (cell_id borrowed for the
  * call). Model code never draws: the callback should only mark the cell for redraw. */
@@ -112,6 +118,13 @@ int nb_out_iopub(struct nb_out *m, const char *msg_type, const char *parent_msg_
 int nb_out_stdin(struct nb_out *m, const char *request_msg_id, const char *prompt,
 		 const char *value, int password);
 
+/* The line nb_out_lost() adds. */
+#define NB_OUT_LOST_TEXT "[output may be missing: the kernel dropped messages]\n"
+/* A registered request finished without its status: idle (kc_client_output_lost()): adds
+ * NB_OUT_LOST_TEXT to its cell as stderr and counts the request as idle, so it is done once
+ * replied. 1/0/-1 as nb_out_iopub (-1 also when msg_id is unknown). */
+int nb_out_lost(struct nb_out *m, const char *msg_id);
+
 /* Clears a cell's outputs now (a user action), with their provenance. 0, or -1 if no such cell. */
 int nb_out_clear_cell(struct nb_out *m, const char *cell_id);
 
@@ -130,6 +143,11 @@ size_t nb_out_sync_lazy(struct nb_out *m);
 int nb_out_live(struct nb_out *m, const char *cell_id, const json_t **out, const char **text,
 		size_t *len, size_t *lines);
 
+/* The cell id of a registered cell execution msg_id (borrowed until nb_out_free), NULL when the
+ * request is unknown or not a cell execution. Maps a thread's origin to a cell before the thread
+ * printed anything. */
+const char *nb_out_request_cell(struct nb_out *m, const char *msg_id);
+
 /* 1 while a request for the cell is pending (sent, not both replied and idle), else 0. */
 int nb_out_cell_busy(struct nb_out *m, const char *cell_id);
 /* 1 when the request got both its reply and idle, 0 if not yet, -1 if unknown. */
@@ -139,8 +157,19 @@ int nb_out_request_done(struct nb_out *m, const char *msg_id);
  * there is no such cell or output. Outputs loaded from a file answer from saved attribution. */
 const struct nb_prov *nb_out_prov(struct nb_out *m, const char *cell_id, size_t index);
 
+/* A stream output continues with every chunk of its name until another output follows, as in
+ * JupyterLab, whatever the chunks' provenance: nb_out_prov() answers for the first chunk, and the
+ * k-th other provenance among its later chunks (distinct ones, in order of arrival, at most 16; a
+ * chunk with a 17th starts a new output) is nb_out_prov_part(m, cell, index, k), NULL past the
+ * last. Borrowed like nb_out_prov(). */
+const struct nb_prov *nb_out_prov_part(struct nb_out *m, const char *cell_id, size_t index,
+				       size_t k);
+/* Provenance of the latest message that landed in the cell (the last output's, or of the part its
+ * latest chunk brought). NULL when the cell has no outputs. */
+const struct nb_prov *nb_out_last_prov(struct nb_out *m, const char *cell_id);
+
 /* One entry of the jump list: an output whose origin cell differs from its cell, or that is late,
- * stray or cross-cell. */
+ * stray or cross-cell (an output is listed once per such provenance: its own and its parts'). */
 struct nb_misrouted {
 	const char *cell_id;
 	size_t index;
@@ -149,8 +178,9 @@ struct nb_misrouted {
 /* The jump list in document order. *list is borrowed until the next call into the model. */
 size_t nb_out_misrouted(struct nb_out *m, const struct nb_misrouted **list);
 
-/* Outputs that had no cell to land in (no code cell executed yet, or foreign output with
- * nb_out_set_place_foreign(m, 0)), as an nbformat outputs array. Borrowed. */
+/* Outputs kept out of the notebook: those with no cell to land in when the stray-output cell is
+ * off (nb_out_set_stray_cell(m, 0)), and foreign output with nb_out_set_place_foreign(m, 0), as
+ * an nbformat outputs array. Borrowed. */
 json_t *nb_out_unplaced(struct nb_out *m);
 
 #endif

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Runs every test program (unit, integration, fuzz corpus replay) and e2e script, each of which
-# prints TAP lines ("ok N - …" / "not ok N - …"), and ends with one line "N passed, N failed".
+# Runs every test program (unit, integration, fuzz corpus replay), source check (tests/lint),
+# agent and e2e script, each of which prints TAP lines ("ok N - …" / "not ok N - …"), and ends
+# with one line "N passed, N failed".
 # A program that exits non-zero without reporting a failure counts as one failure.
 # TESTS=pattern runs only the programs and scripts whose name contains pattern.
 B=${B:-build/rel-cc}
@@ -21,19 +22,6 @@ run_one() {
 	p=$(grep -c '^ok ' "$out")
 	f=$(grep -c '^not ok ' "$out")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "not ok - $name exited $rc" >>"$out"; fi
-	# Programs that drive real kernels and terminals on a shared machine get one more run when
-	# they fail; the first run's failures stay visible in the log. Unit tests get none.
-	case "$name" in
-	*/e2e/*|*test_kernels|*test_routing|*test_provenance)
-		if [ "$f" -ne 0 ]; then
-			echo "RETRY $(basename "$name"): first run: $(grep '^not ok' "$out" | tr '\n' ' ')"
-			"$@" >"$out" 2>&1
-			rc=$?
-			p=$(grep -c '^ok ' "$out")
-			f=$(grep -c '^not ok ' "$out")
-			if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "not ok - $name exited $rc" >>"$out"; fi
-		fi ;;
-	esac
 	pass=$((pass + p)) fail=$((fail + f))
 	printf '%-40s %3d passed, %d failed (%ds)\n' "$(basename "$name")" "$p" "$f" $(( $(date +%s) - start ))
 	if [ "$f" -ne 0 ] || [ -n "${VERBOSE:-}" ]; then sed 's/^/    /' "$out" | tail -60; fi
@@ -43,7 +31,7 @@ for t in "$B"/tests/test_* "$B"/tests/fuzz_*; do
 	case "$t" in *.d|*.o) continue ;; esac
 	case "$t" in */fuzz_*) run_one "$t" "$t" tests/fuzz/corpus/"$(basename "$t")" ;; *) run_one "$t" "$t" ;; esac
 done
-for t in tests/agent/test_*.sh tests/e2e/*.sh; do
+for t in tests/lint/*.sh tests/agent/test_*.sh tests/e2e/*.sh; do
 	[ -f "$t" ] || continue
 	run_one "$t" sh "$t"
 done

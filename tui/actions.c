@@ -520,7 +520,8 @@ static void a_help(struct app *a)
 		"",
 		"Command line (:) — w [FILE], w! , q, q!, wq, e FILE, kernel NAME, restart,",
 		"interrupt, run all|above|below, clear, theme NAME, set OPTION VALUE, help,",
-		"threads, misrouted, attribution, routing POLICY, route PATTERN=POLICY, NUMBER.",
+		"threads, misrouted, attribution, routing [POLICY] (alone: shows policy and rules),",
+		"route PATTERN=POLICY, route -PATTERN (removes the rule), NUMBER.",
 	};
 
 	rd_layout_clear(&a->pager);
@@ -692,6 +693,10 @@ static void p_default(struct app *a)
 {
 	p_tp(a, "default-policy");
 }
+static void p_internal(struct app *a)
+{
+	p_tp(a, "toggle-internal");
+}
 
 static const struct {
 	const char *name;
@@ -764,6 +769,7 @@ static const struct {
 	{"policy-auto", p_auto},
 	{"policy-kernel", p_kernel},
 	{"default-policy", p_default},
+	{"toggle-internal", p_internal},
 };
 
 int act_run(struct app *a, const char *name)

@@ -23,6 +23,8 @@
 #include "tui/highlight.h"
 #include "tui/markdown.h"
 #include "tui/sigpipe.h"
+#include "tui/threadkind.h"
+#include "tui/tout.h"
 
 /* ---- messages and questions ---- */
 
@@ -162,7 +164,10 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 	want.queued = app_cell_queued(a, id);
 	want.unfolded = app_cell_unfolded(a, id);
 	want.tail = want.running;
-	want.note = a->kernel_dead && !strcmp(a->dead_cell, id);
+	want.note = a->kernel_dead && !strcmp(a->dead_cell, id) ? 1
+		    /* the output model's cell for output with no cell (docs/attribution.md) */
+		    : json_is_true(json_object_get(json_object_get(nb_cell_metadata(cell), "bobbin"),
+						   "stray_outputs")) ? 2 : 0;
 	want.input = a->mode == MODE_INPUT && !strcmp(a->input_cell, id);
 	want.count = nb_cell_execution_count(cell);
 	want.edver = want.editing ? editor_version(a->ed) : 0;
@@ -201,8 +206,9 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 	in.focused = want.focused;
 	in.editing = want.editing;
 	in.ascii = !a->utf8;
-	in.note = want.note ? "kernel died while running this cell (0 0 or :restart restarts it)"
-			    : NULL;
+	in.note = want.note == 1 ? "kernel died while running this cell (0 0 or :restart restarts it)"
+		  : want.note == 2 ? "stray output: its cell was deleted or is unknown (W lists each)"
+				   : NULL;
 	in.input_prompt = want.input ? a->input_prompt : NULL;
 	if (a->attribution) {
 		in.attrib = app_attrib;
@@ -264,41 +270,65 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 
 /* ---- attribution labels (the attribution view) ---- */
 
+/* The marks of an output sum up every provenance its chunks had (a stream output continues
+ * across writers, docs/attribution.md): the label is its first writer's thread ("+" when other
+ * threads wrote to it too), then an origin mark, late and stray if any chunk was. */
 int app_attrib(void *ud, size_t out_index, struct rd_attrib *at)
 {
 	struct app *a = ud;
-	const struct nb_prov *p = nb_out_prov(a->out, a->pending_attrib_cell, out_index);
-	int n = 0;
+	const char *cell = a->pending_attrib_cell;
+	const struct nb_prov *p = nb_out_prov(a->out, cell, out_index), *q;
+	const char *name = NULL, *origin = NULL, *kind = NULL;
+	unsigned flags = 0;
+	int n = 0, more_threads = 0;
 
 	if (!p)
 		return -1;
-	if (p->flags & NB_PROV_THREAD) {
-		const char *name = p->thread_name ? p->thread_name : "thread";
-		char *safe = st_plain(name, strlen(name), NULL);
+	for (size_t k = 0; (q = k ? nb_out_prov_part(a->out, cell, out_index, k - 1) : p); k++) {
+		if (q->flags & NB_PROV_THREAD) {
+			const char *nm = q->thread_name ? q->thread_name : "thread";
+
+			if (!name) {
+				name = nm;
+				kind = q->origin_kind;
+			}
+			else if (strcmp(name, nm))
+				more_threads = 1;
+		}
+		if (!origin && q->origin_cell && q->parent_cell &&
+		    strcmp(q->origin_cell, q->parent_cell))
+			origin = q->origin_cell;
+		flags |= q->flags;
+	}
+	if (name) {
+		/* ipykernel's fd watcher carries what subprocesses and C code write: say that */
+		char *safe = tk_is_fd(name, kind) ? strdup("fd output")
+						    : st_plain(name, strlen(name), NULL);
 		unsigned h = 0;
 
 		for (const char *s = name; *s; s++)
 			h = h * 31 + (unsigned char)*s;
-		snprintf(at->label, sizeof at->label, "%.*s", RD_GUTTER_ATTRIB - 2,
-			 safe ? safe : "?");
+		snprintf(at->label, sizeof at->label, "%.*s%s",
+			 RD_GUTTER_ATTRIB - 2 - more_threads, safe ? safe : "?",
+			 more_threads ? "+" : "");
 		free(safe);
 		/* MainThread keeps the first colour; others by a hash of their name */
 		at->label_role = !strcmp(name, "MainThread") ? THEME_THREAD_1
 							     : THEME_THREAD((int)(h % 7) + 2);
 	}
-	if (p->origin_cell && p->parent_cell && strcmp(p->origin_cell, p->parent_cell)) {
-		struct nb_cell *oc = nb_doc_find(a->doc, p->origin_cell);
+	if (origin) {
+		struct nb_cell *oc = nb_doc_find(a->doc, origin);
 		long oi = oc ? nb_doc_index(a->doc, oc) : -1;
 
 		n += snprintf(at->marks + n, sizeof at->marks - (size_t)n, "  %s [%ld]",
 			      a->utf8 ? "↩" : "<-", oi + 1);
 		at->marks_role = THEME_ORIGIN_MARK;
 	}
-	if (p->flags & NB_PROV_LATE && n < (int)sizeof at->marks) {
+	if (flags & NB_PROV_LATE && n < (int)sizeof at->marks) {
 		n += snprintf(at->marks + n, sizeof at->marks - (size_t)n, "  late");
 		at->marks_role = THEME_LATE_MARK;
 	}
-	if (p->flags & NB_PROV_STRAY && n < (int)sizeof at->marks) {
+	if (flags & (NB_PROV_STRAY | NB_PROV_ORPHAN) && n < (int)sizeof at->marks) {
 		snprintf(at->marks + n, sizeof at->marks - (size_t)n, "  stray");
 		at->marks_role = THEME_STRAY_MARK;
 	}
@@ -464,6 +494,8 @@ static void on_exec_reply(struct kc_client *kc, const char *msg_id, enum kc_stat
 
 	if (reply)
 		nb_out_reply(a->out, msg_id, "execute_reply", reply->content);
+	if (kc_client_output_lost(kc))
+		nb_out_lost(a->out, msg_id);
 	if (!e)
 		return;
 	i = (size_t)(e - a->execs);
@@ -479,6 +511,23 @@ static void on_exec_reply(struct kc_client *kc, const char *msg_id, enum kc_stat
 	a->need_draw = 1;
 }
 
+/* Running something on a kernel other than the one the notebook names makes it the notebook's. */
+static void ks_apply(struct app *a)
+{
+	json_t *md = nb_doc_metadata(a->doc);
+	const char *old;
+
+	if (!a->pending_ks)
+		return;
+	old = json_string_value(json_object_get(json_object_get(md, "kernelspec"), "name"));
+	json_object_set(md, "kernelspec", a->pending_ks);
+	nb_doc_set_dirty(a->doc);
+	app_msg(a, 0, "metadata.kernelspec is now %s (was %s)",
+		json_string_value(json_object_get(a->pending_ks, "name")), old ? old : "not set");
+	json_decref(a->pending_ks);
+	a->pending_ks = NULL;
+}
+
 static void exec_send(struct app *a, struct app_exec *e)
 {
 	struct nb_cell *c = nb_doc_find(a->doc, e->cell_id);
@@ -486,6 +535,7 @@ static void exec_send(struct app *a, struct app_exec *e)
 
 	if (!c || !a->kc)
 		return;
+	ks_apply(a);
 	id = kc_client_execute(a->kc, nb_cell_source(c), 0, on_exec_reply, a);
 	if (!id) {
 		app_msg(a, 1, "could not run the cell: %s", kc_client_strerror(a->kc));
@@ -713,10 +763,11 @@ int app_kernel_start(struct app *a, const char *name)
 		snprintf(a->kernel_display, sizeof a->kernel_display, "%s", d ? d : spec->name);
 		free(d);
 	}
-	/* the notebook remembers its kernel */
-	json_t *md = nb_doc_metadata(a->doc);
-	json_t *ks = json_object_get(md, "kernelspec");
+	/* the notebook remembers its kernel, once something is run on it (ks_apply) */
+	json_t *ks = json_object_get(nb_doc_metadata(a->doc), "kernelspec");
 	const char *old = json_string_value(json_object_get(ks, "name"));
+	json_decref(a->pending_ks);
+	a->pending_ks = NULL;
 	if (!old || strcmp(old, spec->name)) {
 		json_t *o = json_object();
 		json_object_set_new(o, "display_name",
@@ -724,8 +775,7 @@ int app_kernel_start(struct app *a, const char *name)
 		if (spec->language)
 			json_object_set_new(o, "language", json_string(spec->language));
 		json_object_set_new(o, "name", json_string(spec->name));
-		json_object_set_new(md, "kernelspec", o);
-		nb_doc_set_dirty(a->doc);
+		a->pending_ks = o;
 	}
 	kc_kernelspec_free(spec);
 	set_handlers(a);
@@ -816,9 +866,15 @@ static void on_complete(struct kc_client *kc, const char *msg_id, enum kc_status
 		return;
 	}
 	if (json_array_size(m) == 1) {
-		const char *s = json_string_value(json_array_get(m, 0));
+		json_t *one = json_array_get(m, 0);
+		size_t n;
+		/* the kernel's text, as text: no control character goes into the source */
+		char *s = json_is_string(one) ? st_plain(json_string_value(one),
+							 json_string_length(one), &n)
+					      : NULL;
 		if (s)
-			editor_replace(a->ed, a->comp_start, a->comp_end, s, strlen(s));
+			editor_replace(a->ed, a->comp_start, a->comp_end, s, n);
+		free(s);
 		app_commit_edit(a);
 		app_invalidate(a, a->cur);
 		return;
@@ -908,9 +964,18 @@ int app_save(struct app *a, const char *path, int force)
 	}
 	if (path && a->path[0])
 		rec_path(a->path, oldrec, sizeof oldrec);
+	/* A document restored from the recovery file was loaded from there: :w writes it to the
+	 * notebook it stands for, which is no "other file" for the document. */
+	if (!path && a->path[0] && nb_doc_path(a->doc) && strcmp(nb_doc_path(a->doc), a->path))
+		force = 1;
 	if (nb_doc_save(a->doc, path ? path : a->path, force, &err) < 0) {
+		/* "...; not saved (save with force ...)": said the front end's way */
+		char *cut = strstr(err.text, "; not saved (save with force");
+
+		if (cut)
+			*cut = 0;
 		app_msg(a, 1, "not saved: %s%s", err.text,
-			strstr(err.text, "changed on disk") ? " (:w! overwrites)" : "");
+			!cut ? "" : path ? " (:w! FILE overwrites)" : " (:w! overwrites)");
 		return -1;
 	}
 	if (oldrec[0])
@@ -956,7 +1021,13 @@ static void notify(void *ud, const char *cell_id)
 	a->outputs_changed = 1;
 }
 
-static struct nb_doc *load_doc(const char *path, int *is_new, char *why, size_t size)
+/* The notebook screen reads a large file a slice at a time after the first screen: this much at
+ * first (the first screen's cells are in it), this much each pass of the loop after. */
+#define LOAD_FIRST (4u << 20)
+#define LOAD_SLICE (8u << 20)
+
+/* first: 0 to load the whole file now, else read that much now and the rest from the loop */
+static struct nb_doc *load_doc(const char *path, size_t first, int *is_new, char *why, size_t size)
 {
 	struct nb_error err = {0};
 	struct nb_doc *d;
@@ -969,9 +1040,46 @@ static struct nb_doc *load_doc(const char *path, int *is_new, char *why, size_t 
 		*is_new = 1;
 		return nb_doc_new();
 	}
-	if (!(d = nb_doc_load(path, &err)))
+	if (!(d = first ? nb_doc_open(path, first, &err) : nb_doc_load(path, &err)))
 		snprintf(why, size, "%s", err.text);
 	return d;
+}
+
+/* The kernel: -k, else the notebook's, else python3; never another one silently. */
+static void kernel_for_doc(struct app *a)
+{
+	const char *kname = a->kopts.kernel;
+
+	if (!kname)
+		kname = json_string_value(
+			json_object_get(json_object_get(nb_doc_metadata(a->doc), "kernelspec"), "name"));
+	a->kernel_pending = 0;
+	app_kernel_start(a, kname ? kname : "python3");
+}
+
+/* Reads more of a notebook still being loaded (all of it with budget SIZE_MAX); when it is
+ * complete, starts the kernel that waited for its metadata. -1 (and quit) when the rest of the
+ * file turns out bad. */
+static int load_more(struct app *a, size_t budget)
+{
+	struct nb_error err = {0};
+	int r;
+
+	if (!nb_doc_loading(a->doc))
+		return 0;
+	r = nb_doc_load_more(a->doc, budget, &err);
+	if (r < 0) {
+		snprintf(a->load_err, sizeof a->load_err, "%s", err.text);
+		a->quit = 3;
+		return -1;
+	}
+	a->need_draw = 1;
+	if (r > 0) {
+		app_invalidate_all(a); /* the cells' ids and warnings are settled now */
+		if (a->kernel_pending)
+			kernel_for_doc(a);
+	}
+	return 0;
 }
 
 static void doc_attach(struct app *a, struct nb_doc *d)
@@ -1006,7 +1114,7 @@ int app_load(struct app *a, const char *path, int force)
 		app_msg(a, 1, "unsaved changes: :w first, or :e! FILE to drop them");
 		return -1;
 	}
-	if (!(d = load_doc(path, &is_new, why, sizeof why))) {
+	if (!(d = load_doc(path, 0, &is_new, why, sizeof why))) {
 		app_msg(a, 1, "%s", why);
 		return -1;
 	}
@@ -1074,7 +1182,7 @@ static const char nb_usage[] =
 
 static void cfg_warn(const char *msg, void *ud)
 {
-	fprintf(stderr, "bobbin: %s\n", msg);
+	tout_fmt(stderr, "bobbin: %s\n", msg);
 }
 
 static void recover_answer(struct app *a, int key)
@@ -1108,6 +1216,8 @@ static long loop_timeout(struct app *a, long long now)
 
 	if (keys_pending(a->keys))
 		t = 30;
+	if (nb_doc_loading(a->doc))
+		t = 0;
 	if (a->need_draw) {
 		long d = (long)(a->last_draw_ms + 33 - now);
 		if (d < t)
@@ -1146,8 +1256,14 @@ static void loop(struct app *a)
 		if (zmq_poll(items, n + 2, loop_timeout(a, now)) < 0 && errno != EINTR)
 			break;
 		now = sigpipe_now_ms();
-		if (a->kc)
+		if (a->kc) {
+			static struct kernel_badsig badsig;
+			char why[128];
+
 			kc_client_dispatch(a->kc, items, n);
+			if (kernel_badsig_check(a->kc, &badsig, why, sizeof why))
+				app_msg(a, 1, "%s", why);
+		}
 		if (items[n].revents & ZMQ_POLLIN) {
 			char buf[4096];
 			ssize_t r = read(0, buf, sizeof buf);
@@ -1162,7 +1278,8 @@ static void loop(struct app *a)
 		} else if (keys_pending(a->keys) && now - last_byte >= 30) {
 			keys_timeout(a->keys);
 		}
-		while (!a->quit && keys_next(a->keys, &k))
+		/* a key acts on the whole notebook: the rest of a large file is read first */
+		while (!a->quit && keys_next(a->keys, &k) && load_more(a, SIZE_MAX) == 0)
 			act_key(a, &k);
 		while ((items[n + 1].revents & ZMQ_POLLIN) && (sig = sigpipe_read())) {
 			if (sig == SIGWINCH)
@@ -1172,6 +1289,8 @@ static void loop(struct app *a)
 			else if (sig == SIGINT)
 				app_kernel_interrupt(a);
 		}
+		if (!a->quit)
+			load_more(a, LOAD_SLICE);
 		if (a->quit)
 			break;
 		if (a->cfg.autosave_interval > 0 &&
@@ -1199,7 +1318,7 @@ static void loop(struct app *a)
 int cmd_notebook(int argc, char **argv)
 {
 	struct app app, *a = &app;
-	const char *file = NULL, *theme = NULL, *kname = NULL;
+	const char *file = NULL, *theme = NULL;
 	char why[300] = "";
 	int is_new = 0, mouse = -1, rc = 0;
 	long long rec_mtime;
@@ -1224,20 +1343,20 @@ int cmd_notebook(int argc, char **argv)
 		else if (!strcmp(argv[i], "--recover"))
 			a->recover_flag = 1;
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(nb_usage, stdout);
+			tout_fmt(stdout, "%s", nb_usage);
 			return 0;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "bobbin: unknown option %s\n%s", argv[i], nb_usage);
+			tout_fmt(stderr, "bobbin: unknown option %s\n%s", argv[i], nb_usage);
 			return 2;
 		} else if (!file)
 			file = argv[i];
 		else {
-			fprintf(stderr, "bobbin: one notebook at a time\n");
+			tout_fmt(stderr, "bobbin: one notebook at a time\n");
 			return 2;
 		}
 	}
 	if (!isatty(0) || !isatty(1)) {
-		fprintf(stderr, "bobbin: the notebook screen needs a terminal (try bobbin run)\n");
+		tout_fmt(stderr, "bobbin: the notebook screen needs a terminal (try bobbin run)\n");
 		return 2;
 	}
 	setlocale(LC_ALL, "");
@@ -1250,9 +1369,9 @@ int cmd_notebook(int argc, char **argv)
 	if (!a->cfg.agent)
 		a->kopts.no_agent = 1;
 
-	struct nb_doc *d = load_doc(file, &is_new, why, sizeof why);
+	struct nb_doc *d = load_doc(file, LOAD_FIRST, &is_new, why, sizeof why);
 	if (!d) {
-		fprintf(stderr, "bobbin: %s\n", why);
+		tout_fmt(stderr, "bobbin: %s\n", why);
 		return 1;
 	}
 	if (file)
@@ -1275,8 +1394,8 @@ int cmd_notebook(int argc, char **argv)
 		}
 	}
 	if (view_init(a) < 0) {
-		fprintf(stderr, "bobbin: cannot use this terminal (TERM=%s)\n",
-			getenv("TERM") ? getenv("TERM") : "");
+		tout_fmt(stderr, "bobbin: cannot use this terminal (TERM=%s)\n",
+		         getenv("TERM") ? getenv("TERM") : "");
 		nb_out_free(a->out);
 		nb_doc_free(a->doc);
 		return 1;
@@ -1288,18 +1407,12 @@ int cmd_notebook(int argc, char **argv)
 		app_msg(a, 0, "%s%s — h for help", file ? file : "new notebook",
 			is_new && file ? " (new file)" : "");
 
-	/* the kernel: -k, else the notebook's, else python3; never another one silently */
-	kname = a->kopts.kernel;
-	if (!kname)
-		kname = json_string_value(
-			json_object_get(json_object_get(nb_doc_metadata(a->doc), "kernelspec"), "name"));
-	if (!kname)
-		kname = "python3";
-	/* the notebook first: starting or attaching a kernel takes longer than drawing it */
+	/* the notebook first: starting or attaching a kernel takes longer than drawing it, and a
+	 * large notebook's kernelspec is known only once the whole file is read (load_more) */
 	a->kernel_pending = 1;
 	view_draw(a);
-	a->kernel_pending = 0;
-	app_kernel_start(a, kname);
+	if (!nb_doc_loading(a->doc))
+		kernel_for_doc(a);
 	if (!a->recover_flag && file && rec_exists(file, &rec_mtime)) {
 		char rp[4200];
 		rec_path(file, rp, sizeof rp);
@@ -1313,8 +1426,13 @@ int cmd_notebook(int argc, char **argv)
 	view_end(a);
 	if (a->quit == 2)
 		rc = 1;
+	if (a->quit == 3) {
+		tout_fmt(stderr, "bobbin: %s\n", a->load_err);
+		rc = 1;
+	}
 	if (a->kc)
 		kc_client_free(a->kc, 0);
+	json_decref(a->pending_ks);
 	for (size_t i = 0; i < a->ncache; i++)
 		rd_layout_clear(&a->cache[i].lay);
 	free(a->cache);

@@ -72,6 +72,11 @@ struct app {
 	int kernel_ready; /* saw the kernel ready since the last start/restart */
 	int kernel_dead;
 	int kernel_pending; /* the first screen is drawn before the kernel is started */
+	char load_err[320]; /* why the rest of a notebook read after the first screen was refused */
+	/* The kernelspec of the kernel started, when the notebook's metadata names another (or none):
+	 * written into the metadata when the user first runs something, not before (starting a
+	 * kernel is not an edit). Owned; NULL when there is nothing to write. */
+	json_t *pending_ks;
 	char dead_cell[64];
 	struct config cfg;
 	struct theme theme;
@@ -127,6 +132,8 @@ struct app {
 	struct app_item *items;
 	size_t nitems, item_sel;
 	int list_kind; /* 0 misrouted, 1 kernel picker */
+	char list_head[256]; /* column headers under the title (threads pane, misrouting list) */
+	int show_internal;   /* the threads pane lists the kernel's own threads too */
 	char list_title[128];
 	int attribution;
 	char pending_attrib_cell[64]; /* the cell app_attrib() answers for */

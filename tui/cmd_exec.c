@@ -16,8 +16,8 @@
 #include "kernelclient/kc.h"
 #include "tui/cmd.h"
 #include "tui/kernel_open.h"
-#include "tui/safetext.h"
 #include "tui/sigpipe.h"
+#include "tui/tout.h"
 
 struct exec_state {
 	char msg_id[64]; /* a copy: the library's string is gone once the request finishes */
@@ -27,21 +27,14 @@ struct exec_state {
 
 static void write_safe(FILE *f, const char *s, size_t len)
 {
-	size_t n;
-	char *out = isatty(fileno(f)) ? st_sgr(s, len, &n) : st_plain(s, len, &n);
-
-	if (out) {
-		fwrite(out, 1, n, f);
-		free(out);
-	}
-	fflush(f);
+	tout_text(f, s, len, isatty(fileno(f)));
 }
 
 static void write_line(FILE *f, const char *s)
 {
 	write_safe(f, s, strlen(s));
 	if (!*s || s[strlen(s) - 1] != '\n')
-		fputc('\n', f);
+		tout_lit(f, "\n");
 }
 
 static void on_iopub(struct kc_client *kc, const struct kc_msg *m, void *ud)
@@ -67,7 +60,7 @@ static void on_iopub(struct kc_client *kc, const struct kc_msg *m, void *ud)
 		else if (json_object_size(data)) {
 			const char *mime = json_object_iter_key(json_object_iter(data));
 
-			printf("[%s output]\n", mime);
+			tout_fmt(stdout, "[%s output]\n", mime);
 		}
 	} else if (!strcmp(m->msg_type, "error")) {
 		json_t *tb = json_object_get(c, "traceback"), *line;
@@ -79,9 +72,9 @@ static void on_iopub(struct kc_client *kc, const struct kc_msg *m, void *ud)
 				if (json_is_string(line))
 					write_line(stderr, json_string_value(line));
 		} else {
-			fprintf(stderr, "%s: %s\n",
-				json_string_value(json_object_get(c, "ename")) ?: "Error",
-				json_string_value(json_object_get(c, "evalue")) ?: "");
+			tout_fmt(stderr, "%s: %s\n",
+			         json_string_value(json_object_get(c, "ename")) ?: "Error",
+			         json_string_value(json_object_get(c, "evalue")) ?: "");
 		}
 	}
 }
@@ -106,7 +99,7 @@ static int read_answer(const char *prompt, int password, char *buf, size_t size)
 	buf[strcspn(buf, "\n")] = 0;
 	if (password && tty) {
 		tcsetattr(0, TCSANOW, &old);
-		fputc('\n', stderr);
+		tout_lit(stderr, "\n");
 	}
 	return got;
 }
@@ -118,8 +111,9 @@ static void on_input(struct kc_client *kc, const struct kc_msg *m, const char *p
 
 	if (!read_answer(prompt, password, buf, sizeof buf)) {
 		/* No answer will come: interrupt, so input() raises instead of waiting forever. */
-		fprintf(stderr, "\nbobbin exec: the code asked for input, and standard input is at its "
-				"end\n");
+		tout_fmt(stderr,
+		         "\nbobbin exec: the code asked for input, and standard input is at its "
+		         "end\n");
 		kc_client_interrupt(kc);
 		kc_client_input_reply(kc, "");
 		return;
@@ -137,7 +131,7 @@ static void on_reply(struct kc_client *kc, const char *id, enum kc_status st,
 	if (st != KC_OK)
 		es->failed = 1;
 	if (st == KC_CANCELLED)
-		fprintf(stderr, "bobbin: the kernel died while running the code\n");
+		tout_fmt(stderr, "bobbin: the kernel died while running the code\n");
 }
 
 static char *slurp(FILE *f)
@@ -172,6 +166,8 @@ int cmd_exec(int argc, char **argv)
 	char *owned = NULL;
 	struct kc_client *kc;
 	long long last_int = 0;
+	struct kernel_badsig badsig = {0};
+	char why[128];
 	int sigfd;
 
 	for (int i = 1; i < argc; i++) {
@@ -182,19 +178,19 @@ int cmd_exec(int argc, char **argv)
 		if (r)
 			continue;
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(exec_usage, stdout);
+			tout_fmt(stdout, "%s", exec_usage);
 			return 0;
 		} else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
 			code = argv[++i];
 		} else {
-			fprintf(stderr, "bobbin exec: unknown argument \"%s\"\n%s", argv[i],
-				exec_usage);
+			tout_fmt(stderr, "bobbin exec: unknown argument \"%s\"\n%s", argv[i],
+			         exec_usage);
 			return 2;
 		}
 	}
 	if (!code) {
 		if (!(owned = slurp(stdin))) {
-			fprintf(stderr, "bobbin exec: cannot read code from standard input\n");
+			tout_fmt(stderr, "bobbin exec: cannot read code from standard input\n");
 			return 2;
 		}
 		code = owned;
@@ -211,7 +207,7 @@ int cmd_exec(int argc, char **argv)
 	if (id) {
 		snprintf(es.msg_id, sizeof es.msg_id, "%s", id);
 	} else {
-		fprintf(stderr, "bobbin exec: %s\n", kc_client_strerror(kc));
+		tout_fmt(stderr, "bobbin exec: %s\n", kc_client_strerror(kc));
 		es.failed = 1;
 		es.done = 1;
 	}
@@ -230,13 +226,13 @@ int cmd_exec(int argc, char **argv)
 				long long now = sigpipe_now_ms();
 
 				if (now - last_int < 1000) {
-					fprintf(stderr, "\nbobbin: interrupted twice, exiting\n");
+					tout_fmt(stderr, "\nbobbin: interrupted twice, exiting\n");
 					es.failed = 1;
 					break;
 				}
 				last_int = now;
-				fprintf(stderr, "\nbobbin: interrupting the kernel (Ctrl-C again "
-						"to exit)\n");
+				tout_fmt(stderr, "\nbobbin: interrupting the kernel (Ctrl-C again "
+				                 "to exit)\n");
 				kc_client_interrupt(kc);
 			} else if (sig == SIGTERM || sig == SIGHUP) {
 				es.failed = 1;
@@ -244,8 +240,10 @@ int cmd_exec(int argc, char **argv)
 			}
 		}
 		kc_client_dispatch(kc, items, n);
+		if (kernel_badsig_check(kc, &badsig, why, sizeof why))
+			tout_fmt(stderr, "bobbin exec: %s\n", why);
 		if (kc_client_state(kc) == KC_DEAD && !es.done) {
-			fprintf(stderr, "bobbin: the kernel died\n");
+			tout_fmt(stderr, "bobbin: the kernel died\n");
 			es.failed = 1;
 			break;
 		}

@@ -6,7 +6,7 @@
 
 #include "kernelclient/kc.h"
 #include "tui/cmd.h"
-#include "tui/safetext.h"
+#include "tui/tout.h"
 
 int cmd_kernels(int argc, char **argv)
 {
@@ -15,27 +15,25 @@ int cmd_kernels(int argc, char **argv)
 	struct kc_kernelspec **list;
 
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		puts("usage: bobbin kernels\n\nLists the kernelspecs bobbin can start: name, "
-		     "language, display name, directory.\nSearched in JUPYTER_PATH, the Jupyter "
-		     "data dir, /usr/local/share/jupyter, /usr/share/jupyter.");
+		tout_lit(stdout,
+		         "usage: bobbin kernels\n\nLists the kernelspecs bobbin can start: "
+		         "name, language, display name, directory.\nSearched in JUPYTER_PATH, "
+		         "the Jupyter data dir, /usr/local/share/jupyter, /usr/share/jupyter.\n");
 		return 0;
 	}
 	list = kc_kernelspec_list(&n, &bad);
 	if (n)
-		printf("%-20s %-10s %-28s %s\n", "NAME", "LANGUAGE", "DISPLAY NAME", "PATH");
+		tout_fmt(stdout, "%-20s %-10s %-28s %s\n", "NAME", "LANGUAGE", "DISPLAY NAME",
+		         "PATH");
 	for (size_t i = 0; i < n; i++) {
-		/* kernel.json is somebody else's file: its text is shown through safetext. */
-		size_t l;
-		char *dn = st_plain(list[i]->display_name, strlen(list[i]->display_name), &l);
-
-		printf("%-20s %-10s %-28s %s\n", list[i]->name, list[i]->language, dn ? dn : "",
-		       list[i]->dir);
-		free(dn);
+		/* kernel.json and its directory are somebody else's: tout_fmt shows them safely. */
+		tout_fmt(stdout, "%-20s %-10s %-28s %s\n", list[i]->name, list[i]->language,
+		         list[i]->display_name, list[i]->dir);
 	}
 	if (bad && *bad)
-		fprintf(stderr, "bobbin: skipped broken kernelspecs:\n%s", bad);
+		tout_fmt(stderr, "bobbin: skipped broken kernelspecs:\n%s", bad);
 	if (!n)
-		fprintf(stderr, "bobbin: no kernelspecs found (install python3-ipykernel?)\n");
+		tout_fmt(stderr, "bobbin: no kernelspecs found (install python3-ipykernel?)\n");
 	free(bad);
 	kc_kernelspec_list_free(list, n);
 	return n ? 0 : 1;

@@ -22,6 +22,7 @@
 #include "tui/config.h"
 #include "tui/run.h"
 #include "tui/sigpipe.h"
+#include "tui/tout.h"
 
 static const char run_usage[] =
 	"usage: bobbin run NOTEBOOK.ipynb... [-o OUT.ipynb | -o - | --inplace] [-j N] [-q]\n"
@@ -62,7 +63,7 @@ static int parse_seconds(const char *opt, const char *s, double *out)
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || v < 0) {
-		fprintf(stderr, "bobbin run: %s takes a number of seconds, not \"%s\"\n", opt, s);
+		tout_fmt(stderr, "bobbin run: %s takes a number of seconds, not \"%s\"\n", opt, s);
 		return -1;
 	}
 	*out = v;
@@ -77,7 +78,7 @@ static int parse_jobs(const char *s, int *out)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < 1 || v > 64) {
-		fprintf(stderr, "bobbin run: -j takes how many notebooks run at once, 1 to 64, not "
+		tout_fmt(stderr, "bobbin run: -j takes how many notebooks run at once, 1 to 64, not "
 				"\"%s\"\n", s);
 		return -1;
 	}
@@ -104,7 +105,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		if (r)
 			continue;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(run_usage, stdout);
+			tout_fmt(stdout, "%s", run_usage);
 			return 1;
 		}
 		if (!strcmp(a, "--inplace")) {
@@ -122,7 +123,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 			   !strcmp(a, "--cwd") || !strcmp(a, "--linger") ||
 			   !strcmp(a, "--output-limit") || !strcmp(a, "-j") || !strcmp(a, "--jobs")) {
 			if (!v) {
-				fprintf(stderr, "bobbin run: %s needs a value\n", a);
+				tout_fmt(stderr, "bobbin run: %s needs a value\n", a);
 				return -1;
 			}
 			i++;
@@ -140,12 +141,12 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 				if (parse_seconds(a, v, &o->linger) < 0)
 					return -1;
 			} else if ((o->output_limit = config_parse_size(v)) < 0) {
-				fprintf(stderr, "bobbin run: --output-limit takes a size like 10M, "
+				tout_fmt(stderr, "bobbin run: --output-limit takes a size like 10M, "
 						"512k or 0, not \"%s\"\n", v);
 				return -1;
 			}
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "bobbin run: unknown option \"%s\" (bobbin run --help lists "
+			tout_fmt(stderr, "bobbin run: unknown option \"%s\" (bobbin run --help lists "
 					"them)\n", a);
 			return -1;
 		} else {
@@ -155,21 +156,21 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	if (run_params_finish(o) < 0)
 		return -1;
 	if (!o->ninputs) {
-		fputs(run_usage, stderr);
+		tout_fmt(stderr, "%s", run_usage);
 		return -1;
 	}
 	if (o->inplace && o->output) {
-		fprintf(stderr, "bobbin run: -o and --inplace exclude each other\n");
+		tout_fmt(stderr, "bobbin run: -o and --inplace exclude each other\n");
 		return -1;
 	}
 	if (o->output && o->ninputs > 1) {
-		fprintf(stderr, "bobbin run: -o names the output of one notebook, and %d were given "
+		tout_fmt(stderr, "bobbin run: -o names the output of one notebook, and %d were given "
 				"(each is written to NAME.nbconvert.ipynb, or use --inplace)\n",
 			o->ninputs);
 		return -1;
 	}
 	if (o->ko.existing && o->ninputs > 1) {
-		fprintf(stderr, "bobbin run: --existing runs one notebook, and %d were given\n",
+		tout_fmt(stderr, "bobbin run: --existing runs one notebook, and %d were given\n",
 			o->ninputs);
 		return -1;
 	}
@@ -201,7 +202,7 @@ int run_check_kernel(struct run_opts *o, const char *input, struct nb_doc *doc, 
 		from = n && *n ? "the notebook's metadata.kernelspec.name" : "the default";
 	}
 	if (!(spec = kc_kernelspec_find(name, &err))) {
-		fprintf(stderr, "bobbin run: %s: kernel \"%s\" (from %s) is not installed (bobbin "
+		tout_fmt(stderr, "bobbin run: %s: kernel \"%s\" (from %s) is not installed (bobbin "
 				"kernels lists those that are)\n", input, name, from);
 		return -1;
 	}
@@ -213,7 +214,7 @@ int run_check_kernel(struct run_opts *o, const char *input, struct nb_doc *doc, 
 
 static void warn_config(const char *msg, void *ud)
 {
-	fprintf(stderr, "bobbin: %s\n", msg);
+	tout_fmt(stderr, "bobbin: %s\n", msg);
 }
 
 /* Two notebooks written to one file would overwrite each other. */
@@ -222,7 +223,7 @@ static int same_outputs(struct run *r)
 	for (int a = 0; a < r->njobs; a++)
 		for (int b = a + 1; b < r->njobs; b++)
 			if (!strcmp(r->jobs[a].outpath, r->jobs[b].outpath)) {
-				fprintf(stderr, "bobbin run: %s and %s would both be written to %s\n",
+				tout_fmt(stderr, "bobbin run: %s and %s would both be written to %s\n",
 					r->jobs[a].input, r->jobs[b].input, r->jobs[a].outpath);
 				return 1;
 			}
@@ -239,7 +240,7 @@ static void handle_signals(struct run *r)
 		if (sig == SIGINT && now - r->last_int_ms >= 1000) {
 			r->last_int_ms = now;
 			run_report_clear_status(r);
-			fprintf(stderr, "bobbin run: interrupting the kernel (Ctrl-C again to stop "
+			tout_fmt(stderr, "bobbin run: interrupting the kernel (Ctrl-C again to stop "
 					"the run)\n");
 			for (int i = 0; i < r->njobs; i++)
 				if (r->jobs[i].state == JOB_CELLS && r->jobs[i].kc)
@@ -259,7 +260,7 @@ static void run_loop(struct run *r)
 	int next = 0;
 
 	if (!items || !count) {
-		fprintf(stderr, "bobbin run: out of memory\n");
+		tout_fmt(stderr, "bobbin run: out of memory\n");
 		free(items);
 		free(count);
 		return;
@@ -312,8 +313,15 @@ static void run_loop(struct run *r)
 		for (int i = 0; i < r->njobs; i++) {
 			if (!count[i])
 				continue;
-			kc_client_dispatch(r->jobs[i].kc, items + n, count[i]);
+			struct run_job *j = &r->jobs[i];
+			char why[128];
+
+			kc_client_dispatch(j->kc, items + n, count[i]);
 			n += count[i];
+			if (kernel_badsig_check(j->kc, &j->badsig, why, sizeof why)) {
+				run_report_clear_status(r);
+				tout_fmt(stderr, "bobbin run: %s: %s\n", j->label, why);
+			}
 		}
 		now = sigpipe_now_ms();
 		for (int i = 0; i < r->njobs; i++)
@@ -353,7 +361,7 @@ int cmd_run(int argc, char **argv)
 	r.save_attribution = cfg.save_attribution;
 	r.tty = isatty(2) && !o.quiet;
 	if (!(r.jobs = calloc((size_t)o.ninputs, sizeof *r.jobs))) {
-		fprintf(stderr, "bobbin run: out of memory\n");
+		tout_fmt(stderr, "bobbin run: out of memory\n");
 		rc = 1;
 		goto out;
 	}

@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,11 +49,16 @@ long long config_parse_size(const char *s)
 	v = strtoll(s, &end, 10);
 	if (errno || end == s || v < 0)
 		return -1;
+	int shift = 0;
+
 	switch (tolower((unsigned char)*end)) {
-	case 'k': v <<= 10; end++; break;
-	case 'm': v <<= 20; end++; break;
-	case 'g': v <<= 30; end++; break;
+	case 'k': shift = 10; end++; break;
+	case 'm': shift = 20; end++; break;
+	case 'g': shift = 30; end++; break;
 	}
+	if (v > LLONG_MAX >> shift)
+		return -1; /* would overflow */
+	v <<= shift;
 	if (*end == 'b' || *end == 'B')
 		end++;
 	return *end ? -1 : v;

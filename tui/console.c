@@ -21,6 +21,7 @@
 #include "tui/console.h"
 #include "tui/safetext.h"
 #include "tui/sigpipe.h"
+#include "tui/tout.h"
 
 #define IS_COMPLETE_TIMEOUT_MS 1000 /* as jupyter_console */
 #define IDLE_GRACE_MS 1000          /* after execute_reply, how long to wait for idle */
@@ -101,6 +102,10 @@ static void on_exec_reply(struct kc_client *kc, const char *id, enum kc_status s
 		return;
 	}
 	nb_out_reply(c->out, id, reply->msg_type, reply->content);
+	if (kc_client_output_lost(kc)) {
+		c->exec_idle = 1;
+		con_note(c, "bobbin: %.*s", (int)strlen(NB_OUT_LOST_TEXT) - 1, NB_OUT_LOST_TEXT);
+	}
 	n = json_object_get(reply->content, "execution_count");
 	if (json_is_integer(n))
 		c->next_count = (long)json_integer_value(n) + 1;
@@ -237,7 +242,7 @@ void con_line_code(struct console *c, char *line)
 {
 	if (!line) {
 		con_rl_remove(c);
-		fputs("\n", stdout);
+		tout_lit(stdout, "\n");
 		c->at_bol = 1;
 		c->quit = 1;
 		free(line);
@@ -286,7 +291,7 @@ void con_line_input(struct console *c, char *line)
 	con_rl_remove(c);
 	c->mode = CON_RUNNING;
 	if (!line) {
-		fputs("\n", stdout);
+		tout_lit(stdout, "\n");
 		c->at_bol = 1;
 	}
 	kc_client_input_reply(c->kc, line ? line : "");
@@ -304,6 +309,10 @@ static void on_signal(struct console *c, int sig)
 				c->mode = CON_RUNNING;
 			}
 			con_note(c, "KeyboardInterrupt: interrupting the kernel");
+			if (c->held.len)
+				con_note(c, "bobbin: the lines typed while it ran are dropped");
+			c->held.len = 0;
+			c->ahead.len = 0;
 			if (kc_client_interrupt(c->kc) < 0)
 				con_note(c, "bobbin: %s", kc_client_strerror(c->kc));
 			c->last_label[0] = 0;
@@ -317,6 +326,60 @@ static void on_signal(struct console *c, int sig)
 	}
 }
 
+/*
+ * A line typed while code runs reaches bobbin through the terminal's line discipline (it echoes
+ * it; readline is not installed). A backslash command runs at once, so `\routing current` takes
+ * effect for the running cell; a code line waits for the next prompt, which shows it ready to
+ * edit, and a note says so.
+ */
+static void read_busy(struct console *c)
+{
+	char buf[4096];
+	ssize_t r = read(0, buf, sizeof buf);
+	size_t start = 0, i;
+
+	if (r <= 0) {
+		if (r == 0 || (errno != EINTR && errno != EAGAIN))
+			c->held_eof = 1;
+		return;
+	}
+	con_buf_add(&c->ahead, buf, (size_t)r);
+	c->at_bol = 1; /* the terminal echoed a line end */
+	for (i = 0; i < c->ahead.len; i++) {
+		char *line = c->ahead.p + start;
+
+		if (c->ahead.p[i] != '\n')
+			continue;
+		c->ahead.p[i] = 0;
+		start = i + 1;
+		if (line[0] == '\\' && line[1] != '\\') {
+			con_rl_history_add(c, line);
+			con_command(c, line);
+		} else if (!blank(line) || c->held.len) {
+			con_buf_add(&c->held, line, strlen(line));
+			con_buf_add(&c->held, "\n", 1);
+			con_note(c, "bobbin: code is running; that line runs when it finishes "
+				    "(Ctrl-C drops it; \\ commands run at once)");
+		}
+	}
+	memmove(c->ahead.p, c->ahead.p + start, c->ahead.len - start);
+	c->ahead.len -= start;
+}
+
+/* At a prompt: the next line typed while code ran runs now, as if typed here. */
+static void submit_held(struct console *c)
+{
+	size_t len = strcspn(c->held.p, "\n"), rest;
+	char *line = strndup(c->held.p, len);
+
+	rest = len < c->held.len ? len + 1 : len;
+	memmove(c->held.p, c->held.p + rest, c->held.len - rest);
+	c->held.len -= rest;
+	if (line)
+		con_rl_submit(c, line, len);
+	free(line);
+}
+
 static void loop_once(struct console *c, long max_ms)
 {
 	zmq_pollitem_t items[KC_MAXPOLL + 2];
@@ -324,7 +387,7 @@ static void loop_once(struct console *c, long max_ms)
 	long t = kc_client_next_timeout(c->kc);
 
 	items[nsig = n] = (zmq_pollitem_t){.fd = c->sigfd, .events = ZMQ_POLLIN};
-	if (c->interactive && c->rl_installed) {
+	if (c->interactive && (c->rl_installed || (c->mode == CON_RUNNING && !c->held_eof))) {
 		nin = n + 1;
 		items[nin] = (zmq_pollitem_t){.fd = 0, .events = ZMQ_POLLIN};
 	}
@@ -344,9 +407,20 @@ static void loop_once(struct console *c, long max_ms)
 			on_signal(c, sig);
 	}
 	kc_client_dispatch(c->kc, items, n);
+	{
+		static struct kernel_badsig badsig;
+		char why[128];
+
+		if (kernel_badsig_check(c->kc, &badsig, why, sizeof why))
+			con_note(c, "%s", why);
+	}
 	con_flush_partial(c, !c->rl_installed);
-	if (nin >= 0 && (items[nin].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) && c->rl_installed)
-		con_rl_read(c);
+	if (nin >= 0 && (items[nin].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
+		if (c->rl_installed)
+			con_rl_read(c);
+		else if (c->mode == CON_RUNNING)
+			read_busy(c);
+	}
 }
 
 void con_wait(struct console *c, const int *done, long ms)
@@ -367,15 +441,12 @@ static int interactive(struct console *c)
 
 	con_rl_init(c, lang);
 	if (banner && *banner) {
-		char *b = st_plain(banner, strlen(banner), NULL);
+		size_t len = strlen(banner);
 
-		if (b) {
-			fputs(b, stdout);
-			if (*b && b[strlen(b) - 1] != '\n')
-				fputc('\n', stdout);
-			fputc('\n', stdout);
-			free(b);
-		}
+		tout_text(stdout, banner, len, 0);
+		if (banner[len - 1] != '\n')
+			tout_lit(stdout, "\n");
+		tout_lit(stdout, "\n");
 	}
 	c->at_bol = 1;
 	while (!c->count_known && !c->quit && kc_client_state(c->kc) != KC_DEAD)
@@ -395,6 +466,11 @@ static int interactive(struct console *c)
 			c->mode = CON_PROMPT;
 			con_rl_prompt_code(c, 0);
 		}
+		/* lines typed while code ran, then a Ctrl-D typed then: now that it finished */
+		if (c->mode == CON_PROMPT && c->rl_installed && c->held.len)
+			submit_held(c);
+		else if (c->held_eof && c->mode == CON_PROMPT && !c->held.len)
+			con_line_code(c, NULL);
 	}
 	con_rl_finish(c);
 	return 0;
@@ -480,7 +556,7 @@ static int piped(struct console *c)
 
 static void report_stderr(const char *msg, void *ud)
 {
-	fprintf(stderr, "bobbin: %s\n", msg);
+	tout_fmt(stderr, "bobbin: %s\n", msg);
 }
 
 int cmd_console(int argc, char **argv)
@@ -496,13 +572,13 @@ int cmd_console(int argc, char **argv)
 		if (r)
 			continue;
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(console_usage, stdout);
+			tout_fmt(stdout, "%s", console_usage);
 			return 0;
 		} else if (!strcmp(argv[i], "--allow-errors")) {
 			c.allow_errors = 1;
 		} else {
-			fprintf(stderr, "bobbin console: unknown argument \"%s\"\n%s", argv[i],
-				console_usage);
+			tout_fmt(stderr, "bobbin console: unknown argument \"%s\"\n%s", argv[i],
+			         console_usage);
 			return 2;
 		}
 	}
@@ -511,12 +587,14 @@ int cmd_console(int argc, char **argv)
 	c.color = isatty(1);
 	c.sigfd = sigpipe_install();
 	if (!(c.doc = nb_doc_new()) || !(c.out = nb_out_new(c.doc))) {
-		fprintf(stderr, "bobbin console: out of memory\n");
+		tout_fmt(stderr, "bobbin console: out of memory\n");
 		nb_doc_free(c.doc);
 		return 1;
 	}
 	nb_out_set_limit(c.out, 256 * 1024);
 	nb_out_set_save_attribution(c.out, 0);
+	/* output with no cell is printed as it comes, labelled; the console saves no notebook */
+	nb_out_set_stray_cell(c.out, 0);
 	/* The agent is installed after the first prompt's count is asked for, so the prompt does
 	 * not wait for the install's execute. */
 	user_no_agent = c.ko.no_agent;
@@ -542,9 +620,10 @@ int cmd_console(int argc, char **argv)
 	rc = c.interactive ? interactive(&c) : piped(&c);
 	if (c.interactive) {
 		if (!kc_client_launched(c.kc))
-			printf("Leaving the kernel running (%s).\n", kc_client_connfile(c.kc));
+			tout_fmt(stdout, "Leaving the kernel running (%s).\n",
+			         kc_client_connfile(c.kc));
 		else if (kc_client_state(c.kc) != KC_DEAD)
-			printf("Shutting down the kernel.\n");
+			tout_fmt(stdout, "Shutting down the kernel.\n");
 		fflush(stdout);
 	}
 	kc_client_free(c.kc, !kc_client_launched(c.kc));
@@ -554,5 +633,7 @@ int cmd_console(int argc, char **argv)
 	con_buf_free(&c.deferred);
 	con_buf_free(&c.partial[0]);
 	con_buf_free(&c.partial[1]);
+	con_buf_free(&c.ahead);
+	con_buf_free(&c.held);
 	return rc;
 }

@@ -77,6 +77,12 @@ struct console {
 
 	/* Kernel death */
 	int dead_reported;
+
+	/* Lines typed while code runs (readline is not installed then; the terminal echoes them):
+	 * backslash commands run at once, code lines wait for the next prompts (console.c). */
+	struct con_buf ahead; /* bytes read, up to the next newline */
+	struct con_buf held;  /* code lines waiting, each ending in "\n" */
+	int held_eof;         /* Ctrl-D typed while code ran: leave at the next prompt */
 };
 
 /* console_out.c */
@@ -119,6 +125,8 @@ void con_wait(struct console *c, const int *done, long ms);
 
 /* console_cmd.c: a line starting with a backslash. Returns 1 when handled. */
 int con_command(struct console *c, const char *line);
+/* console_rl.c: runs text (len bytes, one line) at the prompt as if it had been typed there. */
+void con_rl_submit(struct console *c, const char *text, size_t len);
 void con_report_routing(struct kc_client *kc, const char *event, json_t *data, void *ud);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * The console's own commands: lines that start with a backslash at the start of a block (no
  * kernel language bobbin knows starts a statement with one; "\\" sends a line that does).
- * \help, \threads, \routing [POLICY], \route [PATTERN=POLICY | -PATTERN], \thread IDENT
+ * \help, \threads [all], \routing [POLICY], \route [PATTERN=POLICY | -PATTERN], \thread IDENT
  * POLICY|clear, \restart, \quit. Routing commands talk to the kernel-side agent through
  * kc_routing_request() and show the state the kernel confirmed; kernels without the agent are
  * told apart plainly. Replies are awaited in a bounded nested loop (the line handler runs
@@ -14,11 +14,13 @@
 
 #include "tui/console.h"
 #include "tui/safetext.h"
+#include "tui/threadkind.h"
 
 static const char help_text[] =
 	"bobbin console commands (a line starting with a backslash; \\\\ sends one to the kernel):\n"
 	"  \\help                     this text\n"
-	"  \\threads                  the kernel's threads, with origin cell and routing policy\n"
+	"  \\threads [all]            the kernel's threads, with origin cell and routing policy\n"
+	"                            (all: the kernel's own threads too)\n"
 	"  \\routing [POLICY]         show or set the default routing of thread output:\n"
 	"                            kernel, origin, current or auto\n"
 	"  \\route PATTERN=POLICY     route threads whose name matches PATTERN (e.g. 'Pool-*')\n"
@@ -147,26 +149,55 @@ static void show_rules(struct console *c, json_t *state)
 			 policy_word(json_string_value(json_object_get(r, "policy"))));
 }
 
-static void show_threads(struct console *c, json_t *state)
+/* The thread table: the user's threads first, then the main thread, then ipykernel's fd watchers
+ * (labelled by what they carry); the kernel's other threads only with "all". */
+static void show_threads(struct console *c, json_t *state, int all)
 {
 	json_t *threads = json_object_get(state, "threads"), *t;
-	size_t i;
+	size_t i, hidden = 0;
+	int namew = 4, k;
 
-	con_note(c, "%-16s %-24s %-6s %-10s %-10s %-8s %s", "IDENT", "NAME", "ALIVE", "ORIGIN",
-		 "KIND", "POLICY", "OUTPUTS");
 	json_array_foreach(threads, i, t) {
-		char origin[32];
 		const char *name = json_string_value(json_object_get(t, "name"));
+		int w = tk_classify(t) == TK_FD ? (int)strlen(TK_FD_LABEL)
+						: name ? st_width(name, strlen(name)) : 1;
 
-		cell_of(c, json_string_value(json_object_get(t, "origin")), origin, sizeof origin);
-		con_note(c, "%-16lld %-24.24s %-6s %-10s %-10s %-8s %lld",
-			 (long long)json_integer_value(json_object_get(t, "ident")),
-			 name ? name : "?",
-			 json_is_true(json_object_get(t, "alive")) ? "yes" : "no", origin,
-			 json_string_value(json_object_get(t, "origin_kind")) ?: "-",
-			 policy_word(json_string_value(json_object_get(t, "policy"))),
-			 (long long)json_integer_value(json_object_get(t, "outputs")));
+		if (w > namew)
+			namew = w > 48 ? 48 : w;
 	}
+	con_note(c, "%-16s %-*s %-6s %-10s %-10s %-8s %-7s %s", "IDENT", namew, "NAME", "ALIVE",
+		 "ORIGIN", "STARTED", "POLICY", "OUTPUTS", "KIND");
+	for (k = TK_USER; k <= TK_KERNEL; k++) {
+		json_array_foreach(threads, i, t) {
+			char origin[32], *safe;
+			const char *name = json_string_value(json_object_get(t, "name"));
+			int used = 0;
+			size_t fit;
+
+			if (tk_classify(t) != (enum tk_kind)k)
+				continue;
+			if (k == TK_KERNEL && !all) {
+				hidden++;
+				continue;
+			}
+			safe = k == TK_FD ? strdup(TK_FD_LABEL)
+					  : st_plain(name ? name : "?", strlen(name ? name : "?"), NULL);
+			fit = safe ? st_fit(safe, strlen(safe), namew, &used) : 0;
+			cell_of(c, json_string_value(json_object_get(t, "origin")), origin,
+				sizeof origin);
+			con_note(c, "%-16lld %.*s%*s %-6s %-10s %-10s %-8s %7lld %s",
+				 (long long)json_integer_value(json_object_get(t, "ident")), (int)fit,
+				 safe ? safe : "", namew - used, "",
+				 json_is_true(json_object_get(t, "alive")) ? "yes" : "no", origin,
+				 json_string_value(json_object_get(t, "origin_kind")) ?: "-",
+				 policy_word(json_string_value(json_object_get(t, "policy"))),
+				 (long long)json_integer_value(json_object_get(t, "outputs")),
+				 tk_word((enum tk_kind)k));
+			free(safe);
+		}
+	}
+	if (hidden)
+		con_note(c, "%zu kernel threads not shown (\\threads all shows them)", hidden);
 	con_note(c, "default policy: %s",
 		 policy_word(json_string_value(json_object_get(state, "default"))));
 }
@@ -210,7 +241,7 @@ int con_command(struct console *c, const char *line)
 		restart(c);
 	} else if (!strcmp(cmd, "threads")) {
 		if (routing_ready(c) && routing_do(c, "get", NULL, 0, NULL) == 0)
-			show_threads(c, kc_routing_state(c->kc));
+			show_threads(c, kc_routing_state(c->kc), n >= 2 && !strcmp(a1, "all"));
 	} else if (!strcmp(cmd, "routing")) {
 		if (!routing_ready(c))
 			return 1;

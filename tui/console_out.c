@@ -18,6 +18,7 @@
 #include "tui/console.h"
 #include "tui/safetext.h"
 #include "tui/sigpipe.h"
+#include "tui/tout.h"
 
 void con_buf_add(struct con_buf *b, const char *s, size_t n)
 {
@@ -50,8 +51,7 @@ static void raw_write(struct console *c, int err, const char *s, size_t n)
 	if (!n)
 		return;
 	fflush(err ? stdout : stderr);
-	fwrite(s, 1, n, f);
-	fflush(f);
+	tout_stream(f, s, n, c->color);
 	c->at_bol = s[n - 1] == '\n';
 }
 
@@ -300,9 +300,8 @@ void con_on_iopub(struct console *c, const struct kc_msg *m)
 	    strcmp(t, "error"))
 		return;
 	if (land) {
-		size_t n = json_array_size(nb_cell_outputs(nb_doc_find(c->doc, land)));
-
-		p = n ? nb_out_prov(c->out, land, n - 1) : NULL;
+		/* the chunk's own provenance, also when it continued an earlier stream output */
+		p = nb_out_last_prov(c->out, land);
 		if (p && (!p->msg_id || strcmp(p->msg_id, m->parent_id)))
 			p = NULL;
 	}

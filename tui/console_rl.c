@@ -20,6 +20,7 @@
 
 #include "tui/console.h"
 #include "tui/safetext.h"
+#include "tui/tout.h"
 
 static struct console *con; /* borrowed: the one console, for readline's callbacks */
 
@@ -231,12 +232,31 @@ static int insert_indent(void)
 	return 0;
 }
 
+void con_rl_submit(struct console *c, const char *text, size_t len)
+{
+	char *line = strndup(text, len);
+
+	if (!line || !c->rl_installed) {
+		free(line);
+		return;
+	}
+	/* shown after the prompt as if typed, then accepted as Enter would */
+	rl_replace_line(line, 0);
+	rl_point = rl_end;
+	rl_redisplay();
+	tout_lit(rl_outstream, "\n");
+	fflush(rl_outstream);
+	c->at_bol = 1;
+	on_line(line);
+}
+
 /* Password entry shows the prompt only. */
 static void hidden_redisplay(void)
 {
-	fputs("\r", rl_outstream);
-	fputs(rl_display_prompt ? rl_display_prompt : "", rl_outstream);
-	fputs("\033[K", rl_outstream);
+	tout_lit(rl_outstream, "\r");
+	if (rl_display_prompt)
+		tout_text(rl_outstream, rl_display_prompt, strlen(rl_display_prompt), 0);
+	tout_lit(rl_outstream, "\033[K");
 	fflush(rl_outstream);
 }
 
@@ -315,7 +335,7 @@ void con_rl_clear_line(struct console *c)
 	rl_free_line_state();
 	rl_replace_line("", 0);
 	rl_point = rl_end = 0;
-	fputs("^C\n", rl_outstream);
+	tout_lit(rl_outstream, "^C\n");
 	fflush(rl_outstream);
 	c->block.len = 0;
 	c->indent[0] = 0;
@@ -347,7 +367,7 @@ void con_rl_hide(struct console *c)
 	rl_save_prompt();
 	rl_replace_line("", 0);
 	if (c->rl_hidden)
-		fputs("\r\033[K", rl_outstream);
+		tout_lit(rl_outstream, "\r\033[K");
 	else
 		rl_redisplay();
 	fflush(rl_outstream);

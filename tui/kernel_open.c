@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "tui/kernel_open.h"
+#include "tui/sigpipe.h"
+#include "tui/tout.h"
 
 int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i)
 {
@@ -15,7 +17,7 @@ int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i)
 
 	if (!strcmp(a, "-k") || !strcmp(a, "--kernel")) {
 		if (*i + 1 >= argc) {
-			fprintf(stderr, "bobbin: %s needs a kernel name\n", a);
+			tout_fmt(stderr, "bobbin: %s needs a kernel name\n", a);
 			return -1;
 		}
 		o->kernel = argv[++*i];
@@ -45,7 +47,8 @@ int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i)
 		const char *v = a[9] == '=' ? a + 10 : *i + 1 < argc ? argv[++*i] : NULL;
 
 		if (!v || !kernel_policy_valid(v)) {
-			fprintf(stderr, "bobbin: --routing takes kernel, origin, current or auto\n");
+			tout_fmt(stderr,
+			         "bobbin: --routing takes kernel, origin, current or auto\n");
 			return -1;
 		}
 		o->routing = v;
@@ -56,12 +59,12 @@ int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i)
 		const char *eq = v ? strrchr(v, '=') : NULL;
 
 		if (!eq || eq == v || !kernel_policy_valid(eq + 1)) {
-			fprintf(stderr, "bobbin: --route takes PATTERN=POLICY, e.g. "
-					"'ThreadPoolExecutor-*=current'\n");
+			tout_fmt(stderr, "bobbin: --route takes PATTERN=POLICY, e.g. "
+			                 "'ThreadPoolExecutor-*=current'\n");
 			return -1;
 		}
 		if (o->nroutes == (int)(sizeof o->routes / sizeof o->routes[0])) {
-			fprintf(stderr, "bobbin: too many --route options\n");
+			tout_fmt(stderr, "bobbin: too many --route options\n");
 			return -1;
 		}
 		o->routes[o->nroutes++] = v;
@@ -147,9 +150,25 @@ int kernel_apply_routing(struct kc_client *kc, const struct kernel_opts *o,
 	return a.failed;
 }
 
+int kernel_badsig_check(struct kc_client *kc, struct kernel_badsig *b, char *buf, size_t size)
+{
+	unsigned long n = kc ? kc_client_bad_signatures(kc) : 0;
+	long long now = sigpipe_now_ms();
+
+	if (kc != b->kc)
+		*b = (struct kernel_badsig){.kc = kc};
+	if (n <= b->seen || (b->said_ms && now - b->said_ms < 10000))
+		return 0;
+	b->seen = n;
+	b->said_ms = now;
+	snprintf(buf, size, "%lu message%s with a bad signature — wrong key?", n,
+	         n == 1 ? "" : "s");
+	return 1;
+}
+
 static void report_stderr(const char *msg, void *ud)
 {
-	fprintf(stderr, "bobbin: %s\n", msg);
+	tout_fmt(stderr, "bobbin: %s\n", msg);
 }
 
 static struct kc_client *with_routing(struct kc_client *kc, const struct kernel_opts *o)
@@ -171,20 +190,28 @@ struct kc_client *kernel_open(const struct kernel_opts *o)
 		char path[4096];
 
 		if (kc_conn_find(o->existing, path, sizeof path, &err) < 0) {
-			fprintf(stderr, "bobbin: %s\n", err.text);
+			tout_fmt(stderr, "bobbin: %s\n", err.text);
 			return NULL;
 		}
 		if (!(kc = kc_client_attach(path, &err))) {
-			fprintf(stderr, "bobbin: %s\n", err.text);
+			tout_fmt(stderr, "bobbin: %s\n", err.text);
 			return NULL;
 		}
-		/* An attached kernel that does not answer is most likely a stale file. */
+		/* An attached kernel that does not answer is most likely a stale file, unless what
+		 * came was signed with another key. */
 		if (kc_client_wait_ready(kc, o->ready_timeout_ms ? o->ready_timeout_ms : 10000,
 					 &err) < 0) {
-			fprintf(stderr,
-				"bobbin: %s: no kernel answers (a stale connection file of a dead "
-				"kernel?)\n",
-				path);
+			struct kernel_badsig b = {0};
+			char why[128];
+
+			if (kernel_badsig_check(kc, &b, why, sizeof why))
+				tout_fmt(stderr, "bobbin: %s: no answer: %s\n", path, why);
+			else
+				tout_fmt(stderr,
+				         "bobbin: %s: no kernel answers (a stale connection file "
+				         "of a dead "
+				         "kernel?)\n",
+				         path);
 			kc_client_free(kc, 1);
 			return NULL;
 		}
@@ -192,18 +219,18 @@ struct kc_client *kernel_open(const struct kernel_opts *o)
 	}
 	struct kc_kernelspec *spec = kc_kernelspec_find(o->kernel ? o->kernel : "python3", &err);
 	if (!spec) {
-		fprintf(stderr, "bobbin: %s\n", err.text);
+		tout_fmt(stderr, "bobbin: %s\n", err.text);
 		return NULL;
 	}
 	struct kc_launch_opts lo = {.cwd = o->cwd};
 	kc = kc_client_launch(spec, &lo, &err);
 	if (!kc) {
-		fprintf(stderr, "bobbin: %s\n", err.text);
+		tout_fmt(stderr, "bobbin: %s\n", err.text);
 		kc_kernelspec_free(spec);
 		return NULL;
 	}
 	if (kc_client_wait_ready(kc, timeout, &err) < 0) {
-		fprintf(stderr, "bobbin: kernel \"%s\": %s\n", spec->name, err.text);
+		tout_fmt(stderr, "bobbin: kernel \"%s\": %s\n", spec->name, err.text);
 		kc_kernelspec_free(spec);
 		kc_client_free(kc, 0);
 		return NULL;

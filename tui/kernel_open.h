@@ -30,6 +30,15 @@ struct kc_client *kernel_open(const struct kernel_opts *o);
  * number of requests that failed; messages go to report (may be NULL). */
 int kernel_apply_routing(struct kc_client *kc, const struct kernel_opts *o,
 			 void (*report)(const char *msg, void *ud), void *ud);
+/* Messages dropped for a bad signature, said once they start and then at most every 10 s while
+ * more come: 1 with "N messages with a bad signature — wrong key?" in buf when it is time. */
+struct kernel_badsig {
+	const struct kc_client *kc; /* the count starts again for another client */
+	unsigned long seen;
+	long long said_ms;
+};
+int kernel_badsig_check(struct kc_client *kc, struct kernel_badsig *b, char *buf, size_t size);
+
 /* Checks "kernel|origin|current|auto". */
 int kernel_policy_valid(const char *p);
 

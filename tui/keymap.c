@@ -80,6 +80,7 @@ static const struct km_action actions[] = {
 	{"policy-auto", "current while a cell runs, else origin"},
 	{"policy-kernel", "the kernel's own rule (attribution only)"},
 	{"default-policy", "cycle the kernel-wide default policy"},
+	{"toggle-internal", "show or hide the kernel's own threads"},
 };
 
 static const struct km_binding bindings[] = {
@@ -199,6 +200,7 @@ static const struct km_binding bindings[] = {
 	{KM_THREADS, "a", "policy-auto"},
 	{KM_THREADS, "K", "policy-kernel"},
 	{KM_THREADS, "d", "default-policy"},
+	{KM_THREADS, "i", "toggle-internal"},
 
 	{KM_LIST, "q", "close"},
 	{KM_LIST, "Esc", "close"},

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tui/cmd.h"
+#include "tui/tout.h"
 
 #define BOBBIN_VERSION "0.1.0"
 
@@ -23,11 +24,11 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(usage, stdout);
+		tout_fmt(stdout, "%s", usage);
 		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "--version")) {
-		printf("bobbin %s\n", BOBBIN_VERSION);
+		tout_fmt(stdout, "bobbin %s\n", BOBBIN_VERSION);
 		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "kernels"))

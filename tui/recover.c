@@ -4,6 +4,8 @@
  * `.NAME.ipynb.recovery` beside it (never over it), refreshed every autosave_interval seconds
  * and at once on SIGHUP/SIGTERM, so a dropped SSH session loses nothing. Opening the notebook
  * again offers to restore it (`--recover` does without asking); a clean save or quit removes it.
+ * Written through a new file of an unpredictable name created exclusively, then renamed, so a
+ * directory others can write to cannot make it overwrite another file.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,7 +33,8 @@ int rec_exists(const char *nbpath, long long *mtime)
 	struct stat st;
 
 	rec_path(nbpath, p, sizeof p);
-	if (stat(p, &st) < 0 || !S_ISREG(st.st_mode))
+	/* Only a file of the user's own, not a symlink somebody planted to show other content. */
+	if (lstat(p, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
 		return 0;
 	if (mtime)
 		*mtime = (long long)st.st_mtime;
@@ -49,8 +52,12 @@ int rec_write(struct app *a)
 	if (!(bytes = nb_doc_serialize(a->doc, &len)))
 		return -1;
 	rec_path(a->path, p, sizeof p);
-	snprintf(tmp, sizeof tmp, "%s.%ld", p, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	/* The directory may be writable by others: the temporary file gets an unpredictable name
+	 * and is created exclusively (mkostemp: O_CREAT|O_EXCL, 0600), so a symlink or file planted
+	 * at any name makes this fail instead of writing through it; the rename then replaces
+	 * whatever is at the recovery name itself (a planted symlink, never its target). */
+	snprintf(tmp, sizeof tmp, "%s.XXXXXX", p);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		free(bytes);
 		app_msg(a, 1, "recovery file %s: cannot write", p);

@@ -53,6 +53,7 @@ struct run_job {
 	struct nb_doc *doc;
 	struct nb_out *out;
 	struct kc_client *kc;
+	struct kernel_badsig badsig; /* messages dropped for a bad signature, said now and then */
 	enum run_job_state state;
 	size_t next;     /* index of the next cell to consider */
 	long cell;       /* index of the cell being executed, -1 for none */

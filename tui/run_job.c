@@ -20,6 +20,7 @@
 #include "tui/run.h"
 #include "tui/safetext.h"
 #include "tui/sigpipe.h"
+#include "tui/tout.h"
 
 /* After a timeout the cell gets this long to answer the interrupt before the run gives up. */
 #define RUN_INTERRUPT_GRACE_MS 10000
@@ -101,7 +102,7 @@ int run_job_prepare(struct run_job *j)
 	base = basename(tmp);
 	run_report_first_line(base, j->label, sizeof j->label);
 	if (!(j->doc = nb_doc_load(j->input, &nerr))) {
-		fprintf(stderr, "bobbin run: %s\n", nerr.text);
+		tout_fmt(stderr, "bobbin run: %s\n", nerr.text);
 		return -1;
 	}
 	if (o->inplace)
@@ -111,7 +112,7 @@ int run_job_prepare(struct run_job *j)
 	else
 		default_output(j->input, j->outpath, sizeof j->outpath);
 	if (strcmp(j->outpath, "-") && writable(j->outpath) < 0) {
-		fprintf(stderr, "bobbin run: %s: cannot write there (%s)\n", j->outpath,
+		tout_fmt(stderr, "bobbin run: %s: cannot write there (%s)\n", j->outpath,
 			strerror(errno));
 		return -1;
 	}
@@ -119,7 +120,7 @@ int run_job_prepare(struct run_job *j)
 		struct stat st;
 
 		if (stat(o->cwd, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "bobbin run: --cwd %s: not a directory\n", o->cwd);
+			tout_fmt(stderr, "bobbin run: --cwd %s: not a directory\n", o->cwd);
 			return -1;
 		}
 		snprintf(j->cwd, sizeof j->cwd, "%s", o->cwd);
@@ -127,7 +128,7 @@ int run_job_prepare(struct run_job *j)
 		/* nbconvert runs the kernel in the notebook's directory. */
 		snprintf(tmp, sizeof tmp, "%s", j->input);
 		if (!realpath(dirname(tmp), j->cwd)) {
-			fprintf(stderr, "bobbin run: %s: %s\n", j->input, strerror(errno));
+			tout_fmt(stderr, "bobbin run: %s: %s\n", j->input, strerror(errno));
 			return -1;
 		}
 	}
@@ -259,7 +260,7 @@ int run_job_launch(struct run_job *j)
 	j->state = JOB_START;
 	j->ready_by = j->start_ms + RUN_READY_MS;
 	if (!(j->out = nb_out_new(j->doc))) {
-		fprintf(stderr, "bobbin run: out of memory\n");
+		tout_fmt(stderr, "bobbin run: out of memory\n");
 		goto fail;
 	}
 	nb_out_set_limit(j->out, r->output_limit);
@@ -275,11 +276,8 @@ int run_job_launch(struct run_job *j)
 		struct kc_launch_opts lo = {.cwd = j->cwd};
 
 		if (!spec || append_hist_arg(spec) < 0 || !(j->kc = kc_client_launch(spec, &lo, &err))) {
-			char *why = st_plain(err.text, strlen(err.text), NULL);
-
-			fprintf(stderr, "bobbin run: %s: kernel \"%s\": %s\n", j->label, j->kshown,
-				why && *why ? why : "out of memory");
-			free(why);
+			tout_fmt(stderr, "bobbin run: %s: kernel \"%s\": %s\n", j->label, j->kshown,
+				 err.text[0] ? err.text : "out of memory");
 			kc_kernelspec_free(spec);
 			goto fail;
 		}
@@ -304,7 +302,7 @@ static void report_routing(const char *msg, void *ud)
 	struct run_job *j = ud;
 
 	run_report_clear_status(j->run);
-	fprintf(stderr, "bobbin run: %s: %s\n", j->label, msg);
+	tout_fmt(stderr, "bobbin run: %s: %s\n", j->label, msg);
 }
 
 /* The kernel answered (or did not, or died) while starting. 1 when it is ready. */
@@ -319,14 +317,12 @@ static int step_start(struct run_job *j, long long now)
 		char *tail = kc_client_log_tail(j->kc, 400);
 
 		run_report_clear_status(j->run);
-		fprintf(stderr, "bobbin run: %s: kernel \"%s\" %s%s", j->label, j->kshown,
+		tout_fmt(stderr, "bobbin run: %s: kernel \"%s\" %s%s", j->label, j->kshown,
 			st == KC_DEAD ? "died while starting" : "did not start within 60 s",
 			tail && *tail ? ":\n" : "\n");
 		if (tail && *tail) {
-			char *safe = st_plain(tail, strlen(tail), NULL);
-
-			fprintf(stderr, "%s\n", safe ? safe : "");
-			free(safe);
+			tout_text(stderr, tail, strlen(tail), 0);
+			tout_lit(stderr, "\n");
 		}
 		free(tail);
 		kc_client_free(j->kc, 0);
@@ -561,8 +557,8 @@ static void finish(struct run_job *j)
 		size_t len;
 		char *s = nb_doc_serialize(j->doc, &len);
 
-		if (!s || fwrite(s, 1, len, stdout) != len || fflush(stdout) == EOF) {
-			fprintf(stderr, "bobbin run: %s: cannot write the notebook to stdout\n",
+		if (!s || tout_data(stdout, s, len) < 0) {
+			tout_fmt(stderr, "bobbin run: %s: cannot write the notebook to stdout\n",
 				j->label);
 			j->exit_status = 1;
 		}
@@ -571,7 +567,7 @@ static void finish(struct run_job *j)
 		/* --inplace refuses when the notebook changed on disk during the run; a separate
 		 * output file is replaced as nbconvert replaces it. */
 		run_report_clear_status(r);
-		fprintf(stderr, "bobbin run: %s\n", nerr.text);
+		tout_fmt(stderr, "bobbin run: %s\n", nerr.text);
 		j->exit_status = 1;
 	}
 	run_report_job(r, j);

@@ -20,8 +20,32 @@
 
 #include "tui/run.h"
 #include "tui/safetext.h"
+#include "tui/tout.h"
 
 enum { BY_FILE, BY_YAML, BY_P, BY_RAW };
+
+/* The injected cell's source as it is built; ok drops to 0 when memory ran out. */
+struct src {
+	char *s;
+	size_t len;
+	int ok;
+};
+
+static void add(struct src *b, const char *piece)
+{
+	size_t n = strlen(piece);
+	char *t;
+
+	if (!b->ok)
+		return;
+	if (!(t = realloc(b->s, b->len + n + 1))) {
+		b->ok = 0;
+		return;
+	}
+	memcpy(t + b->len, piece, n + 1);
+	b->s = t;
+	b->len += n;
+}
 
 /* Python's int(): optional sign, ASCII digits with single underscores between them, surrounding
  * whitespace. The value normalised (no '+', leading zeros or underscores) into out. */
@@ -115,7 +139,7 @@ static int python_float(const char *s, double *v)
 
 /* Python's repr() of a finite double: the shortest digits that read back the same, in exponent
  * form when the decimal point would be more than 16 places right or 4 left. */
-static void python_float_repr(double v, FILE *b)
+static void python_float_repr(double v, struct src *b)
 {
 	char e[40], digits[24], out[64];
 	int prec, decpt, nd = 0;
@@ -171,18 +195,18 @@ static void python_float_repr(double v, FILE *b)
 		o += (size_t)(nd - decpt);
 	}
 	out[o] = 0;
-	fputs(out, b);
+	add(b, out);
 }
 
 /* papermill's translate_escaped_str: str.encode("unicode_escape") with '"' escaped, in double
  * quotes. -1 when s is not valid UTF-8. */
-static int python_str(const char *s, FILE *b)
+static int python_str(const char *s, struct src *b)
 {
 	size_t n = strlen(s), len;
 	uint32_t cp;
 	char tmp[16];
 
-	fputs("\"", b);
+	add(b, "\"");
 	while (n) {
 		if (st_utf8_decode(s, n, &cp, &len) != ST_UTF8_OK)
 			return -1;
@@ -204,16 +228,16 @@ static int python_str(const char *s, FILE *b)
 			snprintf(tmp, sizeof tmp, "\\\"");
 		else
 			snprintf(tmp, sizeof tmp, "%c", (char)cp);
-		fputs(tmp, b);
+		add(b, tmp);
 		s += len;
 		n -= len;
 	}
-	fputs("\"", b);
+	add(b, "\"");
 	return 0;
 }
 
 /* Papermill's PythonTranslator.translate. -1 when a string is not valid UTF-8. */
-static int python_literal(json_t *v, const char *special, FILE *b)
+static int python_literal(json_t *v, const char *special, struct src *b)
 {
 	size_t i;
 	const char *k;
@@ -221,8 +245,8 @@ static int python_literal(json_t *v, const char *special, FILE *b)
 	int first = 1;
 
 	if (special) {
-		fputs(!strcmp(special, "nan") ? "float('nan')"
-			 : !strcmp(special, "-inf") ? "float('-inf')" : "float('inf')", b);
+		add(b, !strcmp(special, "nan") ? "float('nan')"
+			 : !strcmp(special, "-inf") ? "float('-inf')" : "float('inf')");
 		return 0;
 	}
 	switch (json_typeof(v)) {
@@ -232,45 +256,45 @@ static int python_literal(json_t *v, const char *special, FILE *b)
 		char n[32];
 
 		snprintf(n, sizeof n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		fputs(n, b);
+		add(b, n);
 		return 0;
 	}
 	case JSON_REAL:
 		python_float_repr(json_real_value(v), b);
 		return 0;
 	case JSON_TRUE:
-		fputs("True", b);
+		add(b, "True");
 		return 0;
 	case JSON_FALSE:
-		fputs("False", b);
+		add(b, "False");
 		return 0;
 	case JSON_NULL:
-		fputs("None", b);
+		add(b, "None");
 		return 0;
 	case JSON_ARRAY:
-		fputs("[", b);
+		add(b, "[");
 		json_array_foreach(v, i, x) {
 			if (!first)
-				fputs(", ", b);
+				add(b, ", ");
 			first = 0;
 			if (python_literal(x, NULL, b) < 0)
 				return -1;
 		}
-		fputs("]", b);
+		add(b, "]");
 		return 0;
 	case JSON_OBJECT:
-		fputs("{", b);
+		add(b, "{");
 		json_object_foreach(v, k, x) {
 			if (!first)
-				fputs(", ", b);
+				add(b, ", ");
 			first = 0;
 			if (python_str(k, b) < 0)
 				return -1;
-			fputs(": ", b);
+			add(b, ": ");
 			if (python_literal(x, NULL, b) < 0)
 				return -1;
 		}
-		fputs("}", b);
+		add(b, "}");
 		return 0;
 	}
 	return -1;
@@ -330,9 +354,9 @@ static json_t *load_object(const char *opt, const char *text, int is_file)
 		return v;
 	json_decref(v);
 	if (is_file && e.line <= 0 && e.position == 0)
-		fprintf(stderr, "bobbin run: %s %s: %s\n", opt, text, e.text);
+		tout_fmt(stderr, "bobbin run: %s %s: %s\n", opt, text, e.text);
 	else
-		fprintf(stderr, "bobbin run: %s: only the JSON form of YAML is read (an object like "
+		tout_fmt(stderr, "bobbin run: %s: only the JSON form of YAML is read (an object like "
 				"{\"alpha\": 0.5, \"name\": \"x\"}): %s\n", opt,
 			v ? "not an object" : e.text);
 	return NULL;
@@ -362,7 +386,7 @@ int run_params_parse(struct run_opts *o, int argc, char **argv, int *i)
 		json_t *obj;
 
 		if (*i + 1 >= argc) {
-			fprintf(stderr, "bobbin run: %s needs %s\n", a, by == BY_FILE ? "a file" :
+			tout_fmt(stderr, "bobbin run: %s needs %s\n", a, by == BY_FILE ? "a file" :
 				"a JSON object");
 			return -1;
 		}
@@ -373,7 +397,7 @@ int run_params_parse(struct run_opts *o, int argc, char **argv, int *i)
 		return 1;
 	}
 	if (*i + 2 >= argc) {
-		fprintf(stderr, "bobbin run: %s takes a name and a value\n", a);
+		tout_fmt(stderr, "bobbin run: %s takes a name and a value\n", a);
 		return -1;
 	}
 	const char *name = argv[*i + 1], *value = argv[*i + 2];
@@ -399,7 +423,7 @@ int run_params_parse(struct run_opts *o, int argc, char **argv, int *i)
 		errno = 0;
 		n = strtoll(digits, &end, 10);
 		if (errno || *end) {
-			fprintf(stderr, "bobbin run: -p %s: the integer %s is too large here\n", name,
+			tout_fmt(stderr, "bobbin run: -p %s: the integer %s is too large here\n", name,
 				value);
 			return -1;
 		}
@@ -418,7 +442,7 @@ int run_params_parse(struct run_opts *o, int argc, char **argv, int *i)
 		v = json_string(value);
 	}
 	if (!v) {
-		fprintf(stderr, "bobbin run: %s %s: the value is not valid UTF-8\n", a, name);
+		tout_fmt(stderr, "bobbin run: %s %s: the value is not valid UTF-8\n", a, name);
 		return -1;
 	}
 	json_object_set_new(o->params_by[by], name, v);
@@ -456,7 +480,7 @@ int run_params_finish(struct run_opts *o)
 		if (!identifier(k)) {
 			char *safe = st_plain(k, strlen(k), NULL);
 
-			fprintf(stderr, "bobbin run: parameter name \"%s\" is not an identifier\n",
+			tout_fmt(stderr, "bobbin run: parameter name \"%s\" is not an identifier\n",
 				safe ? safe : "");
 			free(safe);
 			return -1;
@@ -471,54 +495,45 @@ static char *codify(struct run_opts *o, const char *input, const char *language)
 {
 	int python = !strcasecmp(language, "python");
 	int other = !strcasecmp(language, "r") || !strcasecmp(language, "julia");
-	char *src = NULL;
-	size_t len;
-	FILE *b;
+	struct src buf = {.ok = 1}, *b = &buf;
 	const char *k;
 	json_t *v;
 
 	if (!python && !other) {
 		char *safe = st_plain(language, strlen(language), NULL);
 
-		fprintf(stderr, "bobbin run: %s: parameters are written for Python, R and Julia "
+		tout_fmt(stderr, "bobbin run: %s: parameters are written for Python, R and Julia "
 				"kernels, and this kernel's language is \"%s\"\n", input,
 			safe && *safe ? safe : "unknown");
 		free(safe);
 		return NULL;
 	}
-	if (!(b = open_memstream(&src, &len))) {
-		fprintf(stderr, "bobbin run: out of memory\n");
-		return NULL;
-	}
-	fputs("# Parameters\n", b);
+	add(b, "# Parameters\n");
 	json_object_foreach(o->params, k, v) {
 		const char *special = json_string_value(json_object_get(o->params_special, k));
 
 		if (other && !plain(v, special)) {
-			fprintf(stderr, "bobbin run: %s: parameter %s is %s, which bobbin writes only "
+			tout_fmt(stderr, "bobbin run: %s: parameter %s is %s, which bobbin writes only "
 					"for Python kernels (this one's language is %s)\n", input, k,
 				type_name(v, special), !strcasecmp(language, "r") ? "R" : "Julia");
-			fclose(b);
-			free(src);
+			free(buf.s);
 			return NULL;
 		}
-		fputs(k, b);
-		fputs(" = ", b);
+		add(b, k);
+		add(b, " = ");
 		if (python_literal(v, special, b) < 0) {
-			fprintf(stderr, "bobbin run: parameter %s: not valid UTF-8\n", k);
-			fclose(b);
-			free(src);
+			tout_fmt(stderr, "bobbin run: parameter %s: not valid UTF-8\n", k);
+			free(buf.s);
 			return NULL;
 		}
-		fputs("\n", b);
+		add(b, "\n");
 	}
-	int bad = ferror(b);
-	if (fclose(b) || bad) {
-		fprintf(stderr, "bobbin run: out of memory\n");
-		free(src);
+	if (!buf.ok) {
+		tout_fmt(stderr, "bobbin run: out of memory\n");
+		free(buf.s);
 		return NULL;
 	}
-	return src;
+	return buf.s;
 }
 
 static long first_tagged(struct nb_doc *doc, const char *tag)
@@ -548,12 +563,12 @@ int run_params_inject(struct run_opts *o, struct nb_doc *doc, const char *input,
 		at++;
 	} else {
 		at = 0;
-		fprintf(stderr, "bobbin run: %s: no cell is tagged \"parameters\", so the parameters "
+		tout_fmt(stderr, "bobbin run: %s: no cell is tagged \"parameters\", so the parameters "
 				"are injected at the top (as papermill does)\n", input);
 	}
 	if (!(cell = nb_doc_insert(doc, (size_t)at, NB_CODE))) {
 		free(src);
-		fprintf(stderr, "bobbin run: out of memory\n");
+		tout_fmt(stderr, "bobbin run: out of memory\n");
 		return -1;
 	}
 	nb_cell_set_source(cell, src);

@@ -15,6 +15,7 @@
 #include "tui/run.h"
 #include "tui/safetext.h"
 #include "tui/sigpipe.h"
+#include "tui/tout.h"
 
 void run_report_first_line(const char *src, char *buf, size_t max)
 {
@@ -78,62 +79,30 @@ static int term_width(void)
 void run_report_clear_status(struct run *r)
 {
 	if (r->tty && r->next_status) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
+		tout_lit(stderr, "\r\033[K");
 		r->next_status = 0;
 	}
 }
 
-/* Writes safe spans to stderr; on a terminal each style change as one normalised SGR
- * sequence generated from the parsed style (never the kernel's bytes). */
-static void emit_stderr(void *ud, const struct st_style *style, const char *text, size_t n)
-{
-	struct st_style *shown = ud;
-
-	if (shown && !st_style_eq(style, shown)) {
-		char sgr[ST_SGR_MAX];
-
-		st_style_sgr(style, sgr);
-		fputs(sgr, stderr);
-		*shown = *style;
-	}
-	fwrite(text, 1, n, stderr);
-}
-
-/* The error's traceback, else "ename: evalue", through the sanitiser: colour on a terminal,
- * plain text into a pipe. */
+/* The error's traceback, else "ename: evalue", through the sink's safetext policy: normalised
+ * colour on a terminal, plain text into a pipe. */
 static void print_traceback(struct run *r, json_t *err)
 {
 	json_t *tb = json_object_get(err, "traceback"), *l;
-	struct st_style shown;
-	struct st_parser p;
 	size_t i;
 
-	st_style_reset(&shown);
-	st_parser_init(&p, 0, emit_stderr, r->tty ? &shown : NULL);
 	json_array_foreach(tb, i, l) {
 		const char *s = json_string_value(l);
 
 		if (s)
-			st_parser_feed(&p, s, strlen(s));
-		st_parser_feed(&p, "\n", 1);
+			tout_text(stderr, s, strlen(s), r->tty);
+		tout_lit(stderr, "\n");
 	}
 	if (!json_array_size(tb)) {
 		const char *en = json_string_value(json_object_get(err, "ename"));
 		const char *ev = json_string_value(json_object_get(err, "evalue"));
 
-		st_parser_feed(&p, en ? en : "Error", strlen(en ? en : "Error"));
-		st_parser_feed(&p, ": ", 2);
-		st_parser_feed(&p, ev ? ev : "", strlen(ev ? ev : ""));
-		st_parser_feed(&p, "\n", 1);
-	}
-	st_parser_finish(&p);
-	if (r->tty) {
-		struct st_style plain;
-
-		st_style_reset(&plain);
-		if (!st_style_eq(&plain, &shown))
-			emit_stderr(&shown, &plain, "", 0);
+		tout_fmt(stderr, "%s: %s\n", en ? en : "Error", ev ? ev : "");
 	}
 }
 
@@ -145,20 +114,18 @@ void run_report_cell(struct run *r, struct run_job *j, struct nb_cell *cell,
 	char first[160], id[80];
 
 	if (!r->o->quiet && !r->tty) {
-		if (r->njobs > 1)
-			fprintf(stderr, "%s ", j->label);
-		fprintf(stderr, "[%d/%d] %s %.1f s\n", j->k, j->ncode, result_word(res), secs);
+		tout_fmt(stderr, "%s%s[%d/%d] %s %.1f s\n", r->njobs > 1 ? j->label : "",
+			 r->njobs > 1 ? " " : "", j->k, j->ncode, result_word(res), secs);
 	}
 	if (!failed)
 		return;
 	run_report_clear_status(r);
 	run_report_first_line(nb_cell_source(cell), first, sizeof first);
 	run_report_first_line(nb_cell_id(cell), id, sizeof id);
-	fprintf(stderr, "bobbin run: %s: cell %ld (id %s, [%d/%d]) %s: %s\n", j->label, j->cell,
+	tout_fmt(stderr, "bobbin run: %s: cell %ld (id %s, [%d/%d]) %s: %s\n", j->label, j->cell,
 		*id ? id : "none", j->k, j->ncode,
 		res == CELL_ERROR ? "failed" : result_word(res), first);
 	print_traceback(r, j->error);
-	fflush(stderr);
 }
 
 void run_report_status(struct run *r, long long now, int force)
@@ -206,8 +173,7 @@ void run_report_status(struct run *r, long long now, int force)
 			 done, total, running, (now - r->start_ms) / 1000.0, shown->label,
 			 shown->k, shown->ncode, first);
 	n = st_fit(line, strlen(line), term_width() - 1, &used);
-	fprintf(stderr, "\r\033[K%.*s", (int)n, line);
-	fflush(stderr);
+	tout_fmt(stderr, "\r\033[K%.*s", (int)n, line);
 	r->next_status = now + 1000;
 	r->last_status = now;
 	r->status_dirty = 0;
@@ -218,7 +184,7 @@ void run_report_job(struct run *r, struct run_job *j)
 	if (r->o->quiet || r->njobs < 2)
 		return;
 	run_report_clear_status(r);
-	fprintf(stderr, "bobbin run: %s: %s, %d cells run, %d failed, %d skipped, %.1f s\n",
+	tout_fmt(stderr, "bobbin run: %s: %s, %d cells run, %d failed, %d skipped, %.1f s\n",
 		j->label, j->exit_status ? "FAILED" : "ok", j->nrun, j->nfailed, j->nskipped,
 		(sigpipe_now_ms() - j->start_ms) / 1000.0);
 }
@@ -235,9 +201,10 @@ void run_report_summary(struct run *r)
 		skipped += r->jobs[i].nskipped;
 		bad += r->jobs[i].exit_status != 0;
 	}
-	fprintf(stderr, "bobbin run: ");
 	if (r->njobs > 1)
-		fprintf(stderr, "%d notebooks, %d failed; ", r->njobs, bad);
-	fprintf(stderr, "%d cells run, %d failed, %d skipped, %.1f s\n", run, failed, skipped,
+		tout_fmt(stderr, "bobbin run: %d notebooks, %d failed; ", r->njobs, bad);
+	else
+		tout_lit(stderr, "bobbin run: ");
+	tout_fmt(stderr, "%d cells run, %d failed, %d skipped, %.1f s\n", run, failed, skipped,
 		(sigpipe_now_ms() - r->start_ms) / 1000.0);
 }

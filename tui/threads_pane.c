@@ -12,25 +12,23 @@
 #include <time.h>
 
 #include "tui/app.h"
+#include "tui/safetext.h"
+#include "tui/threadkind.h"
 
-/* The cell of a request's msg_id, for origins. */
+/* The origin column: "[N]" for a cell execution (N counts cells from 1), "-" when the agent
+ * gives no origin, "?" for a request that is not one of our cells (another client, a request
+ * of bobbin's own, a deleted cell, an earlier session). */
 static const char *origin_cell_index(struct app *a, const char *origin, char *buf, size_t size)
 {
-	for (size_t i = 0; origin && i < nb_doc_ncells(a->doc); i++) {
-		struct nb_cell *c = nb_doc_cell(a->doc, i);
-		for (size_t k = 0; k < json_array_size(nb_cell_outputs(c)); k++) {
-			const struct nb_prov *p = nb_out_prov(a->out, nb_cell_id(c), k);
-			if (p && p->origin_msg_id && !strcmp(p->origin_msg_id, origin) &&
-			    p->origin_cell) {
-				struct nb_cell *oc = nb_doc_find(a->doc, p->origin_cell);
-				if (oc) {
-					snprintf(buf, size, "[%ld]", nb_doc_index(a->doc, oc) + 1);
-					return buf;
-				}
-			}
-		}
-	}
-	return "-";
+	const char *id = nb_out_request_cell(a->out, origin);
+	struct nb_cell *c = id ? nb_doc_find(a->doc, id) : NULL;
+
+	if (!origin)
+		return "-";
+	if (!c)
+		return "?";
+	snprintf(buf, size, "[%ld]", nb_doc_index(a->doc, c) + 1);
+	return buf;
 }
 
 static const char *why_not(struct app *a)
@@ -52,11 +50,46 @@ static const char *why_not(struct app *a)
 	}
 }
 
+/* Appends s to buf at *at, cut or padded to w columns, then one space. */
+static void put_col(char *buf, size_t size, size_t *at, const char *s, int w)
+{
+	int used = 0;
+	size_t n = st_fit(s, strlen(s), w, &used);
+
+	if (*at + n + (size_t)(w - used) + 2 > size)
+		return;
+	memcpy(buf + *at, s, n);
+	*at += n;
+	for (; used < w + 1; used++)
+		buf[(*at)++] = ' ';
+	buf[*at] = 0;
+}
+
+#define TP_ROW_MAX 256
+
+struct tp_row {
+	enum tk_kind kind;
+	size_t order;
+	const json_t *t;
+	char name[TP_ROW_MAX]; /* as shown: sanitised, labelled, made distinct */
+	int dup;               /* another row reads the same */
+};
+
+static int row_cmp(const void *x, const void *y)
+{
+	const struct tp_row *a = x, *b = y;
+
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
 void tp_refresh(struct app *a)
 {
 	json_t *st, *threads, *t;
-	size_t i, n;
-	char origin[32];
+	size_t i, j, n, hidden = 0;
+	struct tp_row *rows;
+	int namew = 6, fixed = 50;
 
 	if (a->mode != MODE_THREADS || !a->kc)
 		return;
@@ -65,37 +98,98 @@ void tp_refresh(struct app *a)
 	n = json_array_size(threads);
 	free(a->items);
 	a->items = calloc(n + 1, sizeof *a->items);
+	rows = calloc(n + 1, sizeof *rows);
 	a->nitems = 0;
-	if (!a->items)
+	if (!a->items || !rows) {
+		free(rows);
 		return;
-	snprintf(a->list_title, sizeof a->list_title,
-		 "Threads — default policy: %s  (o origin, c current, a auto, K kernel, d default)",
-		 json_string_value(json_object_get(st, "default")) ?: "?");
+	}
 	json_array_foreach(threads, i, t)
 	{
-		struct app_item *it = &a->items[a->nitems];
+		struct tp_row *r = &rows[i];
 		const char *name = json_string_value(json_object_get(t, "name")) ?: "?";
 		char *safe = st_plain(name, strlen(name), NULL);
-		double last = json_number_value(json_object_get(t, "last_output"));
-		char when[32] = "-";
 
+		r->t = t;
+		r->order = i;
+		r->kind = tk_classify(t);
+		/* Output a subprocess or C code wrote to the process's fd 1/2 is read by this thread:
+		 * it has no Python thread to name, so say so rather than show the watcher's name. */
+		snprintf(r->name, sizeof r->name, "%s", r->kind == TK_FD ? TK_FD_LABEL : safe ? safe : "?");
+		free(safe);
+	}
+	qsort(rows, n, sizeof *rows, row_cmp);
+	/* rows that read the same get the thread's id in front (a narrow column cuts the end), so
+	 * each can be told apart */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n && !rows[i].dup; j++)
+			rows[i].dup = j != i && !strcmp(rows[i].name, rows[j].name);
+	for (i = 0; i < n; i++) {
+		if (rows[i].dup) {
+			const json_t *nid = json_object_get(rows[i].t, "native_id");
+			char named[sizeof rows[i].name];
+
+			snprintf(named, sizeof named, "#%lld %s",
+				 json_is_integer(nid)
+					 ? (long long)json_integer_value(nid)
+					 : (long long)json_integer_value(
+						   json_object_get(rows[i].t, "ident")),
+				 rows[i].name);
+			memcpy(rows[i].name, named, sizeof named);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		int w = st_width(rows[i].name, strlen(rows[i].name));
+
+		if ((a->show_internal || rows[i].kind != TK_KERNEL) && w > namew)
+			namew = w;
+	}
+	if (namew > a->cols - fixed)
+		namew = a->cols - fixed > 12 ? a->cols - fixed : 12;
+	a->list_head[0] = 0;
+	{
+		size_t at = 0;
+
+		put_col(a->list_head, sizeof a->list_head, &at, "THREAD", namew);
+		snprintf(a->list_head + at, sizeof a->list_head - at,
+			 "%-5s %-6s %-8s %7s  %-8s  %s", "STATE", "ORIGIN", "POLICY", "OUTPUTS",
+			 "LAST", "KIND");
+	}
+	for (i = 0; i < n; i++) {
+		struct app_item *it = &a->items[a->nitems];
+		const json_t *th = rows[i].t;
+		double last = json_number_value(json_object_get(th, "last_output"));
+		char when[32] = "-", origin[32];
+		size_t at = 0;
+
+		if (rows[i].kind == TK_KERNEL && !a->show_internal) {
+			hidden++;
+			continue;
+		}
 		if (last > 0) {
 			time_t tt = (time_t)last;
 			strftime(when, sizeof when, "%H:%M:%S", localtime(&tt));
 		}
-		snprintf(it->text, sizeof it->text, "%-24.24s %-5s origin %-6s %-8s %6lld out  %s",
-			 safe ? safe : "?",
-			 json_is_true(json_object_get(t, "alive")) ? "alive" : "ended",
-			 origin_cell_index(a, json_string_value(json_object_get(t, "origin")), origin,
-					   sizeof origin),
-			 json_string_value(json_object_get(t, "policy")) ?: "?",
-			 (long long)json_integer_value(json_object_get(t, "outputs")), when);
-		free(safe);
-		it->ident = json_integer_value(json_object_get(t, "ident"));
-		it->role = json_is_true(json_object_get(t, "alive")) ? THEME_NORMAL
-								     : THEME_PLACEHOLDER;
+		put_col(it->text, sizeof it->text, &at, rows[i].name, namew);
+		snprintf(it->text + at, sizeof it->text - at, "%-5s %-6s %-8s %7lld  %-8s  %s",
+			 json_is_true(json_object_get(th, "alive")) ? "alive" : "ended",
+			 origin_cell_index(a, json_string_value(json_object_get(th, "origin")),
+					   origin, sizeof origin),
+			 json_string_value(json_object_get(th, "policy")) ?: "?",
+			 (long long)json_integer_value(json_object_get(th, "outputs")), when,
+			 tk_word(rows[i].kind));
+		it->ident = json_integer_value(json_object_get(th, "ident"));
+		it->role = !json_is_true(json_object_get(th, "alive")) || rows[i].kind >= TK_FD
+				   ? THEME_PLACEHOLDER
+				   : THEME_NORMAL;
 		a->nitems++;
 	}
+	free(rows);
+	snprintf(a->list_title, sizeof a->list_title,
+		 "Threads — default policy: %s  (o origin, c current, a auto, K kernel, d default, "
+		 "i %s %zu kernel threads)",
+		 json_string_value(json_object_get(st, "default")) ?: "?",
+		 a->show_internal ? "hides" : "shows", a->show_internal ? n - a->nitems : hidden);
 	if (a->item_sel >= a->nitems)
 		a->item_sel = a->nitems ? a->nitems - 1 : 0;
 	a->need_draw = 1;
@@ -115,6 +209,32 @@ void tp_open_threads(struct app *a)
 	kc_routing_request(a->kc, "get", NULL, 0, NULL, NULL, NULL);
 }
 
+/* "routing: default origin; rules: Pool-*=current, tick*=origin (:route -PATTERN removes one)"
+ * from the state the kernel confirmed last. */
+static void show_routing(struct app *a, const char *head)
+{
+	json_t *st = kc_routing_state(a->kc), *rules = json_object_get(st, "rules"), *r;
+	char list[400] = "";
+	size_t i, at = 0;
+
+	json_array_foreach(rules, i, r) {
+		const char *pat = json_string_value(json_object_get(r, "pattern")) ?: "?";
+		char *safe = st_plain(pat, strlen(pat), NULL);
+		int k = snprintf(list + at, sizeof list - at, "%s%s=%s", i ? ", " : "",
+				 safe ? safe : "?",
+				 json_string_value(json_object_get(r, "policy")) ?: "?");
+
+		free(safe);
+		if (k < 0 || (size_t)k >= sizeof list - at)
+			break;
+		at += (size_t)k;
+	}
+	app_msg(a, 0, "routing%s: default %s; %s%s%s", head,
+		json_string_value(json_object_get(st, "default")) ?: "?",
+		json_array_size(rules) ? "rules " : "no rules", list,
+		json_array_size(rules) ? " (:route -PATTERN removes one)" : "");
+}
+
 static void on_routing_reply(struct kc_client *kc, const char *id, enum kc_status st,
 			     const struct kc_msg *reply, void *ud)
 {
@@ -125,9 +245,25 @@ static void on_routing_reply(struct kc_client *kc, const char *id, enum kc_statu
 		const char *ev =
 			reply ? json_string_value(json_object_get(reply->content, "evalue")) : NULL;
 		app_msg(a, 1, "routing request failed: %s", ev ? ev : kc_status_name(st));
-	} else {
+	} else if (a->mode == MODE_THREADS) {
 		app_msg(a, 0, "routing: the kernel confirmed");
+	} else {
+		show_routing(a, " (the kernel confirmed)");
 	}
+	tp_refresh(a);
+}
+
+/* The answer to :routing's "get": the policy and rules, as the kernel has them now. */
+static void on_get_reply(struct kc_client *kc, const char *id, enum kc_status st,
+			 const struct kc_msg *reply, void *ud)
+{
+	struct app *a = ud;
+	const char *s = reply ? json_string_value(json_object_get(reply->content, "status")) : NULL;
+
+	if (st != KC_OK || !s || strcmp(s, "ok"))
+		app_msg(a, 1, "routing: the kernel did not answer: %s", kc_status_name(st));
+	else
+		show_routing(a, "");
 	tp_refresh(a);
 }
 
@@ -140,10 +276,11 @@ static void send_req(struct app *a, const char *op, const char *policy, long lon
 		app_msg(a, 1, "routing: %s", why);
 		return;
 	}
-	if (!kc_routing_request(a->kc, op, policy, ident, pattern, on_routing_reply, a))
+	if (!kc_routing_request(a->kc, op, policy, ident, pattern,
+				strcmp(op, "get") ? on_routing_reply : on_get_reply, a))
 		app_msg(a, 1, "routing: %s", kc_client_strerror(a->kc));
-	else
-		app_msg(a, 0, "routing: %s %s sent", op, policy ? policy : "");
+	else if (strcmp(op, "get"))
+		app_msg(a, 0, "routing: %s %s sent", op, policy ? policy : pattern ? pattern : "");
 }
 
 void tp_action(struct app *a, const char *name)
@@ -169,6 +306,11 @@ void tp_action(struct app *a, const char *name)
 	}
 	if (a->mode != MODE_THREADS)
 		return;
+	if (!strcmp(name, "toggle-internal")) {
+		a->show_internal = !a->show_internal;
+		tp_refresh(a);
+		return;
+	}
 	if (!strcmp(name, "default-policy")) {
 		const char *cur = json_string_value(
 			json_object_get(kc_routing_state(a->kc), "default"));
@@ -183,22 +325,57 @@ void tp_action(struct app *a, const char *name)
 	send_req(a, "set_thread", name + 7 /* "policy-" */, a->items[a->item_sel].ident, NULL);
 }
 
+/* :routing alone shows the policy and rules (after asking the kernel), :routing POLICY sets the
+ * default. */
 void tp_routing(struct app *a, const char *policy)
 {
+	if (!policy || !*policy) {
+		const char *why = why_not(a);
+
+		if (why) {
+			app_msg(a, 1, "routing: %s", why);
+			return;
+		}
+		show_routing(a, "");
+		send_req(a, "get", NULL, 0, NULL);
+		return;
+	}
 	if (!kernel_policy_valid(policy)) {
-		app_msg(a, 1, ":routing kernel|origin|current|auto");
+		app_msg(a, 1, ":routing [kernel|origin|current|auto]");
 		return;
 	}
 	send_req(a, "set_default", policy, 0, NULL);
 }
 
+/* :route PATTERN=POLICY adds a rule, :route -PATTERN removes one, :route alone lists them. */
 void tp_route(struct app *a, const char *rule)
 {
 	const char *eq = strrchr(rule, '=');
 	char pat[256];
 
+	if (!*rule) {
+		tp_routing(a, NULL);
+		return;
+	}
+	if (*rule == '-' && rule[1]) {
+		json_t *rules = a->kc ? json_object_get(kc_routing_state(a->kc), "rules") : NULL, *r;
+		size_t i;
+		int known = 0;
+
+		json_array_foreach(rules, i, r)
+			known |= !strcmp(json_string_value(json_object_get(r, "pattern")) ?: "",
+					 rule + 1);
+		if (!known && !why_not(a)) {
+			show_routing(a, ": no such rule");
+			a->msg_err = 1;
+			return;
+		}
+		send_req(a, "remove_rule", NULL, 0, rule + 1);
+		return;
+	}
 	if (!eq || eq == rule || !kernel_policy_valid(eq + 1)) {
-		app_msg(a, 1, ":route PATTERN=POLICY, e.g. ThreadPoolExecutor-*=current");
+		app_msg(a, 1, ":route PATTERN=POLICY (e.g. ThreadPoolExecutor-*=current), "
+			      ":route -PATTERN removes it, :route lists");
 		return;
 	}
 	snprintf(pat, sizeof pat, "%.*s", (int)(eq - rule), rule);
@@ -242,13 +419,15 @@ void tp_open_misrouted(struct app *a)
 		struct nb_cell *oc = l[i].prov->origin_cell ? nb_doc_find(a->doc, l[i].prov->origin_cell)
 							    : NULL;
 		const char *tn = l[i].prov->thread_name ? l[i].prov->thread_name : "";
-		char *safe = st_plain(tn, strlen(tn), NULL);
+		char *safe = tk_is_fd(tn, l[i].prov->origin_kind) ? strdup(TK_FD_LABEL)
+								  : st_plain(tn, strlen(tn), NULL);
 		unsigned f = l[i].prov->flags;
 
-		snprintf(it->text, sizeof it->text, "cell %-4ld output %-3zu %-20.20s from %s%s%s%s",
+		snprintf(it->text, sizeof it->text, "cell %-4ld output %-3zu %-24.24s from %s%s%s%s%s",
 			 c ? nb_doc_index(a->doc, c) + 1 : 0, l[i].index, safe ? safe : "",
 			 oc ? "cell " : "?", oc ? "" : "", f & NB_PROV_LATE ? "  late" : "",
-			 f & NB_PROV_STRAY ? "  stray" : "");
+			 f & NB_PROV_STRAY ? "  stray" : "",
+			 f & NB_PROV_ORPHAN ? "  its cell was deleted" : "");
 		if (oc) {
 			char tail[64];
 			snprintf(tail, sizeof tail, "%ld", nb_doc_index(a->doc, oc) + 1);
@@ -264,7 +443,7 @@ void tp_open_misrouted(struct app *a)
 		free(safe);
 		snprintf(it->cell_id, sizeof it->cell_id, "%s", l[i].cell_id);
 		it->out_index = l[i].index;
-		it->role = f & NB_PROV_STRAY ? THEME_STRAY_MARK
+		it->role = f & (NB_PROV_STRAY | NB_PROV_ORPHAN) ? THEME_STRAY_MARK
 			   : f & NB_PROV_LATE ? THEME_LATE_MARK
 					      : THEME_ORIGIN_MARK;
 	}
@@ -274,6 +453,8 @@ void tp_open_misrouted(struct app *a)
 	}
 	a->list_kind = 0;
 	a->item_sel = 0;
+	snprintf(a->list_head, sizeof a->list_head, "%-9s %-10s %-24s %s", "CELL", "OUTPUT",
+		 "THREAD", "FROM");
 	snprintf(a->list_title, sizeof a->list_title,
 		 "Misrouted outputs (%zu) — Enter jumps, q closes", a->nitems);
 	a->mode = MODE_LIST;

@@ -385,12 +385,22 @@ static void draw_list(struct app *a)
 	int H = view_text_rows(a);
 	size_t first = 0;
 
+	int y0 = 2;
+
 	fill_line(a, 1, THEME_HELP_KEY);
 	put_safe(a, a->list_title, THEME_HELP_KEY, a->cols);
-	if (a->item_sel >= (size_t)(H - 2))
-		first = a->item_sel - (size_t)(H - 2) + 1;
-	for (int y = 2; y <= H; y++) {
-		size_t i = first + (size_t)(y - 2);
+	/* column headers: the threads pane and the misrouting list have them */
+	if (a->list_head[0] && (a->mode == MODE_THREADS || a->list_kind == 0)) {
+		move(2, 0);
+		attrset(a->attrs[THEME_PLACEHOLDER]);
+		clrtoeol();
+		put_safe(a, a->list_head, THEME_PLACEHOLDER, a->cols);
+		y0 = 3;
+	}
+	if (a->item_sel >= (size_t)(H - y0 + 1))
+		first = a->item_sel - (size_t)(H - y0 + 1) + 1;
+	for (int y = y0; y <= H; y++) {
+		size_t i = first + (size_t)(y - y0);
 
 		move(y, 0);
 		attrset(a->attrs[THEME_NORMAL]);

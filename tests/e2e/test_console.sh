@@ -9,20 +9,7 @@
 . "$(dirname "$0")/console/lib.sh"
 
 : "${BOBBIN:?BOBBIN must be the bobbin binary}"
-TMPROOT=$(mktemp -d)
-KPID=
-cleanup() {
-	stop
-	[ -n "$KPID" ] && kill "$KPID" 2>/dev/null
-	rm -rf "$TMPROOT"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "ok 1 - # SKIP tmux is not installed"
-	exit 0
-fi
+setup_root
 
 fresh_env() {
 	export JUPYTER_RUNTIME_DIR="$TMPROOT/rt.$1" XDG_DATA_HOME="$TMPROOT/data.$1"
@@ -128,7 +115,8 @@ for K in python3 xpython; do
 		wait_for 'KeyboardInterrupt' && wait_for '^In \[16\]: $'
 		check $? "$K: Ctrl-C interrupts time.sleep(60)"
 		[ $(( $(date +%s) - t0 )) -lt 30 ]; check $? "$K: the interrupt took effect well before the sleep ended"
-		type_text 'half typed'; keys C-c
+		# Ctrl-C makes the terminal discard input not yet read: wait until the line is on screen
+		type_text 'half typed'; wait_for '^In \[16\]: half typed$'; keys C-c
 		wait_for '^In \[16\]: half typed\^C$' && wait_for '^In \[16\]: $'
 		check $? "$K: Ctrl-C at the prompt clears the line"
 		keys C-d

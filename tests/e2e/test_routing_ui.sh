@@ -12,48 +12,23 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOBBIN=${BOBBIN:-$PWD/bobbin}
 T=$(mktemp -d /tmp/bobbin-rui-XXXXXX)
-export HOME="$T/home"
-mkdir -p "$HOME"
 . "$HERE/nb/lib.sh"
-SOCK="bobbin-rui-$$-0"
-cleanup() {
-	i=0
-	while [ $i -le $sessions ]; do tmux -L "bobbin-rui-$$-$i" kill-server 2>/dev/null; i=$((i + 1)); done
-	for i in 1 2 3 4 5 6 7 8 9 10; do rm -rf "$T" 2>/dev/null && break; sleep 0.5; done
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-# lib.sh's start() names sessions bobbin-nb-$$-N; keep ours apart from a concurrent test_notebook
-start() {
-	TM kill-server 2>/dev/null
-	sessions=$((sessions + 1))
-	SOCK="bobbin-rui-$$-$sessions"
-	TM -f /dev/null new-session -d -x 120 -y 40 -c "$T" \
-		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL= HOME=$HOME JUPYTER_RUNTIME_DIR=$JUPYTER_RUNTIME_DIR XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_DATA_HOME=$XDG_DATA_HOME $BOBBIN $*; echo BOBBIN-EXIT \$?; sleep 600"
-}
-# poll CMD [SECONDS]: 0 when the shell function CMD succeeds on the screen before the deadline
-poll() {
-	limit=$(( $(date +%s) + ${2:-40} ))
-	while [ "$(date +%s)" -le "$limit" ]; do
-		screen | $1 && return 0
-		TM has-session 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
+WIDE=rui
+. "$HERE/nb/wide.sh"
 # the screen's rows from cell 2's output ("celltwo") to the next cell's prompt
 cell2_out() { awk '/celltwo/ { f = 1 } f && /\[.\]: / { f = 0 } f'; }
 tick_in_cell2() { cell2_out | grep -qE 'TICK [0-9]+'; }
 tick_labelled() { grep -qE '^Ticker +TICK [0-9]+'; }
 tick_shown() { grep -qE 'TICK [0-9]+'; }
-ticker_current() { grep -qE '^Ticker .* current +[0-9]+ out'; }
+ticker_current() { grep -qE '^Ticker +alive +[^ ]+ +current +[0-9]+ '; }
 misrouted_cell2() { grep -qE '^cell +2 +output .*Ticker .*from cell 1'; }
 ticker_alive() { grep -qE '^Ticker .* alive '; }
-ticker_origin() { grep -qE '^Ticker .* origin +[0-9]+ out'; }
-# select_ticker: move the threads pane's selection (row 0 when opened) down to Ticker's row
+ticker_origin() { grep -qE '^Ticker +alive +[^ ]+ +origin +[0-9]+ '; }
+# select_ticker: move the threads pane's selection (row 0 when opened, under the title and the
+# column headers) down to Ticker's row
 select_ticker() {
 	poll ticker_alive 20 || return 1
-	idx=$(screen | awk '/^Threads/ { s = NR; next } s && /^Ticker / { print NR - s - 1; exit }')
+	idx=$(screen | awk '/^Threads/ { s = NR; next } s && /^Ticker / { print NR - s - 2; exit }')
 	[ -n "$idx" ] || return 1
 	i=0
 	while [ "$i" -lt "$idx" ]; do keys j; i=$((i + 1)); done

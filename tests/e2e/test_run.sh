@@ -117,9 +117,9 @@ check "kernel death: DeadKernelError in the cell it died in, output before it ke
 d="$T/linger"; mkdir -p "$d"; cp "$DATA/bobbin_linger.ipynb" "$d/nb.ipynb"
 "$BOBBIN" run --no-agent --linger 5 "$d/nb.ipynb" -o "$d/out.ipynb" >"$d/out" 2>"$d/err"; rc=$?
 [ $rc = 0 ] && ok "--linger: exit 0" || notok "--linger: exit 0" "got $rc" "$(cat "$d/err")"
-check "--linger: output after the last cell kept in it, flagged late" "$d/out.ipynb" \
-	'text(0) == "main\nlate line\n"' 'types(0) == ["stream", "stream"]' \
-	'[(a["output"], a["late"], a["stray"]) for a in attr(0)] == [(1, True, False)]'
+check "--linger: output after the last cell kept in it (continuing its stream), flagged late" \
+	"$d/out.ipynb" 'text(0) == "main\nlate line\n"' 'types(0) == ["stream"]' \
+	'[(a["output"], a.get("part"), a["late"], a["stray"]) for a in attr(0)] == [(0, 1, True, False)]'
 mkdir -p "$T/config/bobbin"; printf 'save_attribution = false\n' >"$T/config/bobbin/config"
 "$BOBBIN" run --no-agent --linger 5 "$d/nb.ipynb" -o "$d/noattr.ipynb" >"$d/out" 2>"$d/err"
 check "save_attribution = false: the late output is kept, no attribution saved" "$d/noattr.ipynb" \

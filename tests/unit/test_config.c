@@ -66,6 +66,12 @@ static void test_sizes(void **state)
 	assert_int_equal(config_parse_size("10MB"), 10 << 20);
 	assert_int_equal(config_parse_size("1G"), 1LL << 30);
 	assert_int_equal(config_parse_size("ten"), -1);
+	/* overflow is refused, not wrapped (2^54 + 1 kilobytes used to be 1 KB) */
+	assert_int_equal(config_parse_size("18014398509481985k"), -1);
+	assert_int_equal(config_parse_size("9223372036854775807"), 9223372036854775807LL);
+	assert_int_equal(config_parse_size("8589934592G"), -1);
+	assert_int_equal(config_parse_size("8589934591G"), 8589934591LL << 30);
+	assert_int_equal(config_parse_size("99999999999999999999"), -1);
 	assert_int_equal(config_parse_size("5x"), -1);
 	assert_int_equal(config_parse_size("-1"), -1);
 }

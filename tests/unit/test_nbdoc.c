@@ -6,6 +6,7 @@
  * atomic saving. Run from the repository root.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -118,6 +119,92 @@ static void test_corpus_roundtrip(void **state)
 	}
 	closedir(d);
 	assert_true(files >= 15);
+}
+
+/* Opening a file progressively (nb_doc_open, then nb_doc_load_more in slices of `slice` bytes)
+ * ends exactly as loading it at once: the same refusal with the same position, or the same cells,
+ * ids, warnings and saved bytes. Every file of the corpus, good and bad, at several slice sizes. */
+static void test_progressive_equals_load(void **state)
+{
+	static const size_t slices[] = {1, 53, 4096};
+	DIR *d = opendir(CORPUS);
+	struct dirent *e;
+	int files = 0, partial = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[512];
+		struct nb_error err1 = {0}, err2 = {0};
+		struct nb_doc *full, *again, *prog;
+
+		if (!strstr(e->d_name, ".ipynb"))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", CORPUS, e->d_name);
+		full = nb_doc_load(path, &err1);
+		again = nb_doc_load(path, &err1);
+		for (size_t k = 0; k < sizeof slices / sizeof slices[0]; k++) {
+			int r = 0;
+
+			memset(&err2, 0, sizeof err2);
+			prog = nb_doc_open(path, 16, &err2);
+			if (prog && nb_doc_loading(prog)) {
+				size_t seen = nb_doc_ncells(prog);
+
+				partial++;
+				while ((r = nb_doc_load_more(prog, slices[k], &err2)) == 0) {
+					assert_true(nb_doc_ncells(prog) >= seen); /* cells only ever appear */
+					seen = nb_doc_ncells(prog);
+				}
+				if (r < 0) {
+					nb_doc_free(prog);
+					prog = NULL;
+				}
+			}
+			if (!full) {
+				if (prog)
+					print_error("%s: loads progressively but not at once (%s)\n", path,
+						    err1.text);
+				assert_null(prog);
+				assert_string_equal(err1.text, err2.text);
+				continue;
+			}
+			if (!prog)
+				print_error("%s: %s\n", path, err2.text);
+			assert_non_null(prog);
+			assert_int_equal(nb_doc_ncells(full), nb_doc_ncells(prog));
+			/* ids the file does not give are made up afresh by every load: compared only
+			 * where two loads at once agree */
+			for (size_t i = 0; i < nb_doc_ncells(full); i++)
+				if (!strcmp(nb_cell_id(nb_doc_cell(full, i)), nb_cell_id(nb_doc_cell(again, i))))
+					assert_string_equal(nb_cell_id(nb_doc_cell(full, i)),
+							    nb_cell_id(nb_doc_cell(prog, i)));
+			{
+				const struct nb_warnings *w1 = nb_doc_warnings(full), *w2 = nb_doc_warnings(prog);
+				char *o1, *o2, *o3;
+				size_t l1, l2, l3;
+
+				assert_int_equal(w1->n, w2->n);
+				for (size_t i = 0; i < w1->n; i++)
+					if (!strstr(w1->text[i], "(added \"")) /* a fresh id is random */
+						assert_string_equal(w1->text[i], w2->text[i]);
+				assert_non_null(o1 = nb_doc_serialize(full, &l1));
+				assert_non_null(o2 = nb_doc_serialize(prog, &l2));
+				assert_non_null(o3 = nb_doc_serialize(again, &l3));
+				if (l1 == l3 && !memcmp(o1, o3, l1))
+					assert_same_bytes(path, o1, l1, o2, l2);
+				free(o1);
+				free(o2);
+				free(o3);
+			}
+			nb_doc_free(prog);
+		}
+		nb_doc_free(full);
+		nb_doc_free(again);
+		files++;
+	}
+	closedir(d);
+	assert_true(files >= 15);
+	assert_true(partial >= 15); /* most of the corpus took the progressive path */
 }
 
 /* The fast path is taken: every code cell's outputs in the corpus are proven canonical. */
@@ -525,6 +612,56 @@ static int count_entries(const char *dir)
 	return n;
 }
 
+/* A file that goes bad after its first cells: the first cells come, then the same refusal as a
+ * load at once gives (message and position). */
+static void test_progressive_bad_tail(void **state)
+{
+	static const char *const tails[] = {
+		"]}",                                               /* no nbformat */
+		"], \"nbformat\": 3, \"nbformat_minor\": 0, \"metadata\": {}}",
+		"], \"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}} x",
+		", {\"cell_type\": \"code\", \"source\": \"\", \"metadata\": {}, \"outputs\": [], "
+		"\"execution_count\": NaN}], \"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}}",
+		", {\"cell_type\": \"code\", \"source\": \"unterminated",
+		", 7], \"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}}",
+		"], \"cells\": [], \"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}}",
+	};
+	char path[128];
+
+	tmp_path(path, sizeof path, "tail.ipynb");
+	for (size_t k = 0; k < sizeof tails / sizeof tails[0]; k++) {
+		char text[4096];
+		struct nb_error e1 = {0}, e2 = {0};
+		struct nb_doc *full, *prog;
+		int r = 0;
+
+		snprintf(text, sizeof text,
+			 "{\"cells\": [{\"cell_type\": \"markdown\", \"id\": \"a1\", \"metadata\": {}, "
+			 "\"source\": \"first\"}, {\"cell_type\": \"markdown\", \"id\": \"a2\", "
+			 "\"metadata\": {}, \"source\": \"second, padded %0300d\"}%s", 0, tails[k]);
+		spit(path, text);
+		full = nb_doc_load(path, &e1);
+		prog = nb_doc_open(path, 200, &e2);
+		assert_non_null(prog);
+		assert_true(nb_doc_loading(prog));
+		assert_int_equal(nb_doc_ncells(prog), 1); /* the first cell is there at once */
+		while ((r = nb_doc_load_more(prog, 7, &e2)) == 0)
+			;
+		if (k == 6) { /* two "cells" lists: jansson's last one wins; not read progressively */
+			assert_non_null(full);
+			assert_int_equal(r, -1);
+			assert_non_null(strstr(e2.text, "two \"cells\" lists"));
+		} else {
+			assert_null(full);
+			assert_int_equal(r, -1);
+			assert_string_equal(e1.text, e2.text);
+		}
+		nb_doc_free(full);
+		nb_doc_free(prog);
+	}
+	unlink(path);
+}
+
 static void test_save(void **state)
 {
 	char path[128], other[128], bad[160], *orig, *now;
@@ -594,6 +731,69 @@ static void test_save(void **state)
 	nb_doc_free(doc);
 }
 
+/* Rewrites path in place with other bytes of the same length and puts its mtime back. */
+static void rewrite_in_place(const char *path)
+{
+	struct stat st;
+	char *s;
+	size_t len;
+	FILE *f;
+
+	assert_int_equal(stat(path, &st), 0);
+	s = slurp(path, &len);
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == 'x')
+			s[i] = 'y';
+	assert_non_null(f = fopen(path, "r+"));
+	assert_int_equal(fwrite(s, 1, len, f), len);
+	fclose(f);
+	free(s);
+	assert_int_equal(utimensat(AT_FDCWD, path, (struct timespec[]){st.st_atim, st.st_mtim}, 0), 0);
+}
+
+/* A change that keeps size and mtime is still a change; an existing other file is not
+ * overwritten without force; the same file by another name is this notebook. */
+static void test_save_refuses(void **state)
+{
+	char path[128], other[128], alias[160], *now;
+	size_t len;
+	struct nb_error err;
+	struct nb_doc *doc;
+
+	tmp_path(path, sizeof path, "mine.ipynb");
+	spit(path, "{\"cells\": [{\"cell_type\": \"code\", \"execution_count\": null, \"id\": \"a\", "
+		   "\"metadata\": {}, \"outputs\": [], \"source\": \"xxxx\"}], \"metadata\": {}, "
+		   "\"nbformat\": 4, \"nbformat_minor\": 5}\n");
+	assert_non_null(doc = nb_doc_load(path, &err));
+	nb_cell_set_source(nb_doc_cell(doc, 0), "mine");
+
+	rewrite_in_place(path);
+	assert_int_equal(nb_doc_save(doc, NULL, 0, &err), -1);
+	assert_non_null(strstr(err.text, "changed on disk"));
+	now = slurp(path, &len);
+	assert_non_null(strstr(now, "yyyy"));
+	free(now);
+	assert_int_equal(nb_doc_save(doc, NULL, 1, &err), 0);
+	assert_int_equal(nb_doc_save(doc, NULL, 0, &err), 0); /* our own bytes: no change */
+
+	tmp_path(other, sizeof other, "notes.txt");
+	spit(other, "my notes\n");
+	assert_int_equal(nb_doc_save(doc, other, 0, &err), -1);
+	assert_non_null(strstr(err.text, "exists"));
+	now = slurp(other, &len);
+	assert_string_equal(now, "my notes\n");
+	free(now);
+	assert_string_equal(nb_doc_path(doc), path);
+	assert_int_equal(nb_doc_save(doc, other, 1, &err), 0);
+	assert_string_equal(nb_doc_path(doc), other);
+
+	snprintf(alias, sizeof alias, "%s/./notes.txt", tmpdir);
+	assert_int_equal(nb_doc_save(doc, alias, 0, &err), 0);
+	unlink(other);
+	unlink(path);
+	nb_doc_free(doc);
+}
+
 /* Parsing every output and writing it gives the same bytes as copying proven-canonical spans:
  * checked on inputs where the canonical check must say no. */
 static void test_canonical_check_is_sound(void **state)
@@ -651,6 +851,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus_roundtrip),
+		cmocka_unit_test(test_progressive_equals_load),
 		cmocka_unit_test(test_corpus_outputs_canonical),
 		cmocka_unit_test(test_noncanonical_like_nbformat),
 		cmocka_unit_test(test_lazy_outputs),
@@ -663,6 +864,8 @@ int main(void)
 		cmocka_unit_test(test_cell_list_ops),
 		cmocka_unit_test(test_float_repr),
 		cmocka_unit_test(test_save),
+		cmocka_unit_test(test_save_refuses),
+		cmocka_unit_test(test_progressive_bad_tail),
 		cmocka_unit_test(test_canonical_check_is_sound),
 	};
 

@@ -315,6 +315,15 @@ static json_t *stream_content(const char *text)
 	return json_pack("{s:s, s:s}", "name", "stdout", "text", text);
 }
 
+/* Sends a stream message (stdout) parented to parent with agent metadata md (may be NULL). */
+static void send_stream(struct nb_out *m, const char *parent, const char *text, json_t *md)
+{
+	json_t *c = stream_content(text);
+
+	assert_int_equal(nb_out_iopub(m, "stream", parent, c, md), 1);
+	json_decref(c);
+}
+
 static void model_flood_one_stream(void **state)
 {
 	struct nb_doc *doc = nb_doc_new();
@@ -341,6 +350,38 @@ static void model_flood_one_stream(void **state)
 	assert_int_equal(json_string_length(json_object_get(json_array_get(outs, 0), "text")),
 			 total);
 	assert_true(now() - t0 < 30.0); /* a guard against quadratic time, not a timing */
+	nb_out_free(m);
+	nb_doc_free(doc);
+}
+
+/* A request whose idle the kernel dropped: nb_out_lost() ends it (the cell is no longer busy) and
+ * leaves one stderr line after the output that did arrive; unknown ids are refused. */
+static void model_lost_idle(void **state)
+{
+	struct nb_doc *doc = nb_doc_new();
+	struct nb_out *m = nb_out_new(doc);
+	const char *id = nb_cell_id(nb_doc_cell(doc, 0));
+	json_t *c = stream_content("0\n1\n"), *reply = json_pack("{s:s, s:i}", "status", "ok",
+								     "execution_count", 3);
+	json_t *outs, *last;
+
+	assert_int_equal(nb_out_request(m, "e1", id, NB_REQ_EXECUTE), 0);
+	assert_int_equal(nb_out_iopub(m, "stream", "e1", c, NULL), 1);
+	assert_int_equal(nb_out_reply(m, "e1", "execute_reply", reply), 0);
+	assert_int_equal(nb_out_cell_busy(m, id), 1);
+	assert_int_equal(nb_out_lost(m, "e1"), 1);
+	assert_int_equal(nb_out_cell_busy(m, id), 0);
+	assert_int_equal(nb_out_request_done(m, "e1"), 1);
+	assert_int_equal(nb_out_lost(m, "nope"), -1);
+	nb_out_sync(m);
+	outs = nb_cell_outputs(nb_doc_cell(doc, 0));
+	assert_int_equal(json_array_size(outs), 2);
+	last = json_array_get(outs, 1);
+	assert_string_equal(json_string_value(json_object_get(last, "name")), "stderr");
+	assert_string_equal(json_string_value(json_object_get(last, "text")), NB_OUT_LOST_TEXT);
+	assert_false(nb_out_prov(m, id, 1)->flags & NB_PROV_LATE);
+	json_decref(c);
+	json_decref(reply);
 	nb_out_free(m);
 	nb_doc_free(doc);
 }
@@ -428,20 +469,22 @@ static void model_flood_interleaved(void **state)
 	struct nb_doc *doc = nb_doc_new();
 	struct nb_out *m = nb_out_new(doc);
 	const char *id = nb_cell_id(nb_doc_cell(doc, 0));
-	json_t *md[2], *c, *outs;
+	json_t *md[2], *c[2], *outs;
 	double t0 = now();
 	const char *text;
 	int i;
 
-	/* Two threads printing in turn: provenance alternates, so every chunk is its own output.
-	 * With a limit of 10,000 bytes the cell stays bounded and the work linear. */
+	/* Two threads printing in turn, one on stdout, one on stderr: the stream name alternates, so
+	 * every chunk is its own output (as in JupyterLab). With a limit of 10,000 bytes the cell
+	 * stays bounded and the work linear. */
 	nb_out_set_limit(m, 10000);
 	md[0] = json_pack("{s:{s:{s:s,s:I}}}", "bobbin", "thread", "name", "A", "ident", 1);
 	md[1] = json_pack("{s:{s:{s:s,s:I}}}", "bobbin", "thread", "name", "B", "ident", 2);
-	c = stream_content("0123456789\n");
+	c[0] = stream_content("0123456789\n");
+	c[1] = json_pack("{s:s, s:s}", "name", "stderr", "text", "0123456789\n");
 	assert_int_equal(nb_out_request(m, "e1", id, NB_REQ_EXECUTE), 0);
 	for (i = 0; i < 100000; i++)
-		assert_int_equal(nb_out_iopub(m, "stream", "e1", c, md[i & 1]), 1);
+		assert_int_equal(nb_out_iopub(m, "stream", "e1", c[i & 1], md[i & 1]), 1);
 	nb_out_sync(m);
 	outs = nb_cell_outputs(nb_doc_cell(doc, 0));
 	/* at most 10,000 bytes at 64 + 11 per output */
@@ -482,9 +525,80 @@ static void model_flood_interleaved(void **state)
 		assert_int_equal(n - 1 + dropped, 100000);
 	}
 	assert_true(now() - t0 < 30.0); /* a guard against quadratic time, not a timing */
-	json_decref(c);
+	json_decref(c[0]);
+	json_decref(c[1]);
 	json_decref(md[0]);
 	json_decref(md[1]);
+	nb_out_free(m);
+	nb_doc_free(doc);
+}
+
+/* Chunks of one stream from different threads and requests continue one output, as in
+ * JupyterLab: a progress bar a thread finishes after its cell's idle ends in its last state, and
+ * every distinct provenance is kept as a part of the output (issue 10, defect 3). Past 16 distinct
+ * ones a new output starts, so a cell's provenance stays bounded. */
+static void model_stream_parts(void **state)
+{
+	struct nb_doc *doc = nb_doc_new();
+	struct nb_out *m = nb_out_new(doc);
+	const char *id = nb_cell_id(nb_doc_cell(doc, 0));
+	json_t *md, *st, *outs, *attr;
+	const struct nb_prov *p;
+	char text[64];
+	int i;
+
+	assert_int_equal(nb_out_request(m, "e1", id, NB_REQ_EXECUTE), 0);
+	st = json_pack("{s:s}", "execution_state", "busy");
+	assert_int_equal(nb_out_iopub(m, "status", "e1", st, NULL), 0);
+	json_decref(st);
+	md = json_pack("{s:{s:{s:s,s:I},s:s}}", "bobbin", "thread", "name", "dl", "ident", 7,
+		       "origin_kind", "thread");
+	for (i = 1; i <= 30; i++) {
+		snprintf(text, sizeof(text), "\rdownloading %d/30%s", i, i == 30 ? " done\n" : "");
+		send_stream(m, "e1", text, i % 3 ? md : NULL);
+		if (i == 4) { /* the cell finishes; the thread goes on */
+			st = json_pack("{s:s}", "execution_state", "idle");
+			assert_int_equal(nb_out_iopub(m, "status", "e1", st, NULL), 0);
+			json_decref(st);
+		}
+	}
+	nb_out_sync(m);
+	outs = nb_cell_outputs(nb_doc_cell(doc, 0));
+	assert_int_equal(json_array_size(outs), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(outs, 0), "text")),
+			    "downloading 30/30 done\n");
+	/* own: thread; parts: main-thread chunk before idle, then late ones with and without md */
+	p = nb_out_prov(m, id, 0);
+	assert_int_equal(p->flags, NB_PROV_THREAD);
+	assert_int_equal(nb_out_prov_part(m, id, 0, 0)->flags, 0);
+	assert_int_equal(nb_out_prov_part(m, id, 0, 1)->flags, NB_PROV_THREAD | NB_PROV_LATE);
+	assert_int_equal(nb_out_prov_part(m, id, 0, 2)->flags, NB_PROV_LATE);
+	assert_null(nb_out_prov_part(m, id, 0, 3));
+	assert_int_equal(nb_out_last_prov(m, id)->flags, NB_PROV_LATE); /* i = 30: no metadata */
+	attr = json_object_get(json_object_get(nb_cell_metadata(nb_doc_cell(doc, 0)), "bobbin"),
+			       "attribution");
+	/* the own provenance (a thread) and the two late parts; the trivial part is not saved */
+	assert_int_equal(json_array_size(attr), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(attr, 1), "part")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(attr, 2), "part")), 3);
+	json_decref(md);
+
+	/* 20 threads in turn: 17 provenances fill the first output, the 18th starts another */
+	assert_int_equal(nb_out_request(m, "e2", id, NB_REQ_EXECUTE), 0);
+	for (i = 0; i < 20; i++) {
+		md = json_pack("{s:{s:{s:s,s:I}}}", "bobbin", "thread", "name", "T", "ident", i);
+		send_stream(m, "e2", "x", md);
+		json_decref(md);
+	}
+	nb_out_sync(m);
+	outs = nb_cell_outputs(nb_doc_cell(doc, 0));
+	assert_int_equal(json_array_size(outs), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(outs, 0), "text")),
+			    "xxxxxxxxxxxxxxxxx");
+	assert_non_null(nb_out_prov_part(m, id, 0, 15));
+	assert_null(nb_out_prov_part(m, id, 0, 16));
+	assert_int_equal(nb_out_prov(m, id, 1)->thread_ident, 17);
+	assert_int_equal(nb_out_prov_part(m, id, 1, 1)->thread_ident, 19);
 	nb_out_free(m);
 	nb_doc_free(doc);
 }
@@ -495,8 +609,9 @@ static void model_flood_interleaved(void **state)
  * Each tests/data/messages/NAME.jsonl is one scenario, one JSON object per line ("//" lines are
  * comments): a message as received ({"channel": "iopub"|"shell", "header": {"msg_type", …},
  * "parent_header": {"msg_id"}, "metadata", "content"}), a front-end action ("send", "stdin",
- * "clear_cell", "delete", "limit", "save_attribution", "place_foreign", "reload", "notebook"), or
- * a "check" of the expected state, written by hand. The default notebook has code cells c1, c2,
+ * "clear_cell", "delete", "limit", "save_attribution", "place_foreign", "stray_cell", "reload",
+ * "notebook"), or a "check" of the expected state, written by hand ("stray" checks the cell for
+ * output with no cell, which must be the last one). The default notebook has code cells c1, c2,
  * c3.
  */
 #define DEFAULT_NB                                                                                 \
@@ -610,10 +725,14 @@ static void check_prov(struct replay *r, const char *cell_id, const json_t *want
 
 	json_array_foreach(want, i, w) {
 		size_t idx = (size_t)json_integer_value(json_object_get(w, "index"));
-		const struct nb_prov *p = nb_out_prov(r->m, cell_id, idx);
+		/* "part": k (from 1) checks the k-th other provenance merged into the output */
+		json_int_t part = json_integer_value(json_object_get(w, "part"));
+		const struct nb_prov *p = part > 0 ? nb_out_prov_part(r->m, cell_id, idx,
+								      (size_t)part - 1)
+						   : nb_out_prov(r->m, cell_id, idx);
 		const json_t *v;
 
-		snprintf(what, sizeof(what), "prov %s[%zu]", cell_id, idx);
+		snprintf(what, sizeof(what), "prov %s[%zu] part %d", cell_id, idx, (int)part);
 		if (!p)
 			fail_msg("%s:%d: %s missing", r->file, r->line, what);
 		if (p->flags != flags_of(r, json_object_get(w, "flags")))
@@ -633,6 +752,14 @@ static void check_prov(struct replay *r, const char *cell_id, const json_t *want
 	}
 }
 
+static int is_stray(struct replay *r, const char *id)
+{
+	struct nb_cell *cell = nb_doc_find(r->doc, id);
+
+	return cell && json_is_true(json_object_get(
+			       json_object_get(nb_cell_metadata(cell), "bobbin"), "stray_outputs"));
+}
+
 static void check(struct replay *r, const json_t *c)
 {
 	const char *key;
@@ -643,6 +770,7 @@ static void check(struct replay *r, const json_t *c)
 	json_object_foreach((json_t *)c, key, v) {
 		struct nb_cell *cell;
 		const json_t *w;
+		const char *id;
 
 		if (!strcmp(key, "nosync"))
 			continue;
@@ -655,9 +783,13 @@ static void check(struct replay *r, const json_t *c)
 			size_t n = nb_out_misrouted(r->m, &list), i;
 			json_t *got = json_array();
 
+			/* the stray-output cell's generated id reads "stray" */
 			for (i = 0; i < n; i++)
-				json_array_append_new(got, json_pack("[s,I]", list[i].cell_id,
-								     (json_int_t)list[i].index));
+				json_array_append_new(
+					got, json_pack("[s,I]",
+						       is_stray(r, list[i].cell_id) ? "stray"
+										    : list[i].cell_id,
+						       (json_int_t)list[i].index));
 			expect_json(r, "misrouted", got, v);
 			json_decref(got);
 			continue;
@@ -680,9 +812,17 @@ static void check(struct replay *r, const json_t *c)
 			r->notified = 0;
 			continue;
 		}
-		cell = nb_doc_find(r->doc, key);
-		if (!cell)
+		if (!strcmp(key, "stray")) {
+			/* the cell for output with no cell to land in: the last one, marked */
+			size_t n = nb_doc_ncells(r->doc);
+
+			cell = n ? nb_doc_cell(r->doc, n - 1) : NULL;
+			if (!cell || !is_stray(r, nb_cell_id(cell)))
+				fail_msg("%s:%d: no stray-output cell at the end", r->file, r->line);
+		} else if (!(cell = nb_doc_find(r->doc, key))) {
 			fail_msg("%s:%d: no cell %s", r->file, r->line, key);
+		}
+		id = nb_cell_id(cell);
 		if ((w = json_object_get(v, "outputs")))
 			expect_json(r, "outputs", nb_cell_outputs(cell), w);
 		if ((w = json_object_get(v, "metadata")))
@@ -692,10 +832,10 @@ static void check(struct replay *r, const json_t *c)
 
 			if (nb_cell_execution_count(cell) != want)
 				fail_msg("%s:%d: %s execution_count %ld, want %ld", r->file,
-					 r->line, key, nb_cell_execution_count(cell), want);
+					 r->line, id, nb_cell_execution_count(cell), want);
 		}
 		if ((w = json_object_get(v, "prov")))
-			check_prov(r, key, w);
+			check_prov(r, id, w);
 	}
 }
 
@@ -739,6 +879,8 @@ static void step(struct replay *r, json_t *j)
 		nb_out_set_limit(r->m, (size_t)json_integer_value(v));
 	} else if ((v = json_object_get(j, "save_attribution"))) {
 		nb_out_set_save_attribution(r->m, json_is_true(v));
+	} else if ((v = json_object_get(j, "stray_cell"))) {
+		nb_out_set_stray_cell(r->m, json_is_true(v));
 	} else if ((v = json_object_get(j, "place_foreign"))) {
 		nb_out_set_place_foreign(r->m, json_is_true(v));
 	} else if ((v = json_object_get(j, "notebook"))) {
@@ -815,6 +957,8 @@ int main(void)
 		cmocka_unit_test(table_requests),
 		cmocka_unit_test(model_flood_one_stream),
 		cmocka_unit_test(model_flood_interleaved),
+		cmocka_unit_test(model_stream_parts),
+		cmocka_unit_test(model_lost_idle),
 		SEQ("basic_execute"),
 		SEQ("late_and_cross"),
 		SEQ("stray"),

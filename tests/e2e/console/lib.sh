@@ -42,3 +42,16 @@ wait_for() {
 }
 # count ERE: lines of the pane matching.
 count() { pane | grep -Ec -- "$1"; }
+
+# setup_root: a temp dir $TMPROOT removed on exit with the tmux server (and the kernel $KPID,
+# when a test started one); the whole test is skipped when tmux is not installed.
+setup_root() {
+	TMPROOT=$(mktemp -d)
+	KPID=
+	trap 'stop; [ -n "$KPID" ] && kill "$KPID" 2>/dev/null; rm -rf "$TMPROOT"' EXIT
+	trap 'exit 1' INT TERM HUP
+	if ! command -v tmux >/dev/null 2>&1; then
+		echo "ok 1 - # SKIP tmux is not installed"
+		exit 0
+	fi
+}
