@@ -8,18 +8,18 @@
 #    each (flush=True). bobbin opens a one-cell notebook and runs it with F6; jupyter-console
 #    gets the same code as one line. The cell is done when the kernel's iopub says idle for that
 #    execution (a listener on the same kernel), and the client's output has then been quiet for
-#    QUIET seconds. jupyter-console runs first, so bobbin's routing agent (which bobbin installs
-#    in the kernel) is not yet there for it; then bobbin --no-agent, then bobbin as it ships.
+#    QUIET seconds. FLOOD_RUNS rounds (default 2), each running jupyter-console, bobbin
+#    --no-agent and bobbin as it ships in turn on each flood; medians with min-max.
 #  - time from start to the first screen (the notebook name and the first cell's source arrive
 #    on the pty) for a generated 5,000-cell ~50 MB notebook (bench/gen_notebook.py), vs
-#    nbformat.read of the same file (in-process, after import). Medians of RUNS runs.
+#    nbformat.read of the same file (in-process, after import), interleaved. Medians of RUNS runs.
 # Usage: sh bench/bench_tui.sh [BOBBIN]  (default ./bobbin or build/rel-cc/bobbin)
 BOBBIN=${1:-${BOBBIN:-}}
 [ -n "$BOBBIN" ] || for b in ./bobbin build/rel-cc/bobbin; do [ -x "$b" ] && BOBBIN=$b && break; done
-RUNS=${RUNS:-5} CELLS=${CELLS:-5000} QUIET=${QUIET:-1.0}
+RUNS=${RUNS:-3} FLOOD_RUNS=${FLOOD_RUNS:-2} CELLS=${CELLS:-5000} QUIET=${QUIET:-1.0}
 T=$(mktemp -d)
 HERE=$(cd "$(dirname "$0")" && pwd)
-export BOBBIN RUNS CELLS QUIET T HERE
+export BOBBIN RUNS FLOOD_RUNS CELLS QUIET T HERE
 export JUPYTER_RUNTIME_DIR="$T/runtime" XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config" HOME="$T/home"
 mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$HOME"
 trap 'rm -rf "$T"' EXIT
@@ -32,6 +32,7 @@ from jupyter_client.manager import KernelManager
 BOBBIN = os.path.abspath(os.environ["BOBBIN"])
 HERE = os.environ["HERE"]
 RUNS, CELLS, QUIET, T = int(os.environ["RUNS"]), int(os.environ["CELLS"]), float(os.environ["QUIET"]), os.environ["T"]
+FLOOD_RUNS = int(os.environ["FLOOD_RUNS"])
 TICK = os.sysconf("SC_CLK_TCK")
 ANSI = re.compile(rb"\x1b\[[0-9;?>]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-B]|\x1b[=>78]")
 ROWS, COLS = 40, 120
@@ -168,13 +169,15 @@ def flood_bobbin(code, k, extra=()):
     total = c.finish([b"q", b"n", b":q!\r"])
     return nbytes, cc, total
 
+# FLOOD_RUNS rounds, interleaved: per round and flood, jupyter-console, bobbin --no-agent, bobbin.
+# (The agent bobbin installs stays in the kernel for the rest of the run; jupyter-console and
+# --no-agent runs after the first round run with it present but not asked to route.)
 res = {}
-for k, (name, code) in enumerate(FLOODS):
-    res[("jc", k)] = flood_jc(code)
-for k, (name, code) in enumerate(FLOODS):
-    res[("noagent", k)] = flood_bobbin(code, k, ["--no-agent"])
-for k, (name, code) in enumerate(FLOODS):
-    res[("bob", k)] = flood_bobbin(code, k)
+for _ in range(FLOOD_RUNS):
+    for k, (name, code) in enumerate(FLOODS):
+        res.setdefault(("jc", k), []).append(flood_jc(code))
+        res.setdefault(("noagent", k), []).append(flood_bobbin(code, k, ["--no-agent"]))
+        res.setdefault(("bob", k), []).append(flood_bobbin(code, k))
 kc.stop_channels()
 
 # ---- the big notebook: first screen vs nbformat.read ----
@@ -183,46 +186,50 @@ subprocess.run([sys.executable, os.path.join(HERE, "gen_notebook.py"), big, str(
 size = os.path.getsize(big)
 with open(big, "rb") as f:
     f.read()                                # warm the page cache for both
-first = []
-for _ in range(RUNS):
-    c = Pty([BOBBIN, "--existing", CONN, big])
-    t = c.wait_text([re.compile(rb"big\.ipynb"), re.compile(rb"x0 = compute\(0, ")])
-    first.append(t - c.t0)
-    c.settle(0.3)
-    c.finish([b"q", b"n", b":q!\r"])
 rd = r'''
 import sys, time, nbformat
 t = time.perf_counter(); nbformat.read(sys.argv[1], as_version=nbformat.NO_CONVERT)
 print(time.perf_counter() - t)
 '''
-nbr = []
-for _ in range(RUNS):
+first, nbr = [], []
+for _ in range(RUNS):                        # interleaved: bobbin, nbformat.read, bobbin, ...
+    c = Pty([BOBBIN, "--existing", CONN, big])
+    t = c.wait_text([re.compile(rb"big\.ipynb"), re.compile(rb"x0 = compute\(0, ")])
+    first.append(t - c.t0)
+    c.settle(0.3)
+    c.finish([b"q", b"n", b":q!\r"])
     t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", rd, big], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run([sys.executable, "-c", rd, big], check=True, capture_output=True, text=True,
+                         timeout=60).stdout
     nbr.append((float(out), time.perf_counter() - t))
 km.shutdown_kernel(now=True)
 
-def mb(x): return "%9.3f MB" % (x / 1e6)
-def s(x): return "%8.3f s " % x
-def ratio(a, b): return "%7.1fx" % (a / b) if b > 0 else "    inf (below the clock tick)"
-print("bobbin (notebook screen) vs jupyter-console, both --existing on one ipykernel, pty %dx%d" % (COLS, ROWS))
-print("                                             bobbin        jupyter-console   ratio (jc/bobbin)")
+med = statistics.median
+def spread(xs, f):
+    return "%s (%s-%s)" % (f(med(xs)), f(min(xs)).strip(), f(max(xs)).strip())
+def mb(x): return "%.3f MB" % (x / 1e6)
+def s(x): return "%.3f s" % x
+def ratio(a, b): return "%.1fx" % (a / b) if b > 0 else "inf (below the clock tick)"
+print("bobbin (notebook screen) vs jupyter-console, both --existing on one ipykernel, pty %dx%d;"
+      " %d rounds interleaved, median (min-max)" % (COLS, ROWS, FLOOD_RUNS))
 for k, (name, code) in enumerate(FLOODS):
-    b, j = res[("bob", k)], res[("jc", k)]
-    print("%-16s terminal bytes            %s   %s   %s" % (name, mb(b[0]), mb(j[0]), ratio(j[0], b[0])))
-    print("%-16s client CPU (run→settled)  %s    %s    %s" % ("", s(b[1]), s(j[1]), ratio(j[1], b[1])))
-    print("%-16s client CPU (whole session)%s    %s    %s" % ("", s(b[2]), s(j[2]), ratio(j[2], b[2])))
-    a = res[("noagent", k)]
-    print("%-16s  bobbin --no-agent: bytes %s, CPU run->settled %s (ratio %s)" % ("", mb(a[0]).strip(), s(a[1]).strip(), ratio(j[1], a[1]).strip()))
-fb = statistics.median(first)
-nr = statistics.median([x[0] for x in nbr]); nw = statistics.median([x[1] for x in nbr])
-print("big notebook: %d cells, %.1f MB, medians of %d runs" % (CELLS, size / 1e6, RUNS))
-print("  bobbin start -> first screen            %7.1f ms" % (fb * 1e3))
-print("  nbformat.read (in-process)              %7.1f ms   ratio %.1fx" % (nr * 1e3, nr / fb))
-print("  python3 -c nbformat.read (with import)  %7.1f ms   ratio %.1fx" % (nw * 1e3, nw / fb))
+    b, j, a = res[("bob", k)], res[("jc", k)], res[("noagent", k)]
+    print(name)
+    for i, what, f in ((0, "terminal bytes", mb), (1, "client CPU (run->settled)", s), (2, "client CPU (whole session)", s)):
+        bv, jv, av = [x[i] for x in b], [x[i] for x in j], [x[i] for x in a]
+        print("  %-27s bobbin %-30s jupyter-console %-30s jc/bobbin %s" % (what, spread(bv, f), spread(jv, f), ratio(med(jv), med(bv))))
+        print("  %-27s bobbin --no-agent %-30s jc/no-agent %s" % ("", spread(av, f), ratio(med(jv), med(av))))
+fb = med(first)
+nr = [x[0] for x in nbr]; nw = [x[1] for x in nbr]
+def msf(x): return "%.1f ms" % (x * 1e3)
+print("big notebook: %d cells, %.1f MB, %d runs interleaved, median (min-max)" % (CELLS, size / 1e6, RUNS))
+print("  bobbin start -> first screen            %s" % spread(first, msf))
+print("  nbformat.read (in-process)              %s   ratio %.1fx" % (spread(nr, msf), med(nr) / fb))
+print("  python3 -c nbformat.read (with import)  %s   ratio %.1fx" % (spread(nw, msf), med(nw) / fb))
+m = lambda who, k, i: med([x[i] for x in res[(who, k)]])
 print("targets: >=50x fewer bytes on 1M lines: %s; >=20x less CPU on 10,000 messages: %s; first screen <150 ms: %s"
-      % ("met" if res[("jc", 0)][0] >= 50 * res[("bob", 0)][0] else "NOT met",
-         "met" if res[("jc", 1)][1] >= 20 * res[("bob", 1)][1] else "NOT met",
+      % ("met" if m("jc", 0, 0) >= 50 * m("bob", 0, 0) else "NOT met",
+         "met" if m("jc", 1, 1) >= 20 * m("bob", 1, 1) else "NOT met",
          "met" if fb < 0.150 else "NOT met"))
 sys.stdout.flush()
 os._exit(0)

@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 		kc_client_execute(kc, code, 0, done_cb, &done);
 		kc_client_run(kc, &done, 600000);
 		printf("flood_messages %ld\n", streams);
+		printf("flood_idle %d\n", done);
 		printf("flood_wall_s %.3f\n", now() - t0);
 		printf("flood_cpu_us_per_msg %.2f\n", (cpu() - c0) * 1e6 / (streams ? streams : 1));
 	}

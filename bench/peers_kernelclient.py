@@ -2,7 +2,7 @@
 # The peers' side of bench_kernelclient.sh, run with Debian's Python: jupyter_client's
 # BlockingKernelClient, and a bare pyzmq client (the kernel's own floor), doing what kcbench.c
 # does. Prints "peer.key value" lines.
-import hashlib, hmac, json, os, resource, statistics, sys, time, uuid
+import hashlib, hmac, json, os, queue, resource, statistics, sys, time, uuid
 import zmq
 from jupyter_client import KernelManager
 
@@ -43,8 +43,13 @@ print("jupyter_client.execute_pass_ms %.3f" % jc_roundtrip(lambda: kc.execute("p
 c0 = cpu()
 count = 0
 msg_id = kc.execute("for i in range(%d): print(i, flush=True)" % lines)
+idle = 1
 while True:
-    m = kc.get_iopub_msg(timeout=600)
+    try:
+        m = kc.get_iopub_msg(timeout=10)
+    except queue.Empty:     # it lost the idle (and more): 10 s of silence ends the wait
+        idle = 0
+        break
     if m["parent_header"].get("msg_id") != msg_id:
         continue
     if m["msg_type"] == "stream":
@@ -52,6 +57,7 @@ while True:
     if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
         break
 print("jupyter_client.flood_messages %d" % count)
+print("jupyter_client.flood_idle %d" % idle)
 print("jupyter_client.flood_cpu_us_per_msg %.2f" % ((cpu() - c0) * 1e6 / max(count, 1)))
 kc.stop_channels()
 
@@ -107,7 +113,11 @@ c0 = cpu(); count = 0
 mid = send("execute_request", {"code": "for i in range(%d): print(i, flush=True)" % lines,
            "silent": False, "store_history": False, "user_expressions": {}, "allow_stdin": False,
            "stop_on_error": True})
+idle = 1
 while True:
+    if not iopub.poll(10000):
+        idle = 0
+        break
     h, p, md, c = recv(iopub)
     if p.get("msg_id") != mid:
         continue
@@ -115,5 +125,7 @@ while True:
         count += 1
     if h["msg_type"] == "status" and c["execution_state"] == "idle":
         break
+print("pyzmq.flood_messages %d" % count)
+print("pyzmq.flood_idle %d" % idle)
 print("pyzmq.flood_cpu_us_per_msg %.2f" % ((cpu() - c0) * 1e6 / max(count, 1)))
 km.shutdown_kernel(now=True)

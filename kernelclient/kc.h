@@ -160,6 +160,11 @@ const char *kc_client_session(const struct kc_client *kc);
 /* The last part of the kernel's own stdout/stderr (launched kernels), for error messages.
  * Caller frees; "" when none. */
 char *kc_client_log_tail(const struct kc_client *kc, size_t max);
+/* Inside a reply callback: 1 when the request finished without its status: idle. The
+ * execute_reply came, then iopub went silent for a few seconds with no idle: the kernel dropped
+ * iopub messages (its own send queue overflowed), so some of the output may be missing too.
+ * The request still finishes (with the reply's status); 0 otherwise and outside callbacks. */
+int kc_client_output_lost(const struct kc_client *kc);
 /* Messages dropped for a bad or missing signature, and for being unparsable. */
 unsigned long kc_client_dropped(const struct kc_client *kc);
 /* Of those, the messages dropped for a bad or missing signature (a wrong key, most likely). */

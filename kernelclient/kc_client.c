@@ -21,12 +21,24 @@
 
 #define HB_UNRESPONSIVE_MISSES 3
 #define HB_DISCONNECTED_MS 30000
+/* Readiness: kernel_info is asked again after READY_RETRY_MS without a reply. Once the reply is
+ * in but no iopub message (the kernel's busy/idle went out before our subscription reached it,
+ * the slow-joiner problem: common, since the sockets reconnect on a 100 ms timer while the kernel
+ * starts), it is asked again after READY_IOPUB_RETRY_MS, doubling up to READY_RETRY_MS: a 1 s
+ * wait there made the prompt come at ~1.05 s instead of ~0.55 s in most starts at load 3. */
 #define READY_RETRY_MS 1000
+#define READY_IOPUB_RETRY_MS 50
 #define IDLE_GRACE_MS 1000 /* a reply later than this after idle is not coming */
+/* An execute_reply is in but its idle is not, and iopub has been silent this long: the kernel
+ * dropped messages (its own iopub send queue overflowed), so the idle is not coming either. */
+#define IDLE_LOST_MS 3000
 #define MAX_PER_DISPATCH 256
 /* Flood batching: when FLOOD_COUNT output messages arrived within FLOOD_WINDOW_MS, the sockets
  * are left out of the poll set for FLOOD_HOLD_MS so that messages queue up and are handled in a
- * batch: one wake-up per batch instead of one per message. The app's own fds (keys) stay polled. */
+ * batch: one wake-up per batch instead of one per message. The app's own fds (keys) stay polled.
+ * Nothing is lost meanwhile: the iopub socket's receive queue has no limit (its messages are taken
+ * off TCP by libzmq's I/O thread however long the hold), and a hold starts only once the queue
+ * has been read empty, so a backlog is read at full speed, MAX_PER_DISPATCH per pass. */
 #define FLOOD_WINDOW_MS 10
 #define FLOOD_HOLD_MS 30
 
@@ -183,7 +195,11 @@ static int open_sockets(struct kc_client *kc, struct kc_error *err)
 							     KC_STDIN};
 	const int ports[KC_NCHANNELS] = {kc->ci.shell_port, kc->ci.control_port, kc->ci.stdin_port,
 					 kc->ci.iopub_port};
-	int linger = 1000;
+	/* A kernel binds its ports a few hundred ms after it is launched; each socket connects on its
+	 * own reconnect timer (libzmq: the interval plus up to as much again of jitter), so at the
+	 * default 100 ms iopub or a DEALER came up to 200 ms after the kernel was listening. 20 ms
+	 * costs a refused local connect per socket every 20-40 ms only while no kernel listens. */
+	int linger = 1000, reconnect = 20;
 	char ep[300];
 
 	if (!(kc->zctx = zmq_ctx_new()))
@@ -194,11 +210,18 @@ static int open_sockets(struct kc_client *kc, struct kc_error *err)
 		if (!(kc->sock[i] = zmq_socket(kc->zctx, types[i])))
 			return kcp_fail(err, "zmq_socket: %s", zmq_strerror(errno));
 		zmq_setsockopt(kc->sock[i], ZMQ_LINGER, &linger, sizeof linger);
-		if (types[i] == ZMQ_SUB)
+		zmq_setsockopt(kc->sock[i], ZMQ_RECONNECT_IVL, &reconnect, sizeof reconnect);
+		if (types[i] == ZMQ_SUB) {
+			/* No receive limit: at the default (1000) a loop that batches lets the queue
+			 * fill, TCP pushes back, and the kernel's PUB drops what it cannot send. */
+			int unlimited = 0;
+
+			zmq_setsockopt(kc->sock[i], ZMQ_RCVHWM, &unlimited, sizeof unlimited);
 			zmq_setsockopt(kc->sock[i], ZMQ_SUBSCRIBE, "", 0);
-		else
+		} else {
 			zmq_setsockopt(kc->sock[i], ZMQ_ROUTING_ID, kc->sess.id,
 				       strlen(kc->sess.id));
+		}
 		if (i == KC_CONTROL || i == KC_STDIN)
 			open_monitor(kc, i);
 		endpoint(&kc->ci, ports[i], ep, sizeof ep);
@@ -284,8 +307,12 @@ static void finish(struct kc_client *kc, size_t idx, enum kc_status st)
 		else if (s && !strcmp(s, "aborted"))
 			st = KC_ABORTED;
 	}
+	/* Finished with its reply but without its idle (see finish_lost). */
+	kc->lost = r->reply && !r->got_idle && !strcmp(r->type, "execute_request") &&
+		   st != KC_CANCELLED && st != KC_TIMEDOUT;
 	if (r->cb)
 		r->cb(kc, r->id, st, r->reply, r->ud);
+	kc->lost = 0;
 	kc_msg_free(r->reply);
 	free(r);
 }
@@ -420,6 +447,7 @@ static void send_kernel_info(struct kc_client *kc)
 	snprintf(kc->ready_id, sizeof kc->ready_id, "%s",
 		 json_string_value(json_object_get(h, "msg_id")));
 	kc->ready_sent = kcp_now_ms();
+	kc->ready_next = kc->ready_sent + kc->ready_gap;
 	kcp_send(kc, KC_SHELL, h, NULL, json_object());
 }
 
@@ -427,8 +455,15 @@ static void begin_handshake(struct kc_client *kc)
 {
 	kc->ready_reply = kc->ready_iopub = 0;
 	kc->ready_rest_at = 0;
+	kc->ready_gap = READY_RETRY_MS;
 	set_state(kc, KC_STARTING);
 	send_kernel_info(kc);
+}
+
+/* Is a kernel_info retry pending (kc->ready_next says when)? */
+static int ready_retry_due(const struct kc_client *kc)
+{
+	return kc->state == KC_STARTING && kc->ready_id[0] && !(kc->ready_reply && kc->ready_iopub);
 }
 
 static void check_ready(struct kc_client *kc)
@@ -455,6 +490,10 @@ static void on_shell_reply(struct kc_client *kc, struct kc_msg *m)
 	if (kc->ready_id[0] && !strcmp(m->parent_id, kc->ready_id)) {
 		json_decref(kc->info);
 		kc->info = json_incref(m->content);
+		if (!kc->ready_reply && !kc->ready_iopub) {
+			kc->ready_gap = READY_IOPUB_RETRY_MS;
+			kc->ready_next = kcp_now_ms() + kc->ready_gap;
+		}
 		kc->ready_reply = 1;
 		check_ready(kc);
 		kc_msg_free(m);
@@ -466,6 +505,7 @@ static void on_shell_reply(struct kc_client *kc, struct kc_msg *m)
 	}
 	kc_msg_free(kc->reqs[i]->reply);
 	kc->reqs[i]->reply = m;
+	kc->reqs[i]->reply_at = kcp_now_ms();
 	if (kc->reqs[i]->got_idle)
 		finish(kc, (size_t)i, KC_OK);
 }
@@ -476,6 +516,7 @@ static void on_iopub(struct kc_client *kc, struct kc_msg *m)
 	long i;
 
 	kc->ready_iopub = 1;
+	kc->iopub_at = kcp_now_ms();
 	/* The kernel's session id changes when it restarts (protocol.md §1.4). */
 	if (sess)
 		snprintf(kc->kernel_session, sizeof kc->kernel_session, "%s", sess);
@@ -561,14 +602,18 @@ static struct kc_msg *recv_one(struct kc_client *kc, void *sock, enum kc_channel
 	return m;
 }
 
-static void drain(struct kc_client *kc, enum kc_channel ch)
+/* Reads up to MAX_PER_DISPATCH messages; 1 when more may be waiting. */
+static int drain(struct kc_client *kc, enum kc_channel ch)
 {
-	for (int k = 0; k < MAX_PER_DISPATCH && kc->sock[ch]; k++) {
+	for (int k = 0; k < MAX_PER_DISPATCH; k++) {
 		int got;
-		struct kc_msg *m = recv_one(kc, kc->sock[ch], ch, &got);
+		struct kc_msg *m;
 
+		if (!kc->sock[ch])
+			return 0;
+		m = recv_one(kc, kc->sock[ch], ch, &got);
 		if (!got)
-			return;
+			return 0;
 		if (!m)
 			continue;
 		if (ch == KC_IOPUB)
@@ -578,6 +623,7 @@ static void drain(struct kc_client *kc, enum kc_channel ch)
 		else
 			on_shell_reply(kc, m);
 	}
+	return 1;
 }
 
 static void mark_dead(struct kc_client *kc)
@@ -625,6 +671,33 @@ static void heartbeat(struct kc_client *kc, long long now)
 	}
 }
 
+/* The time after which r's idle counts as lost, or 0 if it cannot be (see IDLE_LOST_MS). */
+static long long idle_lost_at(const struct kc_client *kc, const struct req *r)
+{
+	if (!r->reply || r->got_idle || strcmp(r->type, "execute_request"))
+		return 0;
+	return (kc->iopub_at > r->reply_at ? kc->iopub_at : r->reply_at) + IDLE_LOST_MS;
+}
+
+static int idle_lost(const struct kc_client *kc, const struct req *r, long long now)
+{
+	long long at = idle_lost_at(kc, r);
+
+	return at && now >= at;
+}
+
+/* Finishes request idx whose idle the kernel dropped; the kernel is idle unless another
+ * execution is still pending. */
+static void finish_lost(struct kc_client *kc, size_t idx)
+{
+	finish(kc, idx, KC_OK);
+	for (size_t i = 0; i < kc->nreqs; i++)
+		if (!strcmp(kc->reqs[i]->type, "execute_request"))
+			return;
+	if (kc->state == KC_BUSY)
+		set_state(kc, KC_IDLE);
+}
+
 static void timers(struct kc_client *kc, int check_proc)
 {
 	long long now = kcp_now_ms();
@@ -633,12 +706,12 @@ static void timers(struct kc_client *kc, int check_proc)
 		mark_dead(kc);
 		return;
 	}
-	if (kc->state == KC_STARTING && kc->ready_id[0] && !kc->ready_reply &&
-	    now - kc->ready_sent >= READY_RETRY_MS)
+	if (ready_retry_due(kc) && now >= kc->ready_next) {
+		/* No reply yet: ask again. Or iopub not live yet: provoke another busy/idle. */
+		if (kc->ready_reply && (kc->ready_gap *= 2) > READY_RETRY_MS)
+			kc->ready_gap = READY_RETRY_MS;
 		send_kernel_info(kc);
-	else if (kc->state == KC_STARTING && kc->ready_reply && !kc->ready_iopub &&
-		 now - kc->ready_sent >= READY_RETRY_MS)
-		send_kernel_info(kc); /* iopub not live yet: provoke another busy/idle */
+	}
 	/* A watched connection came up, or the wait for one is over. */
 	check_ready(kc);
 	heartbeat(kc, now);
@@ -652,6 +725,8 @@ static void timers(struct kc_client *kc, int check_proc)
 		else if (r->got_idle && !r->reply && now - r->idle_at >= IDLE_GRACE_MS &&
 			 strcmp(r->type, "execute_request"))
 			finish(kc, i, KC_TIMEDOUT); /* busy/idle but no reply: unknown type */
+		else if (idle_lost(kc, r, now))
+			finish_lost(kc, i);
 		else
 			i++;
 	}
@@ -696,8 +771,8 @@ void kc_client_dispatch(struct kc_client *kc, zmq_pollitem_t *items, int n)
 	}
 	read_monitors(kc);
 	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
-		if (ready & 1u << order[k])
-			drain(kc, order[k]);
+		if (ready & 1u << order[k] && drain(kc, order[k]) && order[k] == KC_IOPUB)
+			kc->hold_until = 0; /* a backlog: no hold until it is read */
 	timers(kc, died);
 }
 
@@ -709,8 +784,8 @@ long kc_client_next_timeout(const struct kc_client *kc)
 		return -1;
 	if (kc->hb_sent + HB_INTERVAL_MS < next)
 		next = kc->hb_sent + HB_INTERVAL_MS;
-	if (kc->state == KC_STARTING && kc->ready_sent + READY_RETRY_MS < next)
-		next = kc->ready_sent + READY_RETRY_MS;
+	if (ready_retry_due(kc) && kc->ready_next < next)
+		next = kc->ready_next;
 	if (kc->state == KC_STARTING && kc->ready_rest_at &&
 	    kc->ready_rest_at + KCP_LINK_WAIT_MS < next)
 		next = kc->ready_rest_at + KCP_LINK_WAIT_MS;
@@ -719,6 +794,8 @@ long kc_client_next_timeout(const struct kc_client *kc)
 			next = kc->reqs[i]->deadline;
 		if (kc->reqs[i]->got_idle && kc->reqs[i]->idle_at + IDLE_GRACE_MS < next)
 			next = kc->reqs[i]->idle_at + IDLE_GRACE_MS;
+		if (idle_lost_at(kc, kc->reqs[i]) && idle_lost_at(kc, kc->reqs[i]) < next)
+			next = idle_lost_at(kc, kc->reqs[i]);
 	}
 	if (kc->launched && kc->proc.pidfd < 0 && now + 200 < next)
 		next = now + 200;
@@ -771,7 +848,12 @@ int kc_client_wait_ready(struct kc_client *kc, long timeout_ms, struct kc_error 
 			free(tail);
 			return -1;
 		}
-		zmq_poll(items, n, left < 100 ? left : 100);
+		/* The next timer (a kernel_info retry is due within 50 ms of a reply), at most 100. */
+		long t = kc_client_next_timeout(kc);
+
+		if (t < 0 || t > 100)
+			t = 100;
+		zmq_poll(items, n, left < t ? left : t);
 		kc_client_dispatch(kc, items, n);
 	}
 	if (kc->state == KC_DEAD) {
@@ -1136,6 +1218,11 @@ const char *kc_client_connfile(const struct kc_client *kc)
 const char *kc_client_session(const struct kc_client *kc)
 {
 	return kc->sess.id;
+}
+
+int kc_client_output_lost(const struct kc_client *kc)
+{
+	return kc->lost;
 }
 
 unsigned long kc_client_dropped(const struct kc_client *kc)

@@ -80,6 +80,7 @@ struct req {
 	void *ud;
 	long long deadline;  /* 0: none */
 	long long idle_at;   /* when idle arrived */
+	long long reply_at;  /* when the reply arrived */
 	int got_idle;
 	struct kc_msg *reply;
 };
@@ -107,6 +108,8 @@ struct kc_client {
 	char ready_id[40];
 	int ready_reply, ready_iopub;
 	long long ready_sent;
+	long long ready_next; /* when to ask again */
+	long ready_gap;       /* the wait after the last kernel_info before asking again */
 	long long ready_rest_at; /* when the reply and an iopub message were both in; 0 before */
 	/* Monitors of the sockets that no reply proves connected (control, stdin) while starting:
 	 * the PAIR end of each (NULL when unmonitored), a bit per channel whose connection is up
@@ -120,6 +123,8 @@ struct kc_client {
 	long long out_times[FLOOD_COUNT];
 	unsigned out_next;
 	long long hold_until;
+	long long iopub_at; /* when the last iopub message arrived */
+	int lost;           /* during a reply callback: kc_client_output_lost() */
 	/* thread routing (kc_routing.c) */
 	int routing_on;
 	enum kc_routing routing;

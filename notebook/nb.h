@@ -37,6 +37,17 @@ struct nb_doc *nb_doc_new(void);
 /* Loads path. NULL with *err set on failure (not JSON, nbformat < 4, no cells, NaN, integers
  * beyond 64 bits, unreadable): the file is never touched. Caller frees. */
 struct nb_doc *nb_doc_load(const char *path, struct nb_error *err);
+/*
+ * The same, for the notebook screen, without waiting for a large file: a file larger than `first`
+ * bytes whose first member is "cells" is read and checked a slice at a time, and the document
+ * holds the cells read so far (nb_doc_ncells grows). nb_doc_load_more() reads up to budget more
+ * bytes: 1 when the document is complete (only then are its metadata, warnings and every cell
+ * there), 0 while there is more, -1 on an error (*err set, as nb_doc_load would have said; the
+ * document must not be used further). nb_doc_save() completes the document first.
+ */
+struct nb_doc *nb_doc_open(const char *path, size_t first, struct nb_error *err);
+int nb_doc_load_more(struct nb_doc *doc, size_t budget, struct nb_error *err);
+int nb_doc_loading(const struct nb_doc *doc);
 /* Same, from memory (name is used in messages). */
 struct nb_doc *nb_doc_load_buffer(const char *buf, size_t len, const char *name,
 				  struct nb_error *err);

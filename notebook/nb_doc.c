@@ -54,6 +54,7 @@ struct nb_cell {
 	size_t out_start, out_end;
 	int canon;              /* lazy outputs: 0 unknown, 1 canonical, -1 not */
 	int id_real;            /* obj's "id" is id (otherwise id lives only in memory) */
+	int odd_outputs;        /* while loading: a code cell's "outputs" was not a list */
 	char id[65];
 	json_t *spare_meta, *spare_outputs;  /* handed out when obj has none; attached on touch */
 };
@@ -70,7 +71,37 @@ struct nb_doc {
 	struct stat st;
 	uint64_t hash; /* content_hash() of the file as loaded or last saved, when have_st */
 	json_t *spare_meta;
+	struct loader *ld;      /* non-NULL while the file is still being read (nb_doc_open) */
 };
+
+/* A file nb_doc_open() is still reading: the whole-size buffer, what is in it, the scan. */
+struct loader {
+	int fd;
+	struct nb_buf *b;
+	size_t avail;
+	struct stat st;
+	struct nbj_scan s;
+	struct nbj_prog *prog;
+	char *scratch;
+	size_t scap;
+	uint64_t hash;          /* content_hash() of the first `hashed` bytes */
+	size_t hashed;
+};
+
+static void buf_unref(struct nb_buf *b);
+
+static void loader_free(struct loader *ld)
+{
+	if (!ld)
+		return;
+	if (ld->fd >= 0)
+		close(ld->fd);
+	buf_unref(ld->b);
+	nbj_prog_free(ld->prog);
+	nbj_scan_clear(&ld->s);
+	free(ld->scratch);
+	free(ld);
+}
 
 static void set_err(struct nb_error *err, const char *name, int line, int col, const char *fmt, ...)
 {
@@ -550,6 +581,7 @@ void nb_doc_free(struct nb_doc *doc)
 	json_decref(doc->top);
 	json_decref(doc->spare_meta);
 	free(doc->path);
+	loader_free(doc->ld);
 	free(doc);
 }
 
@@ -585,13 +617,31 @@ static int key_allowed(const char *key, const char *const *allowed)
 }
 
 /* Checks and normalises one freshly parsed cell as nbformat's reader would. */
+/* A cell's multi-line strings as one string each (a source list that is not all strings stays a
+ * list; load_cell warns about it). */
+static void join_cell(json_t *o)
+{
+	json_t *v = json_object_get(o, "source"), *a;
+	const char *key;
+
+	if (json_is_array(v)) {
+		json_t *s = nbj_join(v);
+
+		if (s)
+			json_object_set_new(o, "source", s);
+	}
+	if (json_is_object(a = json_object_get(o, "attachments")))
+		json_object_foreach(a, key, v)
+			nbj_rejoin_bundle(v);
+}
+
 static void load_cell(struct nb_doc *doc, size_t i, struct nb_cell *c, struct idset *ids)
 {
 	static const char *const code_keys[] = {"id", "cell_type", "metadata", "source", "outputs",
 						 "execution_count", NULL};
 	static const char *const text_keys[] = {"id", "cell_type", "metadata", "source",
 						 "attachments", NULL};
-	json_t *o = c->obj, *v, *a;
+	json_t *o = c->obj, *v;
 	const char *type = json_string_value(json_object_get(o, "cell_type")), *key, *id;
 	int code = type && !strcmp(type, "code");
 	int known = code || (type && (!strcmp(type, "markdown") || !strcmp(type, "raw")));
@@ -607,12 +657,7 @@ static void load_cell(struct nb_doc *doc, size_t i, struct nb_cell *c, struct id
 					 key, type);
 	v = json_object_get(o, "source");
 	if (json_is_array(v)) {
-		json_t *s = nbj_join(v);
-
-		if (s)
-			json_object_set_new(o, "source", s);
-		else
-			add_warn(doc, "cells[%zu].source: list with non-strings (kept)", i);
+		add_warn(doc, "cells[%zu].source: list with non-strings (kept)", i); /* see join_cell */
 	} else if (!v) {
 		add_warn(doc, "cells[%zu]: no source", i);
 	} else if (!json_is_string(v)) {
@@ -620,9 +665,6 @@ static void load_cell(struct nb_doc *doc, size_t i, struct nb_cell *c, struct id
 	}
 	if (!json_is_object(json_object_get(o, "metadata")))
 		add_warn(doc, "cells[%zu]: metadata missing or not an object (kept)", i);
-	if (json_is_object(a = json_object_get(o, "attachments")))
-		json_object_foreach(a, key, v)
-			nbj_rejoin_bundle(v);
 	if (code) {
 		if (!json_object_get(o, "outputs"))
 			add_warn(doc, "cells[%zu]: code cell without outputs", i);
@@ -658,55 +700,40 @@ static void load_cell(struct nb_doc *doc, size_t i, struct nb_cell *c, struct id
 	}
 }
 
-/* Takes b. */
-static struct nb_doc *load(struct nb_buf *b, const char *name, struct nb_error *err)
+/* The parts of a load after the scan. load_top: everything but the cells (the nbformat checks,
+ * the top-level warnings); add_cells: the cells s found from doc->n on, their outputs left lazy
+ * in b; check_cells: ids and each cell's warnings, once nbformat_minor is known. */
+static int load_top(struct nb_doc *doc, struct nb_buf *b, struct nbj_scan *s, const char *name,
+		    char **scratch, size_t *scap, struct nb_error *err)
 {
-	struct nbj_scan s;
-	struct nb_doc *doc = NULL;
 	json_error_t e;
 	json_t *v;
 	const char *key;
-	char *scratch = NULL;
-	size_t scap = 0, i;
-	struct idset ids = {0};
 	int line, col;
 
-	if (nbj_scan(b->data, b->len, &s) < 0) {
-		nbj_position(b->data, b->len, s.err_off, &line, &col);
-		set_err(err, name, line, col, "%s", s.err);
-		goto fail;
-	}
-	if (!(doc = doc_alloc()))
-		goto nomem;
-	doc->top = s.has_cells ? parse_with_hole(b->data, 0, b->len, s.cells_start, s.cells_end,
-						 &scratch, &scap, &e)
-			       : json_loadb(b->data, b->len, JSON_ALLOW_NUL, &e);
+	doc->top = s->has_cells ? parse_with_hole(b->data, 0, b->len, s->cells_start, s->cells_end,
+						  scratch, scap, &e)
+				: json_loadb(b->data, b->len, JSON_ALLOW_NUL, &e);
 	if (!doc->top)
-		goto nomem;
+		return set_err(err, name, 0, 0, "out of memory while loading"), -1;
 	json_object_del(doc->top, "cells");
 	v = json_object_get(doc->top, "nbformat");
 	if (!v || !json_is_integer(v) || json_integer_value(v) != 4)
-		nbj_position(b->data, b->len, s.nbformat_off, &line, &col);
-	if (!v) {
-		set_err(err, name, 0, 0, "not a Jupyter notebook (no \"nbformat\")");
-		goto fail;
-	}
-	if (!json_is_integer(v)) {
-		set_err(err, name, line, col, "\"nbformat\" is not a number");
-		goto fail;
-	}
+		nbj_position(b->data, b->len, s->nbformat_off, &line, &col);
+	if (!v)
+		return set_err(err, name, 0, 0, "not a Jupyter notebook (no \"nbformat\")"), -1;
+	if (!json_is_integer(v))
+		return set_err(err, name, line, col, "\"nbformat\" is not a number"), -1;
 	if (json_integer_value(v) != 4) {
 		set_err(err, name, line, col, json_integer_value(v) < 4 ?
 			"nbformat %lld notebooks are not supported (only version 4; convert with "
 			"jupyter nbconvert --to notebook)" :
 			"nbformat %lld is newer than bobbin understands (only version 4)",
 			(long long)json_integer_value(v));
-		goto fail;
+		return -1;
 	}
-	if (!s.has_cells) {
-		set_err(err, name, 0, 0, "not a Jupyter notebook (no \"cells\" list)");
-		goto fail;
-	}
+	if (!s->has_cells)
+		return set_err(err, name, 0, 0, "not a Jupyter notebook (no \"cells\" list)"), -1;
 	v = json_object_get(doc->top, "nbformat_minor");
 	if (json_is_integer(v) && json_integer_value(v) >= 0) {
 		doc->minor = json_integer_value(v) > 1000 ? 1000 : (int)json_integer_value(v);
@@ -719,21 +746,36 @@ static struct nb_doc *load(struct nb_buf *b, const char *name, struct nb_error *
 	json_object_foreach(doc->top, key, v)
 		if (strcmp(key, "metadata") && strcmp(key, "nbformat") && strcmp(key, "nbformat_minor"))
 			add_warn(doc, "unknown top-level key \"%.40s\" (kept)", key);
+	return 0;
+}
 
-	for (ids.mask = 15; ids.mask < 2 * s.ncells; ids.mask = ids.mask * 2 + 1)
-		;
-	if (!(ids.slot = calloc(ids.mask + 1, sizeof *ids.slot)) || doc_reserve(doc, s.ncells) < 0)
-		goto nomem;
-	for (i = 0; i < s.ncells; i++) {
-		struct nbj_cell_span *sp = &s.cells[i];
+static int add_cells(struct nb_doc *doc, struct nb_buf *b, const struct nbj_scan *s,
+		     char **scratch, size_t *scap)
+{
+	json_error_t e;
+
+	if (doc_reserve(doc, s->ncells) < 0)
+		return -1;
+	while (doc->n < s->ncells) {
+		const struct nbj_cell_span *sp = &s->cells[doc->n];
 		struct nb_cell *c;
 		json_t *o = parse_with_hole(b->data, sp->start, sp->end, sp->out_start, sp->out_end,
-					    &scratch, &scap, &e);
+					    scratch, scap, &e);
+		const char *id;
 
-		if (!o || !(c = cell_new(o)))
-			goto nomem;
+		if (!o || !(c = cell_new(o))) {
+			json_decref(o);
+			return -1;
+		}
 		c->doc = doc;
 		doc->cells[doc->n++] = c;
+		join_cell(o);
+		/* an id to go by while loading; check_cells() settles it */
+		id = json_string_value(json_object_get(o, "id"));
+		if (id && id_valid(id))
+			snprintf(c->id, sizeof c->id, "%s", id);
+		else
+			fresh_id(NULL, c->id);
 		if (sp->out_end) {
 			c->buf = b;
 			b->refs++;
@@ -747,17 +789,56 @@ static struct nb_doc *load(struct nb_buf *b, const char *name, struct nb_error *
 				buf_unref(c->buf);
 				c->buf = NULL;
 				if (!out)
-					goto nomem;
+					return -1;
 				json_object_set_new(c->obj, "outputs", out);
-				if (is_code(c))
-					add_warn(doc, "cells[%zu].outputs: not a list (kept)", i);
+				c->odd_outputs = is_code(c);
 			}
 		}
-		load_cell(doc, i, c, &ids);
 	}
-	for (i = 0; i < s.nwarn; i++)
-		add_warn(doc, "%s", s.warn[i]);
+	return 0;
+}
+
+static int check_cells(struct nb_doc *doc, const struct nbj_scan *s)
+{
+	struct idset ids = {0};
+	size_t i;
+
+	for (ids.mask = 15; ids.mask < 2 * doc->n; ids.mask = ids.mask * 2 + 1)
+		;
+	if (!(ids.slot = calloc(ids.mask + 1, sizeof *ids.slot)))
+		return -1;
+	for (i = 0; i < doc->n; i++) {
+		if (doc->cells[i]->odd_outputs)
+			add_warn(doc, "cells[%zu].outputs: not a list (kept)", i);
+		doc->cells[i]->odd_outputs = 0;
+		load_cell(doc, i, doc->cells[i], &ids);
+	}
+	for (i = 0; i < s->nwarn; i++)
+		add_warn(doc, "%s", s->warn[i]);
 	free(ids.slot);
+	return 0;
+}
+
+/* Takes b. */
+static struct nb_doc *load(struct nb_buf *b, const char *name, struct nb_error *err)
+{
+	struct nbj_scan s;
+	struct nb_doc *doc = NULL;
+	char *scratch = NULL;
+	size_t scap = 0;
+	int line, col;
+
+	if (nbj_scan(b->data, b->len, &s) < 0) {
+		nbj_position(b->data, b->len, s.err_off, &line, &col);
+		set_err(err, name, line, col, "%s", s.err);
+		goto fail;
+	}
+	if (!(doc = doc_alloc()))
+		goto nomem;
+	if (load_top(doc, b, &s, name, &scratch, &scap, err) < 0)
+		goto fail;
+	if (add_cells(doc, b, &s, &scratch, &scap) < 0 || check_cells(doc, &s) < 0)
+		goto nomem;
 	free(scratch);
 	nbj_scan_clear(&s);
 	buf_unref(b);
@@ -765,7 +846,6 @@ static struct nb_doc *load(struct nb_buf *b, const char *name, struct nb_error *
 nomem:
 	set_err(err, name, 0, 0, "out of memory while loading");
 fail:
-	free(ids.slot);
 	free(scratch);
 	nbj_scan_clear(&s);
 	nb_doc_free(doc);
@@ -921,6 +1001,147 @@ struct nb_doc *nb_doc_load(const char *path, struct nb_error *err)
 	doc->st = st;
 	doc->hash = hash;
 	doc->have_st = 1;
+	return doc;
+}
+
+/* ---- opening a large file progressively ---- */
+
+/* Reads up to budget more bytes into the loader's buffer and hashes the whole chunks; -1 on a
+ * read error or a file that ended early. */
+static int loader_read(struct loader *ld, size_t budget, const char *path, struct nb_error *err)
+{
+	struct nb_buf *b = ld->b;
+
+	while (budget && ld->avail < b->len) {
+		size_t want = b->len - ld->avail < budget ? b->len - ld->avail : budget;
+		ssize_t r = read(ld->fd, b->data + ld->avail, want);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return set_err(err, path, 0, 0, "cannot read: %s",
+				       r < 0 ? strerror(errno) : "file shrank while reading"), -1;
+		ld->avail += (size_t)r;
+		budget -= (size_t)r;
+	}
+	while (ld->hashed + HASH_CHUNK <= ld->avail ||
+	       (ld->avail == b->len && ld->hashed < b->len)) {
+		size_t n = b->len - ld->hashed < HASH_CHUNK ? b->len - ld->hashed : HASH_CHUNK;
+
+		ld->hash = hash_more(ld->hash, (const unsigned char *)b->data + ld->hashed, n);
+		ld->hashed += n;
+	}
+	return 0;
+}
+
+static int scan_failed(struct loader *ld, const char *path, struct nb_error *err)
+{
+	int line, col;
+
+	nbj_position(ld->b->data, ld->avail, ld->s.err_off, &line, &col);
+	set_err(err, path, line, col, "%s", ld->s.err);
+	return -1;
+}
+
+int nb_doc_load_more(struct nb_doc *doc, size_t budget, struct nb_error *err)
+{
+	struct loader *ld = doc->ld;
+	struct stat st;
+	int r;
+
+	if (!ld)
+		return 1;
+	if (loader_read(ld, budget, doc->path, err) < 0)
+		return -1;
+	r = nbj_prog_cells(ld->prog, ld->avail);
+	if (r < 0)
+		return scan_failed(ld, doc->path, err);
+	if (add_cells(doc, ld->b, &ld->s, &ld->scratch, &ld->scap) < 0)
+		return set_err(err, doc->path, 0, 0, "out of memory while loading"), -1;
+	if (r == 0 || ld->avail < ld->b->len)
+		return 0;
+	/* every byte is in: the rest of the top-level object, then what a load checks */
+	if ((r = nbj_prog_finish(ld->prog)) < 0)
+		return scan_failed(ld, doc->path, err);
+	if (r > 0)
+		return set_err(err, doc->path, 0, 0,
+			       "two \"cells\" lists in the notebook (not supported)"), -1;
+	if (fstat(ld->fd, &st) < 0 || st.st_size != ld->st.st_size ||
+	    st.st_mtim.tv_sec != ld->st.st_mtim.tv_sec || st.st_mtim.tv_nsec != ld->st.st_mtim.tv_nsec)
+		return set_err(err, doc->path, 0, 0, "changed on disk while it was being read"), -1;
+	if (load_top(doc, ld->b, &ld->s, doc->path, &ld->scratch, &ld->scap, err) < 0)
+		return -1;
+	if (check_cells(doc, &ld->s) < 0)
+		return set_err(err, doc->path, 0, 0, "out of memory while loading"), -1;
+	doc->st = ld->st;
+	doc->hash = ld->hash;
+	doc->have_st = 1;
+	doc->ld = NULL;
+	loader_free(ld);
+	return 1;
+}
+
+int nb_doc_loading(const struct nb_doc *doc)
+{
+	return doc->ld != NULL;
+}
+
+struct nb_doc *nb_doc_open(const char *path, size_t first, struct nb_error *err)
+{
+	struct loader *ld;
+	struct nb_doc *doc;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return set_err(err, path, 0, 0, "cannot open: %s", strerror(errno)), NULL;
+	if (!(ld = calloc(1, sizeof *ld))) {
+		close(fd);
+		return set_err(err, path, 0, 0, "out of memory"), NULL;
+	}
+	ld->fd = fd;
+	if (fstat(fd, &ld->st) < 0 || !S_ISREG(ld->st.st_mode) || (size_t)ld->st.st_size <= first) {
+		loader_free(ld);
+		return nb_doc_load(path, err); /* small (or odd): all at once, as before */
+	}
+	ld->hash = 0xcbf29ce484222325ULL ^ (size_t)ld->st.st_size;
+	if (!(ld->b = calloc(1, sizeof *ld->b)) ||
+	    !(ld->b->data = buf_alloc((size_t)ld->st.st_size))) {
+		loader_free(ld);
+		return set_err(err, path, 0, 0, "out of memory"), NULL;
+	}
+	ld->b->refs = 1;
+	ld->b->len = (size_t)ld->st.st_size;
+	if (loader_read(ld, first, path, err) < 0) {
+		loader_free(ld);
+		return NULL;
+	}
+	if (!(ld->prog = nbj_prog_begin(ld->b->data, ld->b->len, ld->avail, &ld->s))) {
+		/* not the usual layout ("cells" first): read it all and load it as before */
+		if (loader_read(ld, SIZE_MAX, path, err) < 0) {
+			loader_free(ld);
+			return NULL;
+		}
+		ld->b->refs++;
+		doc = load(ld->b, path, err);
+		if (doc) {
+			doc->path = strdup(path);
+			doc->st = ld->st;
+			doc->hash = ld->hash;
+			doc->have_st = 1;
+		}
+		loader_free(ld);
+		return doc;
+	}
+	if (!(doc = doc_alloc()) || !(doc->path = strdup(path))) {
+		nb_doc_free(doc);
+		loader_free(ld);
+		return set_err(err, path, 0, 0, "out of memory"), NULL;
+	}
+	doc->ld = ld;
+	if (nb_doc_load_more(doc, 0, err) < 0) {
+		nb_doc_free(doc);
+		return NULL;
+	}
 	return doc;
 }
 
@@ -1188,7 +1409,17 @@ static int same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
+static int save(struct nb_doc *doc, const char *path, int force, struct nb_error *err);
+
 int nb_doc_save(struct nb_doc *doc, const char *path, int force, struct nb_error *err)
+{
+	/* a document still being read is finished first: a save writes every cell */
+	if (nb_doc_load_more(doc, SIZE_MAX, err) < 0)
+		return -1;
+	return save(doc, path, force, err);
+}
+
+static int save(struct nb_doc *doc, const char *path, int force, struct nb_error *err)
 {
 	const char *name = path ? path : doc->path;
 	char real[PATH_MAX], tmp[PATH_MAX + 256], dir[PATH_MAX];

@@ -39,6 +39,21 @@ struct nbj_scan {
  */
 int nbj_scan(const char *buf, size_t len, struct nbj_scan *s);
 void nbj_scan_clear(struct nbj_scan *s);
+
+/*
+ * The same scan, a cell at a time as the bytes of a buffer of len bytes arrive (the first avail
+ * now). Only for a top-level object whose first member is "cells": nbj_prog_begin() is NULL
+ * otherwise (then wait for all the bytes and use nbj_scan). nbj_prog_cells() scans the cells that
+ * lie wholly in the first avail bytes into s->cells: 1 when the list is closed, 0 for more bytes,
+ * -1 on an error (s->err; a cell that fails before all bytes are in is taken to be unfinished and
+ * tried again later). nbj_prog_finish(), with every byte there, scans the rest of the object:
+ * 0, -1 on an error, 1 when a second "cells" member replaced the first (scan again with nbj_scan).
+ */
+struct nbj_prog;
+struct nbj_prog *nbj_prog_begin(const char *buf, size_t len, size_t avail, struct nbj_scan *s);
+int nbj_prog_cells(struct nbj_prog *pg, size_t avail);
+int nbj_prog_finish(struct nbj_prog *pg);
+void nbj_prog_free(struct nbj_prog *pg);
 /* 1-based line and column (in characters) of offset off in buf. */
 void nbj_position(const char *buf, size_t len, size_t off, int *line, int *col);
 

@@ -367,16 +367,14 @@ static void check_output(struct sc *c)
 	     c->otype);
 }
 
-static int scan_object(struct sc *c, enum ctx ctx)
+/* The members of an object whose '{' is at open; with resume, c->p is just past a member's value
+ * (the progressive scan hands over there after the top-level "cells"). */
+static int members(struct sc *c, enum ctx ctx, const unsigned char *open, int resume)
 {
-	const unsigned char *open = c->p;
-	int first = 1;
+	int first = !resume;
 
-	c->p++;
-	if (ctx == C_OUTPUT) {
-		c->seen = 0;
-		c->otype[0] = 0;
-	}
+	if (resume)
+		goto after_value;
 	for (;;) {
 		struct str k;
 		enum ctx vctx = C_ANY;
@@ -437,6 +435,7 @@ static int scan_object(struct sc *c, enum ctx ctx)
 			cs->out_start = (size_t)(vstart - c->b);
 			cs->out_end = (size_t)(c->p - c->b);
 		}
+after_value:
 		first = 0;
 		skip_ws(c);
 		if (c->p >= c->end)
@@ -453,6 +452,18 @@ static int scan_object(struct sc *c, enum ctx ctx)
 	if (ctx == C_OUTPUT)
 		check_output(c);
 	return 0;
+}
+
+static int scan_object(struct sc *c, enum ctx ctx)
+{
+	const unsigned char *open = c->p;
+
+	c->p++;
+	if (ctx == C_OUTPUT) {
+		c->seen = 0;
+		c->otype[0] = 0;
+	}
+	return members(c, ctx, open, 0);
 }
 
 static int scan_array(struct sc *c, enum ctx ctx)
@@ -590,6 +601,144 @@ void nbj_scan_clear(struct nbj_scan *s)
 	free(s->warn);
 	free(s->cells);
 	memset(s, 0, sizeof *s);
+}
+
+/* ---- the progressive scan: cells as their bytes arrive ---- */
+
+struct nbj_prog {
+	struct sc c;
+	size_t len;                 /* the whole buffer's length */
+	const unsigned char *top;   /* the top-level '{' */
+	const unsigned char *list;  /* the cells' '[' */
+	size_t retry_at;            /* a cell that ran out of bytes is tried again from here */
+	int sep;                    /* 1: a cell was scanned, ',' or ']' comes next */
+	int done;                   /* the cells list is closed */
+};
+
+static const unsigned char *skip_ws_to(const unsigned char *p, const unsigned char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+struct nbj_prog *nbj_prog_begin(const char *buf, size_t len, size_t avail, struct nbj_scan *s)
+{
+	const unsigned char *b = (const unsigned char *)buf, *end = b + avail, *p, *top;
+	struct nbj_prog *pg;
+
+	memset(s, 0, sizeof *s);
+	if (avail >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+		return NULL;
+	top = p = skip_ws_to(b, end);
+	if (p >= end || *p != '{')
+		return NULL;
+	p = skip_ws_to(p + 1, end);
+	if (end - p < 7 || memcmp(p, "\"cells\"", 7))
+		return NULL;
+	p = skip_ws_to(p + 7, end);
+	if (p >= end || *p != ':')
+		return NULL;
+	p = skip_ws_to(p + 1, end);
+	if (p >= end || *p != '[')
+		return NULL;
+	if (!(pg = calloc(1, sizeof *pg)))
+		return NULL;
+	pg->c = (struct sc){.b = b, .p = p + 1, .end = end, .s = s, .depth = 2};
+	pg->len = len;
+	pg->top = top;
+	pg->list = p;
+	return pg;
+}
+
+int nbj_prog_cells(struct nbj_prog *pg, size_t avail)
+{
+	struct sc *c = &pg->c;
+	struct nbj_scan *s = c->s;
+	int last = avail >= pg->len;
+
+	if (pg->done)
+		return 1;
+	if (!last && avail < pg->retry_at)
+		return 0;
+	c->end = c->b + avail;
+	for (;;) {
+		const unsigned char *at;
+		size_t nwarn = s->nwarn;
+
+		skip_ws(c);
+		if (c->p >= c->end)
+			return last ? fail(c, pg->list, "unterminated list") : 0;
+		if (pg->sep) {
+			if (*c->p == ']')
+				break;
+			if (*c->p != ',')
+				return fail(c, c->p, "expected ',' or ']'");
+			c->p++;
+			pg->sep = 0;
+			continue;
+		}
+		if (*c->p == ']' && !s->ncells)
+			break;
+		at = c->p;
+		if (*at != '{')
+			return fail(c, at, "cells[%zu] is not an object", s->ncells);
+		{
+			struct nbj_cell_span *ns = realloc(s->cells, (s->ncells + 1) * sizeof *ns);
+
+			if (!ns)
+				return fail(c, at, "out of memory");
+			s->cells = ns;
+			memset(&ns[s->ncells], 0, sizeof *ns);
+			ns[s->ncells].start = (size_t)(at - c->b);
+			c->cell = s->ncells++;
+		}
+		if (scan_value(c, C_CELL) < 0) {
+			if (last)
+				return -1;
+			/* most likely the cell goes on past what has been read: drop what this try
+			 * found and try again once as many bytes again have come in */
+			s->ncells--;
+			while (s->nwarn > nwarn)
+				free(s->warn[--s->nwarn]);
+			s->err[0] = 0;
+			c->depth = 2;
+			c->p = at;
+			pg->retry_at = avail + (avail - (size_t)(at - c->b)) + 1;
+			return 0;
+		}
+		s->cells[s->ncells - 1].end = (size_t)(c->p - c->b);
+		pg->sep = 1;
+	}
+	c->p++;
+	pg->done = 1;
+	s->has_cells = 1;
+	s->cells_start = (size_t)(pg->list - c->b);
+	s->cells_end = (size_t)(c->p - c->b);
+	return 1;
+}
+
+int nbj_prog_finish(struct nbj_prog *pg)
+{
+	struct sc *c = &pg->c;
+	size_t n = c->s->ncells, start = c->s->cells_start;
+
+	c->end = c->b + pg->len;
+	c->depth = 1;
+	if (members(c, C_TOP, pg->top, 1) < 0)
+		return -1;
+	skip_ws(c);
+	if (c->p != c->end)
+		return fail(c, c->p, "extra data after the JSON object");
+	/* a second "cells" member (the last one counts, as in jansson) */
+	if (c->s->ncells != n || c->s->cells_start != start || !c->s->has_cells)
+		return 1;
+	return 0;
+}
+
+void nbj_prog_free(struct nbj_prog *pg)
+{
+	free(pg);
 }
 
 void nbj_position(const char *buf, size_t len, size_t off, int *line, int *col)

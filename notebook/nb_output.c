@@ -974,6 +974,24 @@ static int is_output_type(const char *t)
 	       !strcmp(t, "execute_result") || !strcmp(t, "error");
 }
 
+int nb_out_lost(struct nb_out *m, const char *msg_id)
+{
+	json_t *line, *idle;
+	int rc;
+
+	if (!m || !nbo_reqs_get(&m->reqs, msg_id))
+		return -1;
+	line = json_pack("{s:s, s:s}", "name", "stderr", "text", NB_OUT_LOST_TEXT);
+	idle = json_pack("{s:s}", "execution_state", "idle");
+	/* The line first: after idle it would count as late output. */
+	rc = nb_out_iopub(m, "stream", msg_id, line, NULL);
+	if (rc >= 0 && nb_out_iopub(m, "status", msg_id, idle, NULL) < 0)
+		rc = -1;
+	json_decref(line);
+	json_decref(idle);
+	return rc;
+}
+
 int nb_out_iopub(struct nb_out *m, const char *msg_type, const char *parent_msg_id,
 		 const json_t *content, const json_t *metadata)
 {

@@ -118,6 +118,13 @@ int nb_out_iopub(struct nb_out *m, const char *msg_type, const char *parent_msg_
 int nb_out_stdin(struct nb_out *m, const char *request_msg_id, const char *prompt,
 		 const char *value, int password);
 
+/* The line nb_out_lost() adds. */
+#define NB_OUT_LOST_TEXT "[output may be missing: the kernel dropped messages]\n"
+/* A registered request finished without its status: idle (kc_client_output_lost()): adds
+ * NB_OUT_LOST_TEXT to its cell as stderr and counts the request as idle, so it is done once
+ * replied. 1/0/-1 as nb_out_iopub (-1 also when msg_id is unknown). */
+int nb_out_lost(struct nb_out *m, const char *msg_id);
+
 /* Clears a cell's outputs now (a user action), with their provenance. 0, or -1 if no such cell. */
 int nb_out_clear_cell(struct nb_out *m, const char *cell_id);
 

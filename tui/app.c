@@ -494,6 +494,8 @@ static void on_exec_reply(struct kc_client *kc, const char *msg_id, enum kc_stat
 
 	if (reply)
 		nb_out_reply(a->out, msg_id, "execute_reply", reply->content);
+	if (kc_client_output_lost(kc))
+		nb_out_lost(a->out, msg_id);
 	if (!e)
 		return;
 	i = (size_t)(e - a->execs);
@@ -1019,7 +1021,13 @@ static void notify(void *ud, const char *cell_id)
 	a->outputs_changed = 1;
 }
 
-static struct nb_doc *load_doc(const char *path, int *is_new, char *why, size_t size)
+/* The notebook screen reads a large file a slice at a time after the first screen: this much at
+ * first (the first screen's cells are in it), this much each pass of the loop after. */
+#define LOAD_FIRST (4u << 20)
+#define LOAD_SLICE (8u << 20)
+
+/* first: 0 to load the whole file now, else read that much now and the rest from the loop */
+static struct nb_doc *load_doc(const char *path, size_t first, int *is_new, char *why, size_t size)
 {
 	struct nb_error err = {0};
 	struct nb_doc *d;
@@ -1032,9 +1040,46 @@ static struct nb_doc *load_doc(const char *path, int *is_new, char *why, size_t 
 		*is_new = 1;
 		return nb_doc_new();
 	}
-	if (!(d = nb_doc_load(path, &err)))
+	if (!(d = first ? nb_doc_open(path, first, &err) : nb_doc_load(path, &err)))
 		snprintf(why, size, "%s", err.text);
 	return d;
+}
+
+/* The kernel: -k, else the notebook's, else python3; never another one silently. */
+static void kernel_for_doc(struct app *a)
+{
+	const char *kname = a->kopts.kernel;
+
+	if (!kname)
+		kname = json_string_value(
+			json_object_get(json_object_get(nb_doc_metadata(a->doc), "kernelspec"), "name"));
+	a->kernel_pending = 0;
+	app_kernel_start(a, kname ? kname : "python3");
+}
+
+/* Reads more of a notebook still being loaded (all of it with budget SIZE_MAX); when it is
+ * complete, starts the kernel that waited for its metadata. -1 (and quit) when the rest of the
+ * file turns out bad. */
+static int load_more(struct app *a, size_t budget)
+{
+	struct nb_error err = {0};
+	int r;
+
+	if (!nb_doc_loading(a->doc))
+		return 0;
+	r = nb_doc_load_more(a->doc, budget, &err);
+	if (r < 0) {
+		snprintf(a->load_err, sizeof a->load_err, "%s", err.text);
+		a->quit = 3;
+		return -1;
+	}
+	a->need_draw = 1;
+	if (r > 0) {
+		app_invalidate_all(a); /* the cells' ids and warnings are settled now */
+		if (a->kernel_pending)
+			kernel_for_doc(a);
+	}
+	return 0;
 }
 
 static void doc_attach(struct app *a, struct nb_doc *d)
@@ -1069,7 +1114,7 @@ int app_load(struct app *a, const char *path, int force)
 		app_msg(a, 1, "unsaved changes: :w first, or :e! FILE to drop them");
 		return -1;
 	}
-	if (!(d = load_doc(path, &is_new, why, sizeof why))) {
+	if (!(d = load_doc(path, 0, &is_new, why, sizeof why))) {
 		app_msg(a, 1, "%s", why);
 		return -1;
 	}
@@ -1171,6 +1216,8 @@ static long loop_timeout(struct app *a, long long now)
 
 	if (keys_pending(a->keys))
 		t = 30;
+	if (nb_doc_loading(a->doc))
+		t = 0;
 	if (a->need_draw) {
 		long d = (long)(a->last_draw_ms + 33 - now);
 		if (d < t)
@@ -1231,7 +1278,8 @@ static void loop(struct app *a)
 		} else if (keys_pending(a->keys) && now - last_byte >= 30) {
 			keys_timeout(a->keys);
 		}
-		while (!a->quit && keys_next(a->keys, &k))
+		/* a key acts on the whole notebook: the rest of a large file is read first */
+		while (!a->quit && keys_next(a->keys, &k) && load_more(a, SIZE_MAX) == 0)
 			act_key(a, &k);
 		while ((items[n + 1].revents & ZMQ_POLLIN) && (sig = sigpipe_read())) {
 			if (sig == SIGWINCH)
@@ -1241,6 +1289,8 @@ static void loop(struct app *a)
 			else if (sig == SIGINT)
 				app_kernel_interrupt(a);
 		}
+		if (!a->quit)
+			load_more(a, LOAD_SLICE);
 		if (a->quit)
 			break;
 		if (a->cfg.autosave_interval > 0 &&
@@ -1268,7 +1318,7 @@ static void loop(struct app *a)
 int cmd_notebook(int argc, char **argv)
 {
 	struct app app, *a = &app;
-	const char *file = NULL, *theme = NULL, *kname = NULL;
+	const char *file = NULL, *theme = NULL;
 	char why[300] = "";
 	int is_new = 0, mouse = -1, rc = 0;
 	long long rec_mtime;
@@ -1319,7 +1369,7 @@ int cmd_notebook(int argc, char **argv)
 	if (!a->cfg.agent)
 		a->kopts.no_agent = 1;
 
-	struct nb_doc *d = load_doc(file, &is_new, why, sizeof why);
+	struct nb_doc *d = load_doc(file, LOAD_FIRST, &is_new, why, sizeof why);
 	if (!d) {
 		tout_fmt(stderr, "bobbin: %s\n", why);
 		return 1;
@@ -1357,18 +1407,12 @@ int cmd_notebook(int argc, char **argv)
 		app_msg(a, 0, "%s%s — h for help", file ? file : "new notebook",
 			is_new && file ? " (new file)" : "");
 
-	/* the kernel: -k, else the notebook's, else python3; never another one silently */
-	kname = a->kopts.kernel;
-	if (!kname)
-		kname = json_string_value(
-			json_object_get(json_object_get(nb_doc_metadata(a->doc), "kernelspec"), "name"));
-	if (!kname)
-		kname = "python3";
-	/* the notebook first: starting or attaching a kernel takes longer than drawing it */
+	/* the notebook first: starting or attaching a kernel takes longer than drawing it, and a
+	 * large notebook's kernelspec is known only once the whole file is read (load_more) */
 	a->kernel_pending = 1;
 	view_draw(a);
-	a->kernel_pending = 0;
-	app_kernel_start(a, kname);
+	if (!nb_doc_loading(a->doc))
+		kernel_for_doc(a);
 	if (!a->recover_flag && file && rec_exists(file, &rec_mtime)) {
 		char rp[4200];
 		rec_path(file, rp, sizeof rp);
@@ -1382,6 +1426,10 @@ int cmd_notebook(int argc, char **argv)
 	view_end(a);
 	if (a->quit == 2)
 		rc = 1;
+	if (a->quit == 3) {
+		tout_fmt(stderr, "bobbin: %s\n", a->load_err);
+		rc = 1;
+	}
 	if (a->kc)
 		kc_client_free(a->kc, 0);
 	json_decref(a->pending_ks);

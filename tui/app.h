@@ -72,6 +72,7 @@ struct app {
 	int kernel_ready; /* saw the kernel ready since the last start/restart */
 	int kernel_dead;
 	int kernel_pending; /* the first screen is drawn before the kernel is started */
+	char load_err[320]; /* why the rest of a notebook read after the first screen was refused */
 	/* The kernelspec of the kernel started, when the notebook's metadata names another (or none):
 	 * written into the metadata when the user first runs something, not before (starting a
 	 * kernel is not an edit). Owned; NULL when there is nothing to write. */

@@ -102,6 +102,10 @@ static void on_exec_reply(struct kc_client *kc, const char *id, enum kc_status s
 		return;
 	}
 	nb_out_reply(c->out, id, reply->msg_type, reply->content);
+	if (kc_client_output_lost(kc)) {
+		c->exec_idle = 1;
+		con_note(c, "bobbin: %.*s", (int)strlen(NB_OUT_LOST_TEXT) - 1, NB_OUT_LOST_TEXT);
+	}
 	n = json_object_get(reply->content, "execution_count");
 	if (json_is_integer(n))
 		c->next_count = (long)json_integer_value(n) + 1;

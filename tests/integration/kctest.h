@@ -24,6 +24,10 @@
 
 #define KT_DEADLINE_MS 60000
 
+/* A test that takes the kernelspec name as its state, on both kernels. */
+#define KT_BOTH(fn)                                                                         \
+	cmocka_unit_test_prestate(fn, "python3"), cmocka_unit_test_prestate(fn, "xpython")
+
 struct kt {
 	struct kc_client *kc;
 	json_t *iopub;  /* every iopub message: {"msg_type", "parent", "content"} */
@@ -98,6 +102,13 @@ static void kt_routing(struct kc_client *kc, const char *event, json_t *data, vo
 		kt_routing_events = json_array();
 	json_array_append_new(kt_routing_events,
 			      json_pack("{s:s, s:O}", "event", event, "data", data ? data : json_null()));
+}
+
+/* KT_FILTER=test_stdin* runs only the matching tests (cmocka's wildcards). */
+static inline void kt_filter(void)
+{
+	if (getenv("KT_FILTER"))
+		cmocka_set_test_filter(getenv("KT_FILTER"));
 }
 
 static inline void kt_private_runtime(struct kt *t)

@@ -465,6 +465,9 @@ struct fake {
 	struct kcp_session sess;
 	char dir[64], path[128];
 	int input_sent, unroutable;
+	/* Publish a status only for each kernel_info_request, as kernels do, and none before
+	 * this time (kt_now()); 0: a status on every pass. */
+	double status_from;
 };
 
 static void fake_start(struct fake *f)
@@ -538,7 +541,9 @@ static void fake_serve(struct fake *f)
 	size_t n = 0;
 	int more = 1;
 
-	fake_send(f, f->pub, NULL, "status", NULL, json_pack("{s:s}", "execution_state", "idle"));
+	if (!f->status_from)
+		fake_send(f, f->pub, NULL, "status", NULL,
+			  json_pack("{s:s}", "execution_state", "idle"));
 	while (more && n < 16) {
 		zmq_msg_init(&frames[n]);
 		if (zmq_msg_recv(&frames[n], f->shell, n ? 0 : ZMQ_DONTWAIT) < 0) {
@@ -552,6 +557,9 @@ static void fake_serve(struct fake *f)
 
 		assert_non_null(m);
 		if (!strcmp(m->msg_type, "kernel_info_request")) {
+			if (f->status_from && kt_now() >= f->status_from)
+				fake_send(f, f->pub, NULL, "status", m->header,
+					  json_pack("{s:s}", "execution_state", "idle"));
 			fake_send(f, f->shell, &frames[0], "kernel_info_reply", m->header,
 				  json_pack("{s:s, s:s, s:{s:s}}", "status", "ok",
 					    "protocol_version", "5.3", "language_info", "name",
@@ -690,6 +698,36 @@ static void test_ready_without_stdin_is_bounded(void **state)
 	fake_stop(&f);
 }
 
+/*
+ * The kernel_info reply comes but its busy/idle went out before the subscription reached the
+ * kernel (the slow joiner): the client asks again soon (from 50 ms, doubling), not after a second.
+ * The fake kernel answers at once and publishes nothing for its first 300 ms; the client is
+ * ready by the retry after that (~350 ms), where a 1 s retry made it ~1000 ms.
+ */
+static void test_ready_retry_is_quick(void **state)
+{
+	struct fake f;
+	struct kc_error err = {0};
+	struct kc_client *kc;
+	double t0;
+	long ms;
+
+	fake_start(&f);
+	fake_bind_stdin(&f);
+	t0 = kt_now();
+	f.status_from = t0 + 0.3;
+	kc = kc_client_attach(f.path, &err);
+	assert_non_null(kc);
+	fake_run_until(&f, kc, 0);
+	ms = (long)((kt_now() - t0) * 1000);
+	printf("# ready %ld ms after attaching; the kernel published from 300 ms\n", ms);
+	assert_int_equal(kc_client_state(kc), KC_IDLE);
+	assert_true(ms >= 300);
+	assert_true(ms < 900);
+	kc_client_free(kc, 1);
+	fake_stop(&f);
+}
+
 /* Attach with --existing to a kernel that jupyter_client started; leave it running on exit. */
 static void test_attach_jupyter_client_kernel(void **state)
 {
@@ -748,25 +786,22 @@ static void test_attach_jupyter_client_kernel(void **state)
 
 int main(void)
 {
-	/* KT_FILTER=test_stdin* runs only the matching tests (cmocka's wildcards). */
-	if (getenv("KT_FILTER"))
-		cmocka_set_test_filter(getenv("KT_FILTER"));
-#define BOTH(fn)                                                                            \
-	cmocka_unit_test_prestate(fn, "python3"), cmocka_unit_test_prestate(fn, "xpython")
+	kt_filter();
 	const struct CMUnitTest tests[] = {
-		BOTH(test_kernel_info),
-		BOTH(test_execute_stream_result_error),
-		BOTH(test_stdin_roundtrip),
-		BOTH(test_complete_inspect_is_complete),
-		BOTH(test_history_and_comms),
-		BOTH(test_interrupt),
-		BOTH(test_restart),
-		BOTH(test_shutdown_leaves_nothing),
-		BOTH(test_kill9_is_dead),
+		KT_BOTH(test_kernel_info),
+		KT_BOTH(test_execute_stream_result_error),
+		KT_BOTH(test_stdin_roundtrip),
+		KT_BOTH(test_complete_inspect_is_complete),
+		KT_BOTH(test_history_and_comms),
+		KT_BOTH(test_interrupt),
+		KT_BOTH(test_restart),
+		KT_BOTH(test_shutdown_leaves_nothing),
+		KT_BOTH(test_kill9_is_dead),
 		cmocka_unit_test(test_bad_kernels),
 		cmocka_unit_test(test_wrong_signature_dropped),
 		cmocka_unit_test(test_ready_waits_for_stdin),
 		cmocka_unit_test(test_ready_without_stdin_is_bounded),
+		cmocka_unit_test(test_ready_retry_is_quick),
 		cmocka_unit_test(test_attach_jupyter_client_kernel),
 	};
 

@@ -121,6 +121,92 @@ static void test_corpus_roundtrip(void **state)
 	assert_true(files >= 15);
 }
 
+/* Opening a file progressively (nb_doc_open, then nb_doc_load_more in slices of `slice` bytes)
+ * ends exactly as loading it at once: the same refusal with the same position, or the same cells,
+ * ids, warnings and saved bytes. Every file of the corpus, good and bad, at several slice sizes. */
+static void test_progressive_equals_load(void **state)
+{
+	static const size_t slices[] = {1, 53, 4096};
+	DIR *d = opendir(CORPUS);
+	struct dirent *e;
+	int files = 0, partial = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[512];
+		struct nb_error err1 = {0}, err2 = {0};
+		struct nb_doc *full, *again, *prog;
+
+		if (!strstr(e->d_name, ".ipynb"))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", CORPUS, e->d_name);
+		full = nb_doc_load(path, &err1);
+		again = nb_doc_load(path, &err1);
+		for (size_t k = 0; k < sizeof slices / sizeof slices[0]; k++) {
+			int r = 0;
+
+			memset(&err2, 0, sizeof err2);
+			prog = nb_doc_open(path, 16, &err2);
+			if (prog && nb_doc_loading(prog)) {
+				size_t seen = nb_doc_ncells(prog);
+
+				partial++;
+				while ((r = nb_doc_load_more(prog, slices[k], &err2)) == 0) {
+					assert_true(nb_doc_ncells(prog) >= seen); /* cells only ever appear */
+					seen = nb_doc_ncells(prog);
+				}
+				if (r < 0) {
+					nb_doc_free(prog);
+					prog = NULL;
+				}
+			}
+			if (!full) {
+				if (prog)
+					print_error("%s: loads progressively but not at once (%s)\n", path,
+						    err1.text);
+				assert_null(prog);
+				assert_string_equal(err1.text, err2.text);
+				continue;
+			}
+			if (!prog)
+				print_error("%s: %s\n", path, err2.text);
+			assert_non_null(prog);
+			assert_int_equal(nb_doc_ncells(full), nb_doc_ncells(prog));
+			/* ids the file does not give are made up afresh by every load: compared only
+			 * where two loads at once agree */
+			for (size_t i = 0; i < nb_doc_ncells(full); i++)
+				if (!strcmp(nb_cell_id(nb_doc_cell(full, i)), nb_cell_id(nb_doc_cell(again, i))))
+					assert_string_equal(nb_cell_id(nb_doc_cell(full, i)),
+							    nb_cell_id(nb_doc_cell(prog, i)));
+			{
+				const struct nb_warnings *w1 = nb_doc_warnings(full), *w2 = nb_doc_warnings(prog);
+				char *o1, *o2, *o3;
+				size_t l1, l2, l3;
+
+				assert_int_equal(w1->n, w2->n);
+				for (size_t i = 0; i < w1->n; i++)
+					if (!strstr(w1->text[i], "(added \"")) /* a fresh id is random */
+						assert_string_equal(w1->text[i], w2->text[i]);
+				assert_non_null(o1 = nb_doc_serialize(full, &l1));
+				assert_non_null(o2 = nb_doc_serialize(prog, &l2));
+				assert_non_null(o3 = nb_doc_serialize(again, &l3));
+				if (l1 == l3 && !memcmp(o1, o3, l1))
+					assert_same_bytes(path, o1, l1, o2, l2);
+				free(o1);
+				free(o2);
+				free(o3);
+			}
+			nb_doc_free(prog);
+		}
+		nb_doc_free(full);
+		nb_doc_free(again);
+		files++;
+	}
+	closedir(d);
+	assert_true(files >= 15);
+	assert_true(partial >= 15); /* most of the corpus took the progressive path */
+}
+
 /* The fast path is taken: every code cell's outputs in the corpus are proven canonical. */
 static void test_corpus_outputs_canonical(void **state)
 {
@@ -526,6 +612,56 @@ static int count_entries(const char *dir)
 	return n;
 }
 
+/* A file that goes bad after its first cells: the first cells come, then the same refusal as a
+ * load at once gives (message and position). */
+static void test_progressive_bad_tail(void **state)
+{
+	static const char *const tails[] = {
+		"]}",                                               /* no nbformat */
+		"], \"nbformat\": 3, \"nbformat_minor\": 0, \"metadata\": {}}",
+		"], \"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}} x",
+		", {\"cell_type\": \"code\", \"source\": \"\", \"metadata\": {}, \"outputs\": [], "
+		"\"execution_count\": NaN}], \"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}}",
+		", {\"cell_type\": \"code\", \"source\": \"unterminated",
+		", 7], \"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}}",
+		"], \"cells\": [], \"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}}",
+	};
+	char path[128];
+
+	tmp_path(path, sizeof path, "tail.ipynb");
+	for (size_t k = 0; k < sizeof tails / sizeof tails[0]; k++) {
+		char text[4096];
+		struct nb_error e1 = {0}, e2 = {0};
+		struct nb_doc *full, *prog;
+		int r = 0;
+
+		snprintf(text, sizeof text,
+			 "{\"cells\": [{\"cell_type\": \"markdown\", \"id\": \"a1\", \"metadata\": {}, "
+			 "\"source\": \"first\"}, {\"cell_type\": \"markdown\", \"id\": \"a2\", "
+			 "\"metadata\": {}, \"source\": \"second, padded %0300d\"}%s", 0, tails[k]);
+		spit(path, text);
+		full = nb_doc_load(path, &e1);
+		prog = nb_doc_open(path, 200, &e2);
+		assert_non_null(prog);
+		assert_true(nb_doc_loading(prog));
+		assert_int_equal(nb_doc_ncells(prog), 1); /* the first cell is there at once */
+		while ((r = nb_doc_load_more(prog, 7, &e2)) == 0)
+			;
+		if (k == 6) { /* two "cells" lists: jansson's last one wins; not read progressively */
+			assert_non_null(full);
+			assert_int_equal(r, -1);
+			assert_non_null(strstr(e2.text, "two \"cells\" lists"));
+		} else {
+			assert_null(full);
+			assert_int_equal(r, -1);
+			assert_string_equal(e1.text, e2.text);
+		}
+		nb_doc_free(full);
+		nb_doc_free(prog);
+	}
+	unlink(path);
+}
+
 static void test_save(void **state)
 {
 	char path[128], other[128], bad[160], *orig, *now;
@@ -715,6 +851,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus_roundtrip),
+		cmocka_unit_test(test_progressive_equals_load),
 		cmocka_unit_test(test_corpus_outputs_canonical),
 		cmocka_unit_test(test_noncanonical_like_nbformat),
 		cmocka_unit_test(test_lazy_outputs),
@@ -728,6 +865,7 @@ int main(void)
 		cmocka_unit_test(test_float_repr),
 		cmocka_unit_test(test_save),
 		cmocka_unit_test(test_save_refuses),
+		cmocka_unit_test(test_progressive_bad_tail),
 		cmocka_unit_test(test_canonical_check_is_sound),
 	};
 

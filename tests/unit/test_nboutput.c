@@ -354,6 +354,38 @@ static void model_flood_one_stream(void **state)
 	nb_doc_free(doc);
 }
 
+/* A request whose idle the kernel dropped: nb_out_lost() ends it (the cell is no longer busy) and
+ * leaves one stderr line after the output that did arrive; unknown ids are refused. */
+static void model_lost_idle(void **state)
+{
+	struct nb_doc *doc = nb_doc_new();
+	struct nb_out *m = nb_out_new(doc);
+	const char *id = nb_cell_id(nb_doc_cell(doc, 0));
+	json_t *c = stream_content("0\n1\n"), *reply = json_pack("{s:s, s:i}", "status", "ok",
+								     "execution_count", 3);
+	json_t *outs, *last;
+
+	assert_int_equal(nb_out_request(m, "e1", id, NB_REQ_EXECUTE), 0);
+	assert_int_equal(nb_out_iopub(m, "stream", "e1", c, NULL), 1);
+	assert_int_equal(nb_out_reply(m, "e1", "execute_reply", reply), 0);
+	assert_int_equal(nb_out_cell_busy(m, id), 1);
+	assert_int_equal(nb_out_lost(m, "e1"), 1);
+	assert_int_equal(nb_out_cell_busy(m, id), 0);
+	assert_int_equal(nb_out_request_done(m, "e1"), 1);
+	assert_int_equal(nb_out_lost(m, "nope"), -1);
+	nb_out_sync(m);
+	outs = nb_cell_outputs(nb_doc_cell(doc, 0));
+	assert_int_equal(json_array_size(outs), 2);
+	last = json_array_get(outs, 1);
+	assert_string_equal(json_string_value(json_object_get(last, "name")), "stderr");
+	assert_string_equal(json_string_value(json_object_get(last, "text")), NB_OUT_LOST_TEXT);
+	assert_false(nb_out_prov(m, id, 1)->flags & NB_PROV_LATE);
+	json_decref(c);
+	json_decref(reply);
+	nb_out_free(m);
+	nb_doc_free(doc);
+}
+
 /* The kept newline count (what a running cell's tail is laid out from) always equals the
  * newlines really in the buffer, through "\r", "\b", UTF-8 and trimming with its marker. */
 static size_t count_nl(const struct nbo_text *t)
@@ -926,6 +958,7 @@ int main(void)
 		cmocka_unit_test(model_flood_one_stream),
 		cmocka_unit_test(model_flood_interleaved),
 		cmocka_unit_test(model_stream_parts),
+		cmocka_unit_test(model_lost_idle),
 		SEQ("basic_execute"),
 		SEQ("late_and_cross"),
 		SEQ("stray"),
