@@ -53,21 +53,26 @@ def run_once(k):
     return dt, n
 
 
+def set_mode(k, mode):
+    """No agent ("none"), or the agent installed with that default policy."""
+    if mode == "none":
+        if k.agent:
+            k.execute("import sys\n_a = sys.modules['_bobbin_agent'].agent\n_a.uninstall(); del _a",
+                      silent=True, store_history=False)
+            k.agent = False
+    else:
+        k.install()
+        k.routing("set_default", policy=mode)
+
+
 def overhead(rounds):
     k = Kernel(agent=False)
     try:
         res = {"none": [], "kernel": [], "origin": []}
-        uninstall = "import sys\n_a = sys.modules['_bobbin_agent'].agent\n_a.uninstall(); del _a"
         run_once(k)  # warm up
         for _ in range(rounds):
             for mode in ("none", "kernel", "origin"):
-                if mode == "none":
-                    if k.agent:
-                        k.execute(uninstall, silent=True, store_history=False)
-                        k.agent = False
-                else:
-                    k.install()
-                    k.routing("set_default", policy=mode)
+                set_mode(k, mode)
                 dt, n = run_once(k)
                 if n != N:
                     print(f"  !! {mode}: {n} lines received, expected {N}")
@@ -115,17 +120,10 @@ def flood(rounds):
     k = Kernel(agent=False)
     try:
         pid = k.km.provisioner.process.pid if getattr(k.km, "provisioner", None) else k.km.kernel.pid
-        uninstall = "import sys\n_a = sys.modules['_bobbin_agent'].agent\n_a.uninstall(); del _a"
         res = {"none": [], "kernel": [], "origin": []}
         for _ in range(rounds):
             for mode in res:
-                if mode == "none":
-                    if k.agent:
-                        k.execute(uninstall, silent=True, store_history=False)
-                        k.agent = False
-                else:
-                    k.install()
-                    k.routing("set_default", policy=mode)
+                set_mode(k, mode)
                 wall, cpu, n = _flood_once(k, pid)
                 if n != FLOOD_N:
                     print(f"  !! {mode}: {n} lines received, expected {FLOOD_N}")

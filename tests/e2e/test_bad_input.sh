@@ -41,20 +41,13 @@ check $? "a key longer than 255 bytes is refused, not cut" "rc=$rc $(cat "$T/err
 [ "$rc" = 2 ] && grep -q "output-limit" "$T/err"
 check $? "--output-limit that overflows is refused" "rc=$rc $(cat "$T/err")"
 
-# A real kernel with key "right"; another client keeps it talking on iopub.
-$PY - "$T" <<'PYEOF'
-import json, socket, sys
-ports = []
-for _ in range(5):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); ports.append(s.getsockname()[1]); s.close()
-names = ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"]
-c = dict(zip(names, ports), ip="127.0.0.1", transport="tcp", signature_scheme="hmac-sha256", key="right")
-json.dump(c, open(sys.argv[1] + "/right.json", "w"))
-c["key"] = "wrong"
-json.dump(c, open(sys.argv[1] + "/wrong.json", "w"))
-PYEOF
+# A real kernel that writes its own connection file (its ports, its key); another client keeps
+# it talking on iopub; bobbin gets a copy of the file with another key.
 $PY -m ipykernel_launcher -f "$T/right.json" >"$T/kernel.log" 2>&1 &
 KPID=$!
+i=0
+while ! $PY -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/right.json" 2>/dev/null && [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.1; done
+$PY -c 'import json,sys; c=json.load(open(sys.argv[1])); c["key"]="wrong"; json.dump(c, open(sys.argv[2], "w"))' "$T/right.json" "$T/wrong.json"
 $PY - "$T" >"$T/talker.log" 2>&1 <<'PYEOF' &
 import sys, jupyter_client
 kc = jupyter_client.BlockingKernelClient(connection_file=sys.argv[1] + "/right.json")
@@ -70,4 +63,4 @@ i=0
 while [ ! -e "$T/talking" ] && [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.1; done
 timeout -k 5 60 "$BOBBIN" exec --existing="$T/wrong.json" -c 1 >"$T/out" 2>"$T/err"; rc=$?
 [ "$rc" = 1 ] && grep -q "messages\{0,1\} with a bad signature — wrong key?" "$T/err" && ! grep -q stale "$T/err"
-check $? "wrong key: bad signatures counted and named, not a stale file" "rc=$rc $(cat "$T/err" "$T/talker.log")"
+check $? "wrong key: bad signatures counted and named, not a stale file" "rc=$rc $(cat "$T/err" "$T/talker.log")" "$(tail -5 "$T/kernel.log")"

@@ -6,9 +6,9 @@
 # put a regular file of the edit at the recovery name. A planted symlink at the recovery name is
 # not offered for recovery on open. `:w FILE` does not overwrite an existing other file without
 # `!`. A notebook without metadata.kernelspec is not modified by opening it (the kernel bobbin
-# picks is written when something is run, with a message). Prints TAP. Needs $BOBBIN, tmux,
-# Debian's nbformat and ipykernel. A single completion from the kernel with control characters in
-# it is inserted as text only (nothing for the terminal, no control byte in the saved source).
+# picks is written when something is run, with a message). A single completion from the kernel
+# with control characters in it is inserted as text only (no control byte in the saved source).
+# Prints TAP. Needs $BOBBIN, tmux, Debian's nbformat and ipykernel.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOBBIN=${BOBBIN:-$HERE/../../bobbin}

@@ -620,8 +620,8 @@ static void test_progressive_bad_tail(void **state)
 		"]}",                                               /* no nbformat */
 		"], \"nbformat\": 3, \"nbformat_minor\": 0, \"metadata\": {}}",
 		"], \"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}} x",
-		", {\"cell_type\": \"code\", \"source\": \"\", \"metadata\": {}, \"outputs\": [], "
-		"\"execution_count\": NaN}], \"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}}",
+		(", {\"cell_type\": \"code\", \"source\": \"\", \"metadata\": {}, \"outputs\": [], "
+		 "\"execution_count\": NaN}], \"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}}"),
 		", {\"cell_type\": \"code\", \"source\": \"unterminated",
 		", 7], \"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}}",
 		"], \"cells\": [], \"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}}",
