@@ -147,6 +147,8 @@ keys R
 t "interrupt: a running cell shows [*] and the elapsed time" "busy [1] 2." 30
 keys I I
 t "interrupt: I I interrupts the running cell" "KeyboardInterrupt" 30
+# ipykernel aborts what arrives before it is idle again after an error (stop_on_error): wait
+idle
 keys R
 t "interrupt: the kernel keeps its state" "v is 5" 30
 keys 0 0
