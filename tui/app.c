@@ -515,15 +515,18 @@ static void on_exec_reply(struct kc_client *kc, const char *msg_id, enum kc_stat
 static void ks_apply(struct app *a)
 {
 	json_t *md = nb_doc_metadata(a->doc);
-	const char *old;
+	const char *name;
+	char old[128];
 
 	if (!a->pending_ks)
 		return;
-	old = json_string_value(json_object_get(json_object_get(md, "kernelspec"), "name"));
+	/* a copy: replacing the kernelspec frees the old name */
+	name = json_string_value(json_object_get(json_object_get(md, "kernelspec"), "name"));
+	snprintf(old, sizeof old, "%s", name ? name : "not set");
 	json_object_set(md, "kernelspec", a->pending_ks);
 	nb_doc_set_dirty(a->doc);
 	app_msg(a, 0, "metadata.kernelspec is now %s (was %s)",
-		json_string_value(json_object_get(a->pending_ks, "name")), old ? old : "not set");
+		json_string_value(json_object_get(a->pending_ks, "name")), old);
 	json_decref(a->pending_ks);
 	a->pending_ks = NULL;
 }
