@@ -10,7 +10,7 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS     = ncursesw libzmq jansson readline libcrypto libcmark
+PKGS     = ncursesw libzmq jansson readline libcrypto libcmark chafa spng libjpeg
 CSTD     = -std=c11 -D_GNU_SOURCE
 # snprintf truncation is how bobbin bounds strings on purpose, so gcc's warning about it is off
 # (clang has no such warning).

@@ -12,10 +12,11 @@
 #include <strings.h>
 
 #include "tui/config.h"
+#include "tui/mime.h"
 
 const char *const config_keys[] = {"save_attribution", "output_limit", "theme", "fold_height",
 				   "mouse", "autosave_interval", "attribution_view", "agent",
-				   "routing", "key_style", NULL};
+				   "routing", "key_style", "images", "image_rows", NULL};
 
 void config_defaults(struct config *c)
 {
@@ -28,6 +29,8 @@ void config_defaults(struct config *c)
 	c->agent = 1;
 	snprintf(c->routing, sizeof c->routing, "kernel");
 	snprintf(c->key_style, sizeof c->key_style, "jupyter");
+	c->images = MIME_IMG_AUTO;
+	c->image_rows = MIME_IMAGE_ROWS;
 }
 
 void config_path(char *buf, size_t size)
@@ -134,6 +137,15 @@ int config_set(struct config *c, const char *key, const char *v, char *err, size
 		if (strcmp(v, "jupyter"))
 			BAD("key_style: \"%s\" is not known (jupyter)", v);
 		snprintf(c->key_style, sizeof c->key_style, "%s", v);
+	} else if (!strcmp(key, "images")) {
+		int m = mime_images_parse(v);
+
+		if (m < 0)
+			BAD("images: \"%s\" is not one of auto, kitty, sixel, iterm, symbols, none", v);
+		c->images = m;
+	} else if (!strcmp(key, "image_rows")) {
+		if (parse_int(v, 1, 1000, &c->image_rows))
+			BAD("image_rows: \"%s\" is not a number of rows ≥ 1", v);
 	} else {
 		BAD("unknown key \"%s\"", key);
 	}

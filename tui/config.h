@@ -20,6 +20,8 @@ struct config {
 	int agent;                /* install the routing agent on IPython kernels */
 	char routing[16];         /* kernel-wide default policy */
 	char key_style[16];       /* "jupyter" (the only one so far) */
+	int images;               /* enum mime_images: how images are drawn */
+	int image_rows;           /* most rows an image takes */
 };
 
 typedef void config_warn_cb(const char *msg, void *ud);

@@ -403,6 +403,17 @@ const char *rd_output_text(json_t *o, int *role, char **owned)
 	return "";
 }
 
+char *rd_output_rich(json_t *o, const struct mime_opts *mo, int width)
+{
+	const char *type = json_string_value(json_object_get(o, "output_type"));
+	struct mime_opts w = *mo;
+
+	if (!type || (strcmp(type, "execute_result") && strcmp(type, "display_data")))
+		return NULL;
+	w.width = width;
+	return mime_text(json_object_get(o, "data"), &w, NULL);
+}
+
 /* Rich MIME types shown as a placeholder: everything but text/plain, and the formats whose
  * text/plain rendering is the useful one (html tables, markdown, latex) when text/plain is
  * there. */
@@ -770,12 +781,21 @@ int rd_cell(const struct rd_cell_in *in, struct rd_layout *l)
 			const char *k;
 			json_t *v;
 			int has_plain = mime_plain(data) != NULL;
+			char *rich;
 
 			if (o == in->live_out) {
 				rd_output_text(o, &info[i].role, &info[i].owned); /* the role */
 				info[i].text = in->live_text;
 				info[i].len = in->live_len;
 				info[i].lines = in->live_lines;
+			} else if (in->mime && (rich = rd_output_rich(o, in->mime, tw))) {
+				/* a rich type shown as text: no placeholders, no text/plain */
+				info[i].text = info[i].owned = rich;
+				info[i].role = THEME_OUTPUT_TEXT;
+				info[i].len = strlen(rich);
+				info[i].lines = count_lines(rich, info[i].len);
+				total += info[i].lines;
+				continue;
 			} else {
 				info[i].text = rd_output_text(o, &info[i].role, &info[i].owned);
 				info[i].len = strlen(info[i].text);

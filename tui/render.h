@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "notebook/nb.h"
+#include "tui/mime.h"
 #include "tui/safetext.h"
 
 /* One run of text in one style. With sgr set, style (a kernel's SGR colours and attributes) is
@@ -95,6 +96,9 @@ struct rd_cell_in {
 	const json_t *live_out;
 	const char *live_text;
 	size_t live_len, live_lines;
+	/* rich outputs (markdown, images, …) shown as mime.h renders them at the text width;
+	 * NULL: text/plain and one-line placeholders only */
+	const struct mime_opts *mime;
 };
 
 /* A line of rendered markdown handed in by the caller (spans of text in roles). */
@@ -120,6 +124,10 @@ void rd_layout_clear(struct rd_layout *l);
  * base role; placeholders for rich MIME types go into ph (NUL-separated lines). Borrowed or
  * caller frees as *owned says. For the pager and search. */
 const char *rd_output_text(json_t *output, int *role, char **owned);
+
+/* The text a display_data or execute_result output shows as through mime.h at width (SGR
+ * styles in it), or NULL when its text/plain and placeholders are what shows. Caller frees. */
+char *rd_output_rich(json_t *output, const struct mime_opts *mo, int width);
 
 /* The row for the editor cursor at (line, col), and the screen x within the row. -1 if none. */
 long rd_cursor_row(const struct rd_layout *l, size_t line, int col, int *x);

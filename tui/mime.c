@@ -1,0 +1,730 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Rich outputs as text (see mime.h): the choice of MIME type, markdown through markdown.c with
+ * its attributes as SGR, LaTeX symbols from a table, HTML tables laid out as text, other HTML
+ * stripped, JSON pretty-printed, images through image.c.
+ */
+#include "tui/mime.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/image.h"
+#include "tui/markdown.h"
+#include "tui/safetext.h"
+
+/* ---- a growing string ---- */
+
+struct sb {
+	char *p;
+	size_t n, cap;
+	int oom;
+};
+
+static void sb_add(struct sb *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		char *p;
+
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		if (!(p = realloc(b->p, cap))) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = 0;
+}
+
+static void sb_str(struct sb *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+static char *sb_done(struct sb *b)
+{
+	if (b->oom || !b->p) {
+		free(b->p);
+		return b->oom ? NULL : strdup("");
+	}
+	return b->p;
+}
+
+/* ---- settings ---- */
+
+static const char *const images_names[] = {"auto", "kitty", "sixel", "iterm", "symbols", "none"};
+
+const char *mime_images_name(int images)
+{
+	return images >= 0 && images <= MIME_IMG_NONE ? images_names[images] : "?";
+}
+
+int mime_images_parse(const char *s)
+{
+	for (int i = 0; i <= MIME_IMG_NONE; i++)
+		if (!strcmp(s, images_names[i]))
+			return i;
+	return -1;
+}
+
+int mime_plain_is_repr(const char *p)
+{
+	size_t n;
+
+	if (!p)
+		return 1;
+	n = strlen(p);
+	while (n && (p[n - 1] == '\n' || p[n - 1] == ' '))
+		n--;
+	if (n < 3 || p[0] != '<' || p[n - 1] != '>' || memchr(p, '\n', n))
+		return 0;
+	return 1;
+}
+
+/* ---- markdown ---- */
+
+static char *md_text(const char *s, size_t n, const struct mime_opts *o)
+{
+	struct md_render_opts mo = {.ascii = o->ascii};
+	size_t nl = 0;
+	struct md_line *l = md_render_ex(s, n, o->width, &mo, &nl);
+	struct sb b = {0};
+
+	if (!l)
+		return NULL;
+	for (size_t i = 0; i < nl; i++) {
+		for (int k = 0; k < l[i].indent && k < 1024; k++)
+			sb_add(&b, " ", 1);
+		for (size_t j = 0; j < l[i].n; j++) {
+			const struct md_span *sp = &l[i].spans[j];
+			char sgr[ST_SGR_MAX];
+			struct st_style st;
+
+			st_style_reset(&st);
+			/* attributes only: the output's role keeps the theme's colours */
+			st.attrs = sp->attrs;
+			if (sp->role == THEME_MARKDOWN_HEADING || sp->role == THEME_MARKDOWN_STRONG)
+				st.attrs |= ST_BOLD;
+			else if (sp->role == THEME_MARKDOWN_EMPH)
+				st.attrs |= ST_ITALIC;
+			else if (sp->role == THEME_MARKDOWN_LINK)
+				st.attrs |= ST_UNDERLINE;
+			if (st.attrs || st.fg != ST_DEFAULT) {
+				st_style_sgr(&st, sgr);
+				sb_str(&b, sgr);
+			}
+			sb_str(&b, sp->text);
+			if (st.attrs || st.fg != ST_DEFAULT)
+				sb_str(&b, "\033[0m");
+		}
+		sb_add(&b, "\n", 1);
+	}
+	md_free(l, nl);
+	return sb_done(&b);
+}
+
+/* ---- LaTeX ---- */
+
+struct sym {
+	const char *cmd, *u;
+};
+
+/* Commands shown as a Unicode character; anything else stays as written. */
+static const struct sym latex_syms[] = {
+	{"alpha", "α"}, {"beta", "β"}, {"gamma", "γ"}, {"delta", "δ"}, {"epsilon", "ϵ"},
+	{"varepsilon", "ε"}, {"zeta", "ζ"}, {"eta", "η"}, {"theta", "θ"}, {"vartheta", "ϑ"},
+	{"iota", "ι"}, {"kappa", "κ"}, {"lambda", "λ"}, {"mu", "μ"}, {"nu", "ν"}, {"xi", "ξ"},
+	{"pi", "π"}, {"varpi", "ϖ"}, {"rho", "ρ"}, {"sigma", "σ"}, {"tau", "τ"},
+	{"upsilon", "υ"}, {"phi", "ϕ"}, {"varphi", "φ"}, {"chi", "χ"}, {"psi", "ψ"},
+	{"omega", "ω"}, {"Gamma", "Γ"}, {"Delta", "Δ"}, {"Theta", "Θ"}, {"Lambda", "Λ"},
+	{"Xi", "Ξ"}, {"Pi", "Π"}, {"Sigma", "Σ"}, {"Upsilon", "Υ"}, {"Phi", "Φ"}, {"Psi", "Ψ"},
+	{"Omega", "Ω"}, {"infty", "∞"}, {"sum", "∑"}, {"prod", "∏"}, {"int", "∫"},
+	{"iint", "∬"}, {"oint", "∮"}, {"partial", "∂"}, {"nabla", "∇"}, {"pm", "±"},
+	{"mp", "∓"}, {"times", "×"}, {"div", "÷"}, {"cdot", "·"}, {"ast", "∗"}, {"circ", "∘"},
+	{"bullet", "•"}, {"leq", "≤"}, {"le", "≤"}, {"geq", "≥"}, {"ge", "≥"}, {"neq", "≠"},
+	{"ne", "≠"}, {"approx", "≈"}, {"equiv", "≡"}, {"sim", "∼"}, {"simeq", "≃"},
+	{"propto", "∝"}, {"ll", "≪"}, {"gg", "≫"}, {"to", "→"}, {"rightarrow", "→"},
+	{"leftarrow", "←"}, {"gets", "←"}, {"leftrightarrow", "↔"}, {"Rightarrow", "⇒"},
+	{"Leftarrow", "⇐"}, {"Leftrightarrow", "⇔"}, {"implies", "⟹"}, {"iff", "⟺"},
+	{"mapsto", "↦"}, {"uparrow", "↑"}, {"downarrow", "↓"}, {"in", "∈"}, {"notin", "∉"},
+	{"ni", "∋"}, {"subset", "⊂"}, {"subseteq", "⊆"}, {"supset", "⊃"}, {"supseteq", "⊇"},
+	{"cup", "∪"}, {"cap", "∩"}, {"emptyset", "∅"}, {"varnothing", "∅"}, {"forall", "∀"},
+	{"exists", "∃"}, {"neg", "¬"}, {"lnot", "¬"}, {"land", "∧"}, {"wedge", "∧"},
+	{"lor", "∨"}, {"vee", "∨"}, {"oplus", "⊕"}, {"otimes", "⊗"}, {"perp", "⊥"},
+	{"parallel", "∥"}, {"angle", "∠"}, {"degree", "°"}, {"ldots", "…"}, {"dots", "…"},
+	{"cdots", "⋯"}, {"vdots", "⋮"}, {"ddots", "⋱"}, {"hbar", "ℏ"}, {"ell", "ℓ"},
+	{"Re", "ℜ"}, {"Im", "ℑ"}, {"aleph", "ℵ"}, {"sqrt", "√"}, {"prime", "′"},
+	{"langle", "⟨"}, {"rangle", "⟩"}, {"lfloor", "⌊"}, {"rfloor", "⌋"}, {"lceil", "⌈"},
+	{"rceil", "⌉"}, {"mathbb{R}", "ℝ"}, {"mathbb{N}", "ℕ"}, {"mathbb{Z}", "ℤ"},
+	{"mathbb{Q}", "ℚ"}, {"mathbb{C}", "ℂ"}, {"quad", "  "}, {"qquad", "    "},
+	/* layout-only commands that carry nothing readable */
+	{"displaystyle", ""}, {"textstyle", ""}, {"left", ""}, {"right", ""},
+};
+
+static const char *const sup_digits[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+static const char *const sub_digits[] = {"₀", "₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"};
+
+static const char *script_char(char c, int sup)
+{
+	if (c >= '0' && c <= '9')
+		return sup ? sup_digits[c - '0'] : sub_digits[c - '0'];
+	switch (c) {
+	case '+': return sup ? "⁺" : "₊";
+	case '-': return sup ? "⁻" : "₋";
+	case '=': return sup ? "⁼" : "₌";
+	case '(': return sup ? "⁽" : "₍";
+	case ')': return sup ? "⁾" : "₎";
+	case 'n': return sup ? "ⁿ" : "ₙ";
+	case 'i': return sup ? "ⁱ" : "ᵢ";
+	case 'j': return sup ? NULL : "ⱼ";
+	case 'k': return sup ? NULL : "ₖ";
+	case 'x': return sup ? NULL : "ₓ";
+	case 'T': return sup ? "ᵀ" : NULL;
+	default: return NULL;
+	}
+}
+
+/* x^2, x^{10}, a_{i}: the script as Unicode when every character has a form; else 0. */
+static size_t latex_script(struct sb *b, const char *s, size_t n, int sup)
+{
+	size_t i = 1, start, end;
+
+	if (i >= n)
+		return 0;
+	if (s[i] == '{') {
+		start = i + 1;
+		end = start;
+		while (end < n && s[end] != '}')
+			end++;
+		if (end >= n || end == start || end - start > 16)
+			return 0;
+	} else {
+		start = i;
+		end = i + 1;
+	}
+	for (size_t k = start; k < end; k++)
+		if (!script_char(s[k], sup))
+			return 0;
+	for (size_t k = start; k < end; k++)
+		sb_str(b, script_char(s[k], sup));
+	return (s[i] == '{' ? end + 1 : end);
+}
+
+char *mime_latex(const char *s, size_t n)
+{
+	struct sb b = {0};
+	char *safe, *out;
+	size_t i = 0;
+
+	while (i < n) {
+		if (s[i] == '\\' && i + 1 < n && isalpha((unsigned char)s[i + 1])) {
+			size_t j = i + 1, k;
+			const char *u = NULL;
+
+			while (j < n && isalpha((unsigned char)s[j]))
+				j++;
+			for (k = 0; k < sizeof latex_syms / sizeof *latex_syms; k++) {
+				size_t cl = strlen(latex_syms[k].cmd);
+
+				if (cl <= n - i - 1 && !strncmp(s + i + 1, latex_syms[k].cmd, cl) &&
+				    (latex_syms[k].cmd[cl - 1] == '}' || i + 1 + cl == j)) {
+					u = latex_syms[k].u;
+					j = i + 1 + cl;
+					break;
+				}
+			}
+			if (u)
+				sb_str(&b, u);
+			else
+				sb_add(&b, s + i, j - i);
+			i = j;
+			continue;
+		}
+		if (s[i] == '\\' && i + 1 < n) { /* \, \; \{ …: kept as written */
+			sb_add(&b, s + i, 2);
+			i += 2;
+			continue;
+		}
+		if (s[i] == '^' || s[i] == '_') {
+			size_t k = latex_script(&b, s + i, n - i, s[i] == '^');
+
+			if (k) {
+				i += k;
+				continue;
+			}
+		}
+		sb_add(&b, s + i, 1);
+		i++;
+	}
+	out = sb_done(&b);
+	if (!out)
+		return NULL;
+	safe = st_plain(out, strlen(out), NULL);
+	free(out);
+	return safe;
+}
+
+/* text/latex as shown: the $ or $$ delimiters around the whole value dropped. */
+static char *latex_text(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s))
+		s++, n--;
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n >= 4 && !strncmp(s, "$$", 2) && !strncmp(s + n - 2, "$$", 2))
+		s += 2, n -= 4;
+	else if (n >= 2 && s[0] == '$' && s[n - 1] == '$')
+		s += 1, n -= 2;
+	char *t = mime_latex(s, n), *r;
+	size_t len;
+
+	if (!t)
+		return NULL;
+	len = strlen(t);
+	if (!(r = malloc(len + 2))) {
+		free(t);
+		return NULL;
+	}
+	memcpy(r, t, len);
+	r[len] = '\n';
+	r[len + 1] = 0;
+	free(t);
+	return r;
+}
+
+/* ---- HTML ---- */
+
+static const struct sym html_ents[] = {
+	{"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"}, {"nbsp", " "},
+	{"hellip", "…"}, {"mdash", "—"}, {"ndash", "–"}, {"times", "×"}, {"copy", "©"},
+};
+
+/* An entity at s (after '&'): its text into b; bytes used (0: not an entity). */
+static size_t html_entity(struct sb *b, const char *s, size_t n)
+{
+	size_t j = 0;
+
+	while (j < n && j < 12 && s[j] != ';')
+		j++;
+	if (j >= n || s[j] != ';' || !j)
+		return 0;
+	if (s[0] == '#') {
+		unsigned long cp = s[1] == 'x' || s[1] == 'X' ? strtoul(s + 2, NULL, 16)
+							      : strtoul(s + 1, NULL, 10);
+		char u[5];
+		size_t k = 0;
+
+		if (!cp || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			cp = 0xfffd;
+		if (cp < 0x80) {
+			u[k++] = (char)cp;
+		} else if (cp < 0x800) {
+			u[k++] = (char)(0xc0 | cp >> 6);
+			u[k++] = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			u[k++] = (char)(0xe0 | cp >> 12);
+			u[k++] = (char)(0x80 | (cp >> 6 & 0x3f));
+			u[k++] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			u[k++] = (char)(0xf0 | cp >> 18);
+			u[k++] = (char)(0x80 | (cp >> 12 & 0x3f));
+			u[k++] = (char)(0x80 | (cp >> 6 & 0x3f));
+			u[k++] = (char)(0x80 | (cp & 0x3f));
+		}
+		sb_add(b, u, k); /* controls are st_plain()'s to drop */
+		return j + 1;
+	}
+	for (size_t k = 0; k < sizeof html_ents / sizeof *html_ents; k++)
+		if (strlen(html_ents[k].cmd) == j && !strncmp(s, html_ents[k].cmd, j)) {
+			sb_str(b, html_ents[k].u);
+			return j + 1;
+		}
+	return 0;
+}
+
+/* The tag name at s (after '<', maybe "/"), lowercased into name. */
+static void tag_name(const char *s, size_t n, char *name, size_t size, int *closing)
+{
+	size_t i = 0, k = 0;
+
+	*closing = i < n && s[i] == '/';
+	if (*closing)
+		i++;
+	while (i < n && k + 1 < size && isalnum((unsigned char)s[i]))
+		name[k++] = (char)tolower((unsigned char)s[i++]);
+	name[k] = 0;
+}
+
+/* Walks HTML: text (entities decoded, whitespace collapsed) goes to b; block tags become
+ * line breaks when breaks is set; script/style are skipped. */
+static void html_text(struct sb *b, const char *s, size_t n, int breaks)
+{
+	size_t i = 0;
+	int space = 0, skip = 0;
+
+	while (i < n) {
+		if (s[i] == '<') {
+			const char *e = memchr(s + i, '>', n - i);
+			char name[16];
+			int closing;
+
+			if (!e)
+				break;
+			tag_name(s + i + 1, (size_t)(e - s - i - 1), name, sizeof name, &closing);
+			if (!strcmp(name, "script") || !strcmp(name, "style"))
+				skip = !closing;
+			if (breaks && (!strcmp(name, "br") || !strcmp(name, "p") ||
+				       !strcmp(name, "div") || !strcmp(name, "tr") ||
+				       !strcmp(name, "li") || !strcmp(name, "table") ||
+				       (name[0] == 'h' && isdigit((unsigned char)name[1])))) {
+				if (b->n && b->p[b->n - 1] != '\n')
+					sb_add(b, "\n", 1);
+				space = 0;
+			} else if (!strcmp(name, "td") || !strcmp(name, "th")) {
+				space = b->n && b->p[b->n - 1] != '\n';
+			}
+			i = (size_t)(e - s) + 1;
+			continue;
+		}
+		if (skip) {
+			i++;
+			continue;
+		}
+		if (isspace((unsigned char)s[i])) {
+			space = b->n && b->p[b->n - 1] != '\n';
+			i++;
+			continue;
+		}
+		if (space)
+			sb_add(b, " ", 1);
+		space = 0;
+		if (s[i] == '&') {
+			size_t k = html_entity(b, s + i + 1, n - i - 1);
+
+			if (k) {
+				i += k + 1;
+				continue;
+			}
+		}
+		sb_add(b, s + i, 1);
+		i++;
+	}
+}
+
+char *mime_html_strip(const char *s, size_t n)
+{
+	struct sb b = {0};
+	char *t, *safe;
+
+	html_text(&b, s, n, 1);
+	if (!b.oom && (!b.n || b.p[b.n - 1] != '\n'))
+		sb_add(&b, "\n", 1);
+	if (!(t = sb_done(&b)))
+		return NULL;
+	safe = st_plain(t, strlen(t), NULL);
+	free(t);
+	return safe;
+}
+
+/* Case-insensitive search for needle in [s, s+n). */
+static const char *find_ci(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+
+	for (size_t i = 0; i + k <= n; i++)
+		if (!strncasecmp(s + i, needle, k))
+			return s + i;
+	return NULL;
+}
+
+struct cell {
+	char *text;
+	int w, head, num;
+};
+
+#define TABLE_MAX_CELLS 20000
+#define TABLE_MAX_COLS 64
+
+static int looks_numeric(const char *t)
+{
+	char *end;
+
+	if (!*t)
+		return 0;
+	strtod(t, &end);
+	return *end == 0 || !strcmp(end, "%");
+}
+
+char *mime_html_table(const char *s, size_t n, int width, int ascii)
+{
+	const char *t = find_ci(s, n, "<table"), *end = s + n, *te;
+	struct cell *cells = NULL;
+	size_t nc = 0, cap = 0, nrows = 0;
+	size_t rowstart[4096];
+	int colw[TABLE_MAX_COLS] = {0}, ncols = 0;
+	struct sb b = {0};
+	char *out = NULL;
+
+	if (!t || find_ci(t + 6, (size_t)(end - t - 6), "<table"))
+		return NULL; /* nested or several tables: not a simple one */
+	te = find_ci(t, (size_t)(end - t), "</table");
+	if (te)
+		end = te;
+	/* rows, then cells */
+	for (const char *r = t; (r = find_ci(r, (size_t)(end - r), "<tr"));) {
+		const char *re = find_ci(r + 3, (size_t)(end - r - 3), "<tr");
+		const char *c = r + 3;
+
+		if (!re)
+			re = end;
+		if (nrows == sizeof rowstart / sizeof *rowstart)
+			break;
+		rowstart[nrows++] = nc;
+		for (;;) {
+			const char *td = find_ci(c, (size_t)(re - c), "<td");
+			const char *th = find_ci(c, (size_t)(re - c), "<th");
+			const char *cs = td && (!th || td < th) ? td : th, *gt, *ce;
+			struct sb cb = {0};
+
+			if (!cs || !(gt = memchr(cs, '>', (size_t)(re - cs))))
+				break;
+			ce = find_ci(gt, (size_t)(re - gt), cs == td ? "</td" : "</th");
+			if (!ce) {
+				const char *n1 = find_ci(gt, (size_t)(re - gt), "<td");
+				const char *n2 = find_ci(gt, (size_t)(re - gt), "<th");
+				ce = n1 && (!n2 || n1 < n2) ? n1 : n2 ? n2 : re;
+			}
+			if (nc == TABLE_MAX_CELLS)
+				goto fail;
+			if (nc == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				struct cell *p = realloc(cells, ncap * sizeof *p);
+
+				if (!p)
+					goto fail;
+				cells = p;
+				cap = ncap;
+			}
+			html_text(&cb, gt + 1, (size_t)(ce - gt - 1), 0);
+			{
+				char *raw = sb_done(&cb);
+				char *safe = raw ? st_plain(raw, strlen(raw), NULL) : NULL;
+
+				free(raw);
+				if (!safe)
+					goto fail;
+				/* one line per cell: tabs and newlines become spaces */
+				for (char *p = safe; *p; p++)
+					if (*p == '\n' || *p == '\t')
+						*p = ' ';
+				cells[nc].text = safe;
+			}
+			cells[nc].w = st_width(cells[nc].text, strlen(cells[nc].text));
+			cells[nc].head = cs == th;
+			cells[nc].num = looks_numeric(cells[nc].text);
+			nc++;
+			c = ce;
+		}
+		if (rowstart[nrows - 1] == nc)
+			nrows--; /* a row without cells */
+		r = re;
+	}
+	if (!nrows)
+		goto fail;
+	for (size_t r = 0; r < nrows; r++) {
+		size_t a = rowstart[r], z = r + 1 < nrows ? rowstart[r + 1] : nc;
+
+		for (size_t k = a; k < z && (int)(k - a) < TABLE_MAX_COLS; k++) {
+			int col = (int)(k - a);
+			if (cells[k].w > colw[col])
+				colw[col] = cells[k].w;
+			if (col + 1 > ncols)
+				ncols = col + 1;
+		}
+	}
+	/* too wide: cut the widest columns until it fits (cells end in "…") */
+	for (;;) {
+		int total = 0, wi = 0;
+
+		for (int c = 0; c < ncols; c++) {
+			total += colw[c] + (c ? 2 : 0);
+			if (colw[c] > colw[wi])
+				wi = c;
+		}
+		if (total <= width || colw[wi] <= 4)
+			break;
+		colw[wi]--;
+	}
+	for (size_t r = 0; r < nrows; r++) {
+		size_t a = rowstart[r], z = r + 1 < nrows ? rowstart[r + 1] : nc;
+		int head = 1;
+
+		for (size_t k = a; k < z; k++)
+			head &= cells[k].head;
+		for (size_t k = a; k < z && (int)(k - a) < ncols; k++) {
+			int col = (int)(k - a), used = 0, pad;
+			size_t fit = st_fit(cells[k].text, strlen(cells[k].text), colw[col], &used);
+			int cut = fit < strlen(cells[k].text);
+
+			if (cut) /* room for the "…" */
+				fit = st_fit(cells[k].text, strlen(cells[k].text), colw[col] - 1, &used);
+			pad = colw[col] - used - cut;
+			if (col)
+				sb_add(&b, "  ", 2);
+			if (cells[k].head)
+				sb_str(&b, "\033[1m");
+			if (cells[k].num && !cells[k].head)
+				for (int p = 0; p < pad; p++)
+					sb_add(&b, " ", 1);
+			sb_add(&b, cells[k].text, fit);
+			if (cut)
+				sb_str(&b, "…");
+			if (cells[k].head)
+				sb_str(&b, "\033[0m");
+			if (!cells[k].num || cells[k].head)
+				for (int p = 0; p < pad && k + 1 < z; p++)
+					sb_add(&b, " ", 1);
+		}
+		sb_add(&b, "\n", 1);
+		/* a rule under the header rows (all <th>), before the first that is not */
+		int next_head = r + 1 < nrows;
+
+		for (size_t k = r + 1 < nrows ? rowstart[r + 1] : nc;
+		     k < (r + 2 < nrows ? rowstart[r + 2] : nc); k++)
+			next_head &= cells[k].head;
+		if (head && !next_head && r + 1 < nrows) {
+			int total = 0;
+
+			for (int c = 0; c < ncols; c++)
+				total += colw[c] + (c ? 2 : 0);
+			for (int c = 0; c < total; c++)
+				sb_str(&b, ascii ? "-" : "─");
+			sb_add(&b, "\n", 1);
+		}
+	}
+	out = sb_done(&b);
+	b.p = NULL;
+fail:
+	free(b.p);
+	for (size_t k = 0; k < nc; k++)
+		free(cells[k].text);
+	free(cells);
+	return out;
+}
+
+/* ---- JSON ---- */
+
+static char *json_text(json_t *v)
+{
+	char *d = json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY), *safe;
+
+	if (!d)
+		return NULL;
+	safe = st_plain(d, strlen(d), NULL);
+	free(d);
+	if (safe) {
+		size_t n = strlen(safe);
+		char *r = realloc(safe, n + 2);
+
+		if (!r) {
+			free(safe);
+			return NULL;
+		}
+		r[n] = '\n';
+		r[n + 1] = 0;
+		safe = r;
+	}
+	return safe;
+}
+
+/* ---- the choice ---- */
+
+static const char *get_str(json_t *data, const char *k, size_t *n)
+{
+	json_t *v = json_object_get(data, k);
+
+	/* nbformat keeps multi-line text as a list of lines; the notebook reader joins them */
+	if (!json_is_string(v))
+		return NULL;
+	*n = json_string_length(v);
+	return json_string_value(v);
+}
+
+static char *image_text(json_t *data, const char *mime, const struct mime_opts *o)
+{
+	size_t n;
+	const char *b64 = get_str(data, mime, &n);
+	char why[128], line[256], size[32];
+	char *t;
+
+	if (!b64)
+		return NULL;
+	if ((t = img_text(b64, n, o, why, sizeof why)))
+		return t;
+	if (n / 4 * 3 < 1024)
+		snprintf(size, sizeof size, "%zu B", n / 4 * 3);
+	else if (n / 4 * 3 < 1024 * 1024)
+		snprintf(size, sizeof size, "%.1f KB", (double)(n / 4 * 3) / 1024.0);
+	else
+		snprintf(size, sizeof size, "%.1f MB", (double)(n / 4 * 3) / 1048576.0);
+	snprintf(line, sizeof line, "\033[2m[%s %s: %s]\033[0m\n", mime, size, why);
+	return strdup(line);
+}
+
+char *mime_text(json_t *data, const struct mime_opts *o, const char **chosen)
+{
+	static const char *const images[] = {"image/png", "image/jpeg"};
+	const char *plain = json_string_value(json_object_get(data, "text/plain"));
+	int weak = mime_plain_is_repr(plain); /* missing or "<… object>" */
+	const char *s;
+	size_t n;
+	char *t;
+
+#define PICK(m, expr)                                                                              \
+	do {                                                                                       \
+		if (chosen)                                                                        \
+			*chosen = (m);                                                             \
+		return (expr);                                                                     \
+	} while (0)
+
+	if (!json_is_object(data))
+		return NULL;
+	if (o->images != MIME_IMG_NONE && o->depth != THEME_DEPTH_NONE)
+		for (size_t i = 0; i < sizeof images / sizeof *images; i++)
+			if (json_object_get(data, images[i]))
+				PICK(images[i], image_text(data, images[i], o));
+	if ((s = get_str(data, "text/markdown", &n)))
+		PICK("text/markdown", md_text(s, n, o));
+	if (weak && (s = get_str(data, "text/latex", &n)))
+		PICK("text/latex", latex_text(s, n));
+	if (weak && (s = get_str(data, "text/html", &n)) && (t = mime_html_table(s, n, o->width, o->ascii)))
+		PICK("text/html", t);
+	if (json_object_get(data, "application/vnd.jupyter.widget-view+json")) {
+		/* the widget's repr names it: "IntSlider(value=3)" */
+		const char *name = plain ? plain : "?";
+		char line[200], *safe = st_plain(name, strcspn(name, "\n"), NULL);
+
+		snprintf(line, sizeof line,
+			 "\033[2m[widget %.60s: interactive widgets are not shown here]\033[0m\n",
+			 safe ? safe : "?");
+		free(safe);
+		PICK("application/vnd.jupyter.widget-view+json", strdup(line));
+	}
+	if (plain)
+		return NULL;
+	if (json_object_get(data, "application/json"))
+		PICK("application/json", json_text(json_object_get(data, "application/json")));
+	if ((s = get_str(data, "text/html", &n)))
+		PICK("text/html", mime_html_strip(s, n));
+#undef PICK
+	return NULL;
+}
