@@ -16,6 +16,7 @@
 #include "kernelclient/kc.h"
 #include "tui/cmd.h"
 #include "tui/kernel_open.h"
+#include "tui/mime.h"
 #include "tui/sigpipe.h"
 #include "tui/tout.h"
 
@@ -54,8 +55,14 @@ static void on_iopub(struct kc_client *kc, const struct kc_msg *m, void *ud)
 		   !strcmp(m->msg_type, "display_data")) {
 		json_t *data = json_object_get(c, "data");
 		const char *plain = json_string_value(json_object_get(data, "text/plain"));
+		struct mime_opts mo;
+		char *rich;
 
-		if (plain)
+		mime_opts_tty(&mo, STDOUT_FILENO, isatty(STDOUT_FILENO));
+		if ((rich = mime_text(data, &mo, NULL))) {
+			write_line(stdout, rich);
+			free(rich);
+		} else if (plain)
 			write_line(stdout, plain);
 		else if (json_object_size(data)) {
 			const char *mime = json_object_iter_key(json_object_iter(data));

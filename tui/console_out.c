@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * `bobbin console` output: prints the kernel's iopub messages (streams, results with Out[n],
- * display_data text/plain or a one-line placeholder for rich types, coloured tracebacks), all
+ * display_data as mime.h shows it (images as block art, markdown, tables…) else text/plain or a
+ * one-line placeholder, coloured tracebacks), all
  * through safetext (SGR on a terminal, plain text otherwise). Every message also goes into an
  * output model (one code cell per execution) whose provenance decides the label printed before
  * output that does not belong to the running cell's main thread: "[from In [3], after it
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "tui/console.h"
+#include "tui/mime.h"
 #include "tui/safetext.h"
 #include "tui/sigpipe.h"
 #include "tui/tout.h"
@@ -241,8 +243,20 @@ static void print_data(struct console *c, json_t *data, const char *out_prefix)
 	const char *k;
 	json_t *v;
 
+	struct mime_opts mo;
+	char *rich;
+
 	if (out_prefix)
 		con_print(c, 0, out_prefix, strlen(out_prefix));
+	mime_opts_tty(&mo, STDOUT_FILENO, c->color);
+	if ((rich = mime_text(data, &mo, NULL))) {
+		/* markdown, an image, a table: from the start of a line */
+		if (out_prefix)
+			con_print(c, 0, "\n", 1);
+		print_kernel(c, 0, rich, strlen(rich));
+		free(rich);
+		return;
+	}
 	if (json_is_string(plain)) {
 		const char *s = json_string_value(plain);
 		size_t n = json_string_length(plain);

@@ -9,12 +9,15 @@
 #include "tui/markdown.h"
 
 #include <cmark.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tui/highlight.h"
+#include "tui/mime.h"
 #include "tui/safetext.h"
+#include "tui/texttable.h"
 #include "tui/theme.h"
 
 #define MD_MAX_WIDTH 1024 /* wider asks are laid out at this width (rules are width long) */
@@ -492,6 +495,146 @@ static int md_is_table(cmark_node *para)
 	return dash && pipe;
 }
 
+/* The text of a paragraph that is a GFM table, one source line a row (markup inside the
+ * cells is shown as its text). */
+static char *md_table_text(cmark_node *para)
+{
+	cmark_iter *it = cmark_iter_new(para);
+	cmark_event_type ev;
+	char *p = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!it)
+		return NULL;
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *c = cmark_iter_get_node(it);
+		int t = cmark_node_get_type(c);
+		const char *s = "";
+
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+			s = "\n";
+		else if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE || t == CMARK_NODE_HTML_INLINE)
+			s = cmark_node_get_literal(c);
+		if (!s)
+			continue;
+		size_t k = strlen(s);
+		if (n + k + 1 > cap) {
+			size_t nc = (n + k + 1) * 2;
+			char *q = realloc(p, nc);
+
+			if (!q) {
+				free(p);
+				p = NULL;
+				break;
+			}
+			p = q;
+			cap = nc;
+		}
+		memcpy(p + n, s, k);
+		n += k;
+		p[n] = 0;
+	}
+	cmark_iter_free(it);
+	return p ? p : strdup("");
+}
+
+/* Splits one table line at its '|' into at most max trimmed cells (in place). */
+static size_t md_table_split(char *line, char **cells, size_t max)
+{
+	size_t n = 0;
+	char *s = line, *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '|')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = 0;
+	if (e > s && e[-1] == '|')
+		*--e = 0;
+	while (n < max) {
+		char *bar = strchr(s, '|'), *t;
+
+		if (bar)
+			*bar = 0;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		t = s + strlen(s);
+		while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
+			*--t = 0;
+		cells[n++] = s;
+		if (!bar)
+			break;
+		s = bar + 1;
+	}
+	return n;
+}
+
+static void md_verbatim(struct md *m, const char *lit, int code, const char *info);
+
+/* A GFM table laid out in columns (texttable.h) at the room left by the prefixes. */
+static int md_table(struct md *m, cmark_node *para)
+{
+	char *text = md_table_text(para), *safe, *line, *next, *out = NULL;
+	char *cells[TT_MAX_COLS];
+	struct tt_cell *grid = NULL;
+	int align[TT_MAX_COLS];
+	size_t nrows = 0, ncols = 0, cap = 0, k;
+	int row = 0;
+
+	if (!text)
+		return -1;
+	safe = st_plain(text, strlen(text), NULL);
+	free(text);
+	if (!safe)
+		return -1;
+	for (line = safe; line; line = next, row++) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		k = md_table_split(line, cells, TT_MAX_COLS);
+		if (row == 0)
+			ncols = k;
+		if (row == 1) { /* the delimiter row: alignments */
+			for (size_t c = 0; c < ncols; c++) {
+				const char *d = c < k ? cells[c] : "";
+				size_t dl = strlen(d);
+				int l = dl && d[0] == ':', r = dl && d[dl - 1] == ':';
+
+				align[c] = l && r ? TT_CENTER : r ? TT_RIGHT : l ? TT_LEFT : TT_AUTO;
+			}
+			continue;
+		}
+		if (nrows == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			struct tt_cell *g = realloc(grid, nc * ncols * sizeof *g);
+
+			if (!g)
+				goto done;
+			grid = g;
+			cap = nc;
+		}
+		for (size_t c = 0; c < ncols; c++)
+			grid[nrows * ncols + c] = (struct tt_cell){c < k ? cells[c] : "", row == 0};
+		nrows++;
+	}
+	int room = m->width;
+
+	for (size_t f = 0; f < m->nfr; f++)
+		room -= m->fr[f].width;
+	out = tt_layout(grid, nrows, ncols, align, room, m->ascii, 0);
+	if (out)
+		md_verbatim(m, out, 0, NULL);
+done:
+	free(out);
+	free(grid);
+	free(safe);
+	return out ? 0 : -1;
+}
+
 /* Lays out the inline children of a paragraph or heading. */
 static void md_inlines(struct md *m, cmark_node *block)
 {
@@ -504,6 +647,11 @@ static void md_inlines(struct md *m, cmark_node *block)
 	}
 	m->pending = 0;
 	m->table = cmark_node_get_type(block) == CMARK_NODE_PARAGRAPH && md_is_table(block);
+	if (m->table && md_table(m, block) == 0) {
+		cmark_iter_free(it);
+		m->table = 0;
+		return;
+	}
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		cmark_node *c = cmark_iter_get_node(it);
 		int enter = ev == CMARK_EVENT_ENTER, d = enter ? 1 : -1;
@@ -833,18 +981,159 @@ void md_free(struct md_line *lines, size_t n)
 	free(lines);
 }
 
+/*
+ * Math in a markdown source ($…$ and $$…$$ outside code): replaced by its text with common
+ * symbols as Unicode (mime_latex), every ASCII punctuation character escaped so that cmark
+ * keeps it as written (a "\\," stays "\\,", a "_" starts no emphasis). A '$' opens only before
+ * a non-space and closes only after a non-space and not before a digit (so "$5 and $10" is
+ * prose). NULL when there is no math (or out of memory: the source is then used as it is).
+ */
+static char *md_math(const char *s, size_t n, size_t *outlen)
+{
+	char *out = NULL;
+	size_t on = 0, cap = 0, i = 0, copied = 0;
+	int fence = 0, bol = 1;
+
+#define OUT(p, k)                                                                                  \
+	do {                                                                                       \
+		if (on + (k) + 1 > cap) {                                                          \
+			size_t nc = (on + (k) + 1) * 2;                                            \
+			char *q = realloc(out, nc);                                                \
+			if (!q) {                                                                  \
+				free(out);                                                         \
+				return NULL;                                                       \
+			}                                                                          \
+			out = q;                                                                   \
+			cap = nc;                                                                  \
+		}                                                                                  \
+		memcpy(out + on, (p), (k));                                                        \
+		on += (k);                                                                         \
+	} while (0)
+
+	while (i < n) {
+		if (bol) {
+			size_t j = i;
+
+			while (j < n && j - i < 4 && s[j] == ' ')
+				j++;
+			if (j + 3 <= n && (!strncmp(s + j, "```", 3) || !strncmp(s + j, "~~~", 3)))
+				fence = !fence;
+		}
+		bol = s[i] == '\n';
+		if (fence || (s[i] != '$' && s[i] != '`' && s[i] != '\\')) {
+			i++;
+			continue;
+		}
+		if (s[i] == '\\') { /* an escaped character, "\\$" included */
+			i += 2;
+			continue;
+		}
+		if (s[i] == '`') { /* a code span: skipped to its closing run */
+			size_t k = i, run, j;
+
+			while (k < n && s[k] == '`')
+				k++;
+			run = k - i;
+			for (j = k; j < n; j++) {
+				size_t r = 0;
+
+				while (j + r < n && s[j + r] == '`')
+					r++;
+				if (r == run)
+					break;
+				j += r ? r - 1 : 0;
+			}
+			i = j < n ? j + run : k;
+			continue;
+		}
+		/* '$' */
+		int dbl = i + 1 < n && s[i + 1] == '$';
+		size_t a = i + (dbl ? 2 : 1), e;
+
+		if (a >= n || (!dbl && (s[a] == ' ' || s[a] == '\n'))) {
+			i = a;
+			continue;
+		}
+		for (e = a; e < n; e++) {
+			if (s[e] == '\\') {
+				e++;
+				continue;
+			}
+			if (s[e] != '$')
+				continue;
+			if (dbl) {
+				if (e + 1 < n && s[e + 1] == '$')
+					break;
+				continue;
+			}
+			if (s[e - 1] != ' ' && s[e - 1] != '\n' && !(e + 1 < n && s[e + 1] >= '0' &&
+								     s[e + 1] <= '9'))
+				break;
+		}
+		if (e >= n || e == a) {
+			i = a;
+			continue;
+		}
+		{
+			char *t = mime_latex(s + a, e - a);
+
+			if (!t) {
+				free(out);
+				return NULL;
+			}
+			OUT(s + copied, i - copied);
+			for (char *p = t; *p; p++) {
+				if (*p == '\n' || *p == '\t') {
+					OUT(" ", 1);
+					continue;
+				}
+				if ((unsigned char)*p < 0x80 && ispunct((unsigned char)*p))
+					OUT("\\", 1);
+				OUT(p, 1);
+			}
+			free(t);
+			i = e + (dbl ? 2 : 1);
+			copied = i;
+		}
+	}
+#undef OUT
+	if (!out)
+		return NULL;
+	if (copied < n) {
+		char *q = realloc(out, on + (n - copied) + 1);
+
+		if (!q) {
+			free(out);
+			return NULL;
+		}
+		out = q;
+		memcpy(out + on, s + copied, n - copied);
+		on += n - copied;
+	}
+	*outlen = on;
+	return out;
+}
+
 struct md_line *md_render_ex(const char *src, size_t len, int width,
                              const struct md_render_opts *opts, size_t *nlines)
 {
 	struct md m;
 	cmark_node *doc;
 	struct md_line *out;
+	char *math;
+	size_t mlen = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.width = width < MD_MIN_WIDTH ? MD_MIN_WIDTH : width > MD_MAX_WIDTH ? MD_MAX_WIDTH : width;
 	m.ascii = opts && opts->ascii;
 	*nlines = 0;
+	math = src ? md_math(src, len, &mlen) : NULL;
+	if (math) {
+		src = math;
+		len = mlen;
+	}
 	doc = cmark_parse_document(src && len ? src : "", src ? len : 0, CMARK_OPT_VALIDATE_UTF8);
+	free(math);
 	if (!doc)
 		return NULL;
 	md_walk(&m, doc);

@@ -14,6 +14,7 @@
 #include "tui/image.h"
 #include "tui/markdown.h"
 #include "tui/safetext.h"
+#include "tui/texttable.h"
 
 /* ---- a growing string ---- */
 
@@ -448,30 +449,19 @@ static const char *find_ci(const char *s, size_t n, const char *needle)
 
 struct cell {
 	char *text;
-	int w, head, num;
+	int head;
 };
 
 #define TABLE_MAX_CELLS 20000
-#define TABLE_MAX_COLS 64
-
-static int looks_numeric(const char *t)
-{
-	char *end;
-
-	if (!*t)
-		return 0;
-	strtod(t, &end);
-	return *end == 0 || !strcmp(end, "%");
-}
+#define TABLE_MAX_ROWS 4096
 
 char *mime_html_table(const char *s, size_t n, int width, int ascii)
 {
 	const char *t = find_ci(s, n, "<table"), *end = s + n, *te;
 	struct cell *cells = NULL;
-	size_t nc = 0, cap = 0, nrows = 0;
-	size_t rowstart[4096];
-	int colw[TABLE_MAX_COLS] = {0}, ncols = 0;
-	struct sb b = {0};
+	struct tt_cell *grid = NULL;
+	size_t nc = 0, cap = 0, nrows = 0, ncols = 0;
+	size_t *rowstart = NULL;
 	char *out = NULL;
 
 	if (!t || find_ci(t + 6, (size_t)(end - t - 6), "<table"))
@@ -479,21 +469,22 @@ char *mime_html_table(const char *s, size_t n, int width, int ascii)
 	te = find_ci(t, (size_t)(end - t), "</table");
 	if (te)
 		end = te;
+	if (!(rowstart = malloc((TABLE_MAX_ROWS + 1) * sizeof *rowstart)))
+		return NULL;
 	/* rows, then cells */
-	for (const char *r = t; (r = find_ci(r, (size_t)(end - r), "<tr"));) {
+	for (const char *r = t; nrows < TABLE_MAX_ROWS && (r = find_ci(r, (size_t)(end - r), "<tr"));) {
 		const char *re = find_ci(r + 3, (size_t)(end - r - 3), "<tr");
 		const char *c = r + 3;
 
 		if (!re)
 			re = end;
-		if (nrows == sizeof rowstart / sizeof *rowstart)
-			break;
 		rowstart[nrows++] = nc;
 		for (;;) {
 			const char *td = find_ci(c, (size_t)(re - c), "<td");
 			const char *th = find_ci(c, (size_t)(re - c), "<th");
 			const char *cs = td && (!th || td < th) ? td : th, *gt, *ce;
 			struct sb cb = {0};
+			char *raw, *safe;
 
 			if (!cs || !(gt = memchr(cs, '>', (size_t)(re - cs))))
 				break;
@@ -515,109 +506,52 @@ char *mime_html_table(const char *s, size_t n, int width, int ascii)
 				cap = ncap;
 			}
 			html_text(&cb, gt + 1, (size_t)(ce - gt - 1), 0);
-			{
-				char *raw = sb_done(&cb);
-				char *safe = raw ? st_plain(raw, strlen(raw), NULL) : NULL;
-
-				free(raw);
-				if (!safe)
-					goto fail;
-				/* one line per cell: tabs and newlines become spaces */
-				for (char *p = safe; *p; p++)
-					if (*p == '\n' || *p == '\t')
-						*p = ' ';
-				cells[nc].text = safe;
-			}
-			cells[nc].w = st_width(cells[nc].text, strlen(cells[nc].text));
+			raw = sb_done(&cb);
+			safe = raw ? st_plain(raw, strlen(raw), NULL) : NULL;
+			free(raw);
+			if (!safe)
+				goto fail;
+			/* one line per cell: tabs and newlines become spaces */
+			for (char *p = safe; *p; p++)
+				if (*p == '\n' || *p == '\t')
+					*p = ' ';
+			cells[nc].text = safe;
 			cells[nc].head = cs == th;
-			cells[nc].num = looks_numeric(cells[nc].text);
 			nc++;
 			c = ce;
 		}
 		if (rowstart[nrows - 1] == nc)
 			nrows--; /* a row without cells */
+		else if (nc - rowstart[nrows - 1] > ncols)
+			ncols = nc - rowstart[nrows - 1];
 		r = re;
 	}
 	if (!nrows)
 		goto fail;
-	for (size_t r = 0; r < nrows; r++) {
-		size_t a = rowstart[r], z = r + 1 < nrows ? rowstart[r + 1] : nc;
+	if (ncols > TT_MAX_COLS)
+		ncols = TT_MAX_COLS;
+	rowstart[nrows] = nc;
+	if (!(grid = calloc(nrows * ncols, sizeof *grid)))
+		goto fail;
+	for (size_t r = 0; r < nrows; r++)
+		for (size_t k = 0; k < ncols; k++) {
+			size_t i = rowstart[r] + k;
+			struct tt_cell *g = &grid[r * ncols + k];
 
-		for (size_t k = a; k < z && (int)(k - a) < TABLE_MAX_COLS; k++) {
-			int col = (int)(k - a);
-			if (cells[k].w > colw[col])
-				colw[col] = cells[k].w;
-			if (col + 1 > ncols)
-				ncols = col + 1;
+			if (i < rowstart[r + 1]) {
+				g->text = cells[i].text;
+				g->head = cells[i].head;
+			} else {
+				g->head = k && g[-1].head; /* a short row's missing cells */
+			}
 		}
-	}
-	/* too wide: cut the widest columns until it fits (cells end in "…") */
-	for (;;) {
-		int total = 0, wi = 0;
-
-		for (int c = 0; c < ncols; c++) {
-			total += colw[c] + (c ? 2 : 0);
-			if (colw[c] > colw[wi])
-				wi = c;
-		}
-		if (total <= width || colw[wi] <= 4)
-			break;
-		colw[wi]--;
-	}
-	for (size_t r = 0; r < nrows; r++) {
-		size_t a = rowstart[r], z = r + 1 < nrows ? rowstart[r + 1] : nc;
-		int head = 1;
-
-		for (size_t k = a; k < z; k++)
-			head &= cells[k].head;
-		for (size_t k = a; k < z && (int)(k - a) < ncols; k++) {
-			int col = (int)(k - a), used = 0, pad;
-			size_t fit = st_fit(cells[k].text, strlen(cells[k].text), colw[col], &used);
-			int cut = fit < strlen(cells[k].text);
-
-			if (cut) /* room for the "…" */
-				fit = st_fit(cells[k].text, strlen(cells[k].text), colw[col] - 1, &used);
-			pad = colw[col] - used - cut;
-			if (col)
-				sb_add(&b, "  ", 2);
-			if (cells[k].head)
-				sb_str(&b, "\033[1m");
-			if (cells[k].num && !cells[k].head)
-				for (int p = 0; p < pad; p++)
-					sb_add(&b, " ", 1);
-			sb_add(&b, cells[k].text, fit);
-			if (cut)
-				sb_str(&b, "…");
-			if (cells[k].head)
-				sb_str(&b, "\033[0m");
-			if (!cells[k].num || cells[k].head)
-				for (int p = 0; p < pad && k + 1 < z; p++)
-					sb_add(&b, " ", 1);
-		}
-		sb_add(&b, "\n", 1);
-		/* a rule under the header rows (all <th>), before the first that is not */
-		int next_head = r + 1 < nrows;
-
-		for (size_t k = r + 1 < nrows ? rowstart[r + 1] : nc;
-		     k < (r + 2 < nrows ? rowstart[r + 2] : nc); k++)
-			next_head &= cells[k].head;
-		if (head && !next_head && r + 1 < nrows) {
-			int total = 0;
-
-			for (int c = 0; c < ncols; c++)
-				total += colw[c] + (c ? 2 : 0);
-			for (int c = 0; c < total; c++)
-				sb_str(&b, ascii ? "-" : "─");
-			sb_add(&b, "\n", 1);
-		}
-	}
-	out = sb_done(&b);
-	b.p = NULL;
+	out = tt_layout(grid, nrows, ncols, NULL, width, ascii, 1);
 fail:
-	free(b.p);
 	for (size_t k = 0; k < nc; k++)
 		free(cells[k].text);
 	free(cells);
+	free(grid);
+	free(rowstart);
 	return out;
 }
 

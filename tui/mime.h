@@ -54,6 +54,13 @@ int mime_images_parse(const char *s);
  */
 char *mime_text(json_t *data, const struct mime_opts *o, const char **chosen);
 
+/*
+ * Options for a line-mode front end (console, exec) printing to fd: the width of its terminal
+ * (80 when unknown), the colours terminfo and $COLORTERM / $NO_COLOR give (none when color is
+ * 0 or fd is no terminal), images and image_rows from the config file. In mime_tty.c.
+ */
+void mime_opts_tty(struct mime_opts *o, int fd, int color);
+
 /* Whether a text/plain value is only an object's default repr ("<Figure … >" counts too). */
 int mime_plain_is_repr(const char *plain);
 
