@@ -406,10 +406,6 @@ static char *render(const char *b64, size_t len, const struct mime_opts *o, char
 	struct img im;
 	char *t;
 
-	if (len / 4 * 3 > IMG_MAX_BYTES) {
-		snprintf(why, wsz, "over the %u MB limit", IMG_MAX_BYTES >> 20);
-		return NULL;
-	}
 	if (img_b64(b64, len, &bytes, &n) < 0) {
 		snprintf(why, wsz, "invalid base64");
 		return NULL;
@@ -426,11 +422,16 @@ static char *render(const char *b64, size_t len, const struct mime_opts *o, char
 
 char *img_text(const char *b64, size_t len, const struct mime_opts *o, char *why, size_t wsz)
 {
-	uint64_t fp = fingerprint(b64, len);
+	uint64_t fp;
 	int cw = o->cell_w, ch = o->cell_h, cols = o->width, rows = o->image_rows;
 	struct centry *e = NULL, *victim = &cache[0];
 	size_t total = 0;
 
+	if (len / 4 * 3 > IMG_MAX_BYTES) { /* before reading any of it */
+		snprintf(why, wsz, "over the %u MB limit", IMG_MAX_BYTES >> 20);
+		return NULL;
+	}
+	fp = fingerprint(b64, len);
 	for (int i = 0; i < CACHE_N; i++) {
 		struct centry *c = &cache[i];
 

@@ -108,12 +108,12 @@ char *tt_layout(const struct tt_cell *cells, size_t nrows, size_t ncols, const i
 			if (c)
 				put(&b, "  ", 2);
 			spaces(&b, left);
-			if (sgr && cl->head)
+			if (sgr && cl->head && *t)
 				put(&b, "\033[1m", 4);
 			put(&b, t, fit);
 			if (cut)
 				put(&b, ascii ? "~" : "…", ascii ? 1 : 3);
-			if (sgr && cl->head)
+			if (sgr && cl->head && *t)
 				put(&b, "\033[0m", 4);
 			if (c + 1 < ncols)
 				spaces(&b, pad - left);

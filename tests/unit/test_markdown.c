@@ -328,9 +328,28 @@ static void test_rules_html_tables(void **state)
 	      "<div onclick=\"x\">\n<b>hi</b>\n</div>");
 	check("a <span style=\"x\">b</span> &amp; &lt;i&gt;", 80,
 	      "a <span style=\"x\">b</span> & <i>");
-	check("| a | b |\n|---|:-:|\n| 1 | **2** |", 40, "| a | b |\n|---|:-:|\n| 1 | 2 |");
-	check("a | b\n--|--\n1 | 2", 40, "a | b\n--|--\n1 | 2");
+	/* GFM tables in columns: alignment from the delimiter row, numbers right, a rule under
+	 * the header, cells cut with "…" when the table is wider than the width */
+	check("| a | b |\n|---|:-:|\n| 1 | **2** |", 40, "a  b\n────\n1  2");
+	check("a | b\n--|--\n1 | 2", 40, "a  b\n────\n1  2");
+	check("| name | n |\n|:--|--:|\n| apple | 3 |\n| kiwi | 120 |", 40,
+	      "name     n\n──────────\napple    3\nkiwi   120");
+	/* as in GFM, a '|' in a code span still splits, and cells past the header's go */
+	check("| x | y |\n|---|---|\n| `a|b` | c |", 40, "x  y\n────\na  b");
+	check("| long heading here | b |\n|---|---|\n| some long cell text | 2 |", 16,
+	      "long heading…  b\n────────────────\nsome long ce…  2");
 	check("a | b\nnot a table", 40, "a | b not a table");
+}
+
+/* $…$ math: kept as written ("\\," stays), symbols as Unicode, prose dollars and code alone */
+static void test_math(void **state)
+{
+	check("cost $\\alpha\\,x^2$ here", 40, "cost α\\,x² here");
+	check("$$\\sum_i a_i \\leq \\infty$$", 40, "∑ᵢ aᵢ ≤ ∞");
+	check("from $5 to $10", 40, "from $5 to $10");
+	check("`$a_b$` and $a_b$", 40, "$a_b$ and a_b");
+	check("$x*y*z$", 40, "x*y*z");
+	check("```\n$\\alpha$\n```", 40, "    $\\alpha$");
 }
 
 static void test_ascii(void **state)
@@ -528,6 +547,7 @@ int main(void)
 	    cmocka_unit_test(test_lists),
 	    cmocka_unit_test(test_quotes),
 	    cmocka_unit_test(test_rules_html_tables),
+	    cmocka_unit_test(test_math),
 	    cmocka_unit_test(test_ascii),
 	    cmocka_unit_test(test_wrap_widths),
 	    cmocka_unit_test(test_cjk),
