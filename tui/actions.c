@@ -463,6 +463,9 @@ static void a_pager(struct app *a)
 	in.gutter = 1;
 	in.unfolded = 1;
 	in.ascii = !a->utf8;
+	struct mime_opts mo; /* images as tall as the screen */
+	app_pager_mime(a, &mo);
+	in.mime = &mo;
 	if (rd_cell(&in, &a->pager) < 0)
 		return;
 	for (r = 0; r < a->pager.nrows && a->pager.rows[r].kind != RD_ROW_OUTPUT; r++)
@@ -735,6 +738,7 @@ static const struct {
 	{"search-prev", a_search_prev},
 	{"fold", a_fold},
 	{"pager", a_pager},
+	{"image", act_image},
 	{"clear-output", a_clear_output},
 	{"save", a_save},
 	{"quit", a_quit},

@@ -198,6 +198,10 @@ int view_text_rows(struct app *a); /* rows for cells */
 void act_key(struct app *a, const struct key *k);
 /* Runs a named action; 0, or -1 if there is none of that name. */
 int act_run(struct app *a, const char *name);
+/* image_act.c: the focused cell's image to a file / $BOBBIN_IMAGE_VIEWER; the pager's options */
+struct mime_opts;
+void act_image(struct app *a);
+void app_pager_mime(struct app *a, struct mime_opts *mo);
 
 /* ---- cmdline.c ---- */
 void cl_init(struct app *a);

@@ -50,6 +50,30 @@ wait_for saved 10
 cmd "q"
 wait_for BOBBIN-EXIT 30
 
+# the pager (O): the image as tall as the screen; e: saved to a file, shown by the viewer
+printf '#!/bin/sh\ncp "$1" "%s/seen.png"\n' "$T" >"$T/viewer.sh"
+chmod +x "$T/viewer.sh"
+start -x 80 -y 24 BOBBIN_IMAGE_VIEWER="$T/viewer.sh" -- fig.ipynb
+t "pager: the notebook is shown" "fig-done" 30
+keys O
+t "pager: open" "q closes" 10
+if until_ok 10 has_art 19; then
+	ok "pager: the figure fills the screen ($(art_rows) rows)"
+else
+	notok "pager: the figure fills the screen" "rows with block characters: $(art_rows)"
+fi
+keys q
+wait_gone "q closes" 10
+keys e
+t "e: the viewer ran" "shown by \$BOBBIN_IMAGE_VIEWER" 10
+if $PY -c 'import sys; sys.exit(open(sys.argv[1], "rb").read(8) != b"\x89PNG\r\n\x1a\n")' "$T/seen.png"; then
+	ok "e: the viewer got the PNG"
+else
+	notok "e: the viewer got the PNG"
+fi
+cmd "q"
+wait_for BOBBIN-EXIT 30
+
 start -x 200 -y 60 -- fig.ipynb
 if until_ok 30 has_art 12; then
 	ok "200x60: the figure is block art ($(art_rows) rows)"
@@ -72,8 +96,10 @@ t "TERM=vt100: the placeholder" "[image/png" 30
 cmd "q"
 wait_for BOBBIN-EXIT 30
 
-start -x 80 -y 24 NO_COLOR=1 -- fig.ipynb
+start -x 80 -y 24 NO_COLOR=1 TMPDIR="$T" -- fig.ipynb
 t "NO_COLOR: the placeholder" "[image/png" 30
+keys e
+t "e without a viewer: the path shown" "image saved to $T/bobbin-image-" 10
 cmd "q"
 wait_for BOBBIN-EXIT 30
 
