@@ -464,7 +464,7 @@ static void a_pager(struct app *a)
 	in.unfolded = 1;
 	in.ascii = !a->utf8;
 	struct mime_opts mo; /* images as tall as the screen */
-	app_pager_mime(a, &mo);
+	app_mime_opts(a, &mo, 1);
 	in.mime = &mo;
 	if (rd_cell(&in, &a->pager) < 0)
 		return;

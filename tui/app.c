@@ -210,8 +210,8 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 		  : want.note == 2 ? "stray output: its cell was deleted or is unknown (W lists each)"
 				   : NULL;
 	in.input_prompt = want.input ? a->input_prompt : NULL;
-	struct mime_opts mo = {.images = a->cfg.images, .image_rows = a->cfg.image_rows,
-			       .depth = a->depth, .ascii = !a->utf8};
+	struct mime_opts mo;
+	app_mime_opts(a, &mo, 0);
 	in.mime = &mo;
 	if (a->attribution) {
 		in.attrib = app_attrib;

@@ -198,10 +198,11 @@ int view_text_rows(struct app *a); /* rows for cells */
 void act_key(struct app *a, const struct key *k);
 /* Runs a named action; 0, or -1 if there is none of that name. */
 int act_run(struct app *a, const char *name);
-/* image_act.c: the focused cell's image to a file / $BOBBIN_IMAGE_VIEWER; the pager's options */
+/* image_act.c: the focused cell's image to a file / $BOBBIN_IMAGE_VIEWER; the rich-output
+ * options of the screen (pager: images as tall as the screen) */
 struct mime_opts;
 void act_image(struct app *a);
-void app_pager_mime(struct app *a, struct mime_opts *mo);
+void app_mime_opts(struct app *a, struct mime_opts *mo, int pager);
 
 /* ---- cmdline.c ---- */
 void cl_init(struct app *a);

@@ -15,12 +15,16 @@
 #include <unistd.h>
 
 #include "tui/app.h"
+#include "tui/gfx.h"
 #include "tui/image.h"
 
-void app_pager_mime(struct app *a, struct mime_opts *mo)
+void app_mime_opts(struct app *a, struct mime_opts *mo, int pager)
 {
 	*mo = (struct mime_opts){.images = a->cfg.images, .depth = a->depth, .ascii = !a->utf8,
-				 .image_rows = a->rows > 6 ? a->rows - 4 : 2};
+				 .image_rows = a->cfg.image_rows};
+	if (pager) /* as tall as the screen */
+		mo->image_rows = a->rows > 6 ? a->rows - 4 : 2;
+	gfx_cell(&mo->cell_w, &mo->cell_h);
 }
 
 /* The data of the cell's last image output and its type, or NULL. */
@@ -75,10 +79,9 @@ void act_image(struct app *a)
 	struct nb_cell *c = nb_doc_cell(a->doc, a->cur);
 	const char *type = NULL, *b64, *dir = getenv("TMPDIR"), *viewer = getenv("BOBBIN_IMAGE_VIEWER");
 	unsigned char *bytes;
-	size_t len = 0, n;
+	size_t len = 0, n, done = 0;
 	char path[4096];
 	int fd, rc;
-	FILE *f;
 
 	if (!c || nb_cell_type(c) != NB_CODE ||
 	    !(b64 = last_image(nb_cell_outputs(c), &type, &len))) {
@@ -91,15 +94,23 @@ void act_image(struct app *a)
 	}
 	snprintf(path, sizeof path, "%s/bobbin-image-XXXXXX.%s", dir && *dir == '/' ? dir : "/tmp",
 		 strcmp(type, "image/png") ? "jpg" : "png");
-	if ((fd = mkstemps(path, 4)) < 0 || !(f = fdopen(fd, "wb"))) {
+	if ((fd = mkstemps(path, 4)) < 0) {
 		app_msg(a, 1, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		free(bytes);
 		return;
 	}
-	rc = fwrite(bytes, 1, n, f) == n;
-	rc &= fclose(f) == 0;
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(fd, bytes + off, n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+		done = off;
+	}
+	rc = done == n;
+	rc &= close(fd) == 0;
 	free(bytes);
 	if (!rc) {
 		app_msg(a, 1, "%s: %s", path, strerror(errno));

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "tui/app.h"
+#include "tui/gfx.h"
 #include "tui/sigpipe.h"
 #include "tui/theme_curses.h"
 
@@ -473,6 +474,7 @@ void view_draw(struct app *a)
 	if (a->full_redraw) {
 		clearok(curscr, TRUE);
 		a->full_redraw = 0;
+		gfx_forget();
 	}
 	draw_top(a);
 	if (a->mode == MODE_PAGER)
@@ -497,6 +499,7 @@ void view_draw(struct app *a)
 	}
 	wnoutrefresh(stdscr);
 	doupdate();
+	gfx_after_draw(a); /* pixel images over their art (gfx.h) */
 	a->need_draw = 0;
 }
 
@@ -538,6 +541,7 @@ void view_resize(struct app *a)
 
 int view_init(struct app *a)
 {
+	gfx_init(a->cfg.images); /* asks the terminal before curses reads it */
 	if (!(screen = newterm(NULL, stdout, stdin)))
 		return -1;
 	set_term(screen);

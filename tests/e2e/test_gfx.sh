@@ -1,0 +1,113 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Pixel images: bobbin in a pty whose peer (this script) plays a terminal that answers the
+# start-up queries as kitty (graphics OK), as a sixel terminal (DA1 with 4) or as neither. The
+# bytes bobbin writes are checked: the queries, then kitty's image commands or a sixel DCS for
+# the notebook's matplotlib PNG, the old placement deleted (kitty) when scrolling moves the image,
+# and nothing but block art for a terminal without either; images=symbols asks nothing. Prints
+# TAP. Needs $BOBBIN, Debian's python3-matplotlib, nbformat.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+BOBBIN=${BOBBIN:-$HERE/../../bobbin}
+T=$(mktemp -d /tmp/bobbin-gfx-XXXXXX)
+trap 'rm -rf "$T"' EXIT INT TERM
+export BOBBIN T JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
+mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_CONFIG_HOME/bobbin" "$XDG_DATA_HOME"
+exec /usr/bin/python3 - <<'PY'
+import base64, io, os, pty, select, signal, struct, fcntl, termios, time
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+T, BOBBIN = os.environ["T"], os.environ["BOBBIN"]
+fig, ax = plt.subplots(figsize=(6.4, 4.8))
+ax.plot([0, 1, 2, 3], [0, 1, 4, 9], "r-", linewidth=6)
+b = io.BytesIO(); fig.savefig(b, format="png")
+png = base64.b64encode(b.getvalue()).decode()
+nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+for i in range(3):
+    nb.cells.append(new_code_cell("plot(%d)" % i, execution_count=i + 1, outputs=[
+        new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})]))
+nbformat.write(nb, T + "/fig.ipynb")
+
+n = 0
+def ok(cond, name, detail=""):
+    global n
+    n += 1
+    print("%s %d - %s" % ("ok" if cond else "not ok", n, name))
+    if not cond and detail:
+        print("# " + detail.replace("\n", "\n# "))
+
+def session(answer, config="", keys=(), want=None, seconds=20):
+    """bobbin in a pty; answer: bytes sent when the DA1 query arrives (None: never answer).
+    Returns everything bobbin wrote."""
+    open(os.environ["XDG_CONFIG_HOME"] + "/bobbin/config", "w").write(config)
+    env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
+    env.update(TERM="xterm-256color", COLORTERM="truecolor", LANG="C.UTF-8", LC_ALL="")
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(BOBBIN, [BOBBIN, T + "/fig.ipynb"], env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+    out, answered, t0, sent = b"", False, time.time(), 0
+    while time.time() - t0 < seconds:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                d = os.read(fd, 65536)
+            except OSError:
+                break
+            out += d
+        if answer is not None and not answered and b"\x1b[c" in out:
+            os.write(fd, answer)
+            answered = True
+        # keys once the first screen is up
+        if sent < len(keys) and b"fig.ipynb" in out and b"\x1b_Ga=T" in out:
+            os.write(fd, keys[sent]); sent += 1
+            continue
+        if want is not None and sent == len(keys) and (
+                want(out) if callable(want) else all(w in out for w in want)):
+            break
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return out
+
+KITTY_OK = b"\x1b_Gi=31;OK\x1b\\"
+CELL = b"\x1b[6;20;10t"
+DA1_SIXEL = b"\x1b[?62;4;22c"
+DA1_PLAIN = b"\x1b[?62;22c"
+
+# kitty: the query, then image commands at the art's place; scrolling deletes and places again
+out = session(KITTY_OK + CELL + DA1_PLAIN, keys=[b"G"],
+              want=[b"\x1b_Ga=T", b"\x1b_Ga=d,d=A"])
+ok(b"\x1b_Gi=31,s=1,v=1,a=q" in out and b"\x1b[c" in out, "kitty: the terminal is asked")
+ok(b"\x1b_Ga=T" in out and b"f=32" in out, "kitty: the image is sent (RGBA from bobbin's decoder)",
+   repr(out[-300:]))
+ok(b"\x1b_Ga=d,d=A" in out, "kitty: scrolling deletes the old placements")
+ok(png[:40].encode() not in out, "kitty: the notebook's base64 never reaches the terminal")
+
+# sixel: DA1 says 4
+def sixel_done(out):
+    i = out.find(b"\x1bP", out.find(b"\x1b[c"))
+    return i >= 0 and out.find(b"\x1b\\", i) > 0
+out = session(CELL + DA1_SIXEL, want=sixel_done, seconds=20)
+i = out.find(b"\x1bP", out.find(b"\x1b[c"))
+sixel = sixel_done(out) and b"q" in out[i:i + 20] and b"#" in out[i:]
+ok(sixel and b"\x1b_Ga=T" not in out, "sixel: a sixel image is drawn", repr(out[i:i + 60]))
+
+# neither: block art only, no pixel protocol
+out = session(DA1_PLAIN, want=["▀".encode()], seconds=15)
+ok(b"\x1b_Ga=T" not in out and b"\x1bPq" not in out and "▀".encode() in out,
+   "plain terminal: block art, no pixels")
+
+# images=symbols: no query at all; a terminal that never answers does not hold the start up
+t0 = time.time()
+out = session(None, config="images = symbols\n", want=[b"fig.ipynb", "▀".encode()], seconds=15)
+ok(b"\x1b[c" not in out and b"\x1b_G" not in out, "images=symbols: nothing asked, nothing sent")
+t0 = time.time()
+out = session(None, want=[b"fig.ipynb"], seconds=15)
+ok(b"fig.ipynb" in out and time.time() - t0 < 5, "auto with a silent terminal: starts anyway")
+print("1..%d" % n)
+PY

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Pixel images on the notebook screen (kitty graphics, sixel, iTerm2 inline images), over the
+ * block art that the layout holds for every image (so scrolling, folding and a partly visible
+ * image still show the art). The protocol comes from the `images` setting; with auto, from
+ * querying the terminal once before curses starts (gfx_detect): the kitty graphics query, the
+ * XTVERSION name, the cell size in pixels (CSI 16 t) and DA1 (sixel is attribute 4), DA1 last as
+ * the terminal's end of answers. Inside tmux ($TMUX) auto means symbols: tmux redraws its panes
+ * from its own grid, so pixels passed through would be left behind or wiped.
+ *
+ * After each screen update (gfx_after_draw) the images wholly on screen are drawn at their art's
+ * cells, encoded by libchafa from the decoded pixels (never the notebook's bytes); when the set
+ * of images or their places changed, the old ones are deleted first (kitty: a delete command;
+ * sixel and iTerm2: a full repaint by curses), so scrolling and resizing leave no garbage.
+ */
+#ifndef BOBBIN_GFX_H
+#define BOBBIN_GFX_H
+
+#include <stddef.h>
+
+#include "tui/mime.h"
+
+struct app;
+
+/* Asks the terminal on fds in/out (both a tty, in raw mode for the time of the queries) what it
+ * draws, waiting at most timeout_ms; returns MIME_IMG_KITTY, _SIXEL, _ITERM or _SYMBOLS, and the
+ * cell size in pixels (0 when not told). answer (may be NULL) gets what the terminal sent. */
+int gfx_detect(int in, int out, int timeout_ms, int *cell_w, int *cell_h, char *answer,
+	       size_t asize);
+
+/* Parses a terminal's answers to the queries (for gfx_detect and the tests). */
+int gfx_parse(const char *s, size_t n, int *cell_w, int *cell_h);
+
+/* The protocol used from now on for the setting images (auto: detect unless in tmux). */
+void gfx_init(int images);
+int gfx_mode(void);
+void gfx_cell(int *w, int *h);
+
+/* The escape sequences that draw the image (base64 data) as cols×rows cells at the cursor, in
+ * mode. Caller frees; NULL when it does not decode. */
+char *gfx_encode(const char *b64, size_t len, int mode, int cols, int rows, size_t *n);
+
+/* After curses' update: the pixel images for what is on screen (no-op in symbols mode). */
+void gfx_after_draw(struct app *a);
+/* The screen is being cleared (Ctrl-L): every image is drawn again after the update. */
+void gfx_forget(void);
+
+#endif
