@@ -16,6 +16,7 @@
 #include <jpeglib.h>
 #include <spng.h>
 
+#include "tui/gfx.h"
 #include "tui/image.h"
 #include "tui/mime.h"
 #include "tui/render.h"
@@ -447,6 +448,31 @@ static void test_layout_rows(void **state)
 	free(png);
 }
 
+/* The terminal's answers to the start-up queries decide the protocol. */
+static void test_gfx_parse(void **state)
+{
+	int w, h;
+	const char kitty[] = "\033_Gi=31;OK\033\\\033[6;20;10t\033[?62;22c";
+	const char sixel[] = "\033[?62;4;22c";
+	const char iterm[] = "\033P>|iTerm2 3.5.0\033\\\033[?62;4c";
+	const char kitty_err[] = "\033_Gi=31;ENOTSUPPORTED:x\033\\\033[?1;2c";
+	const char junk[] = "\033[?6;4;4;4;4;4;4;4;4;4;4;4;4;4;4;4;4;4;4;4;4c\033[6;99999;1t";
+
+	assert_int_equal(gfx_parse(kitty, sizeof kitty - 1, &w, &h), MIME_IMG_KITTY);
+	assert_int_equal(w, 10);
+	assert_int_equal(h, 20);
+	assert_int_equal(gfx_parse(sixel, sizeof sixel - 1, &w, &h), MIME_IMG_SIXEL);
+	assert_int_equal(w, 0);
+	assert_int_equal(gfx_parse(iterm, sizeof iterm - 1, &w, &h), MIME_IMG_ITERM);
+	assert_int_equal(gfx_parse(kitty_err, sizeof kitty_err - 1, &w, &h), MIME_IMG_SYMBOLS);
+	assert_int_equal(gfx_parse("", 0, &w, &h), MIME_IMG_SYMBOLS);
+	assert_int_equal(gfx_parse(junk, sizeof junk - 1, &w, &h), MIME_IMG_SIXEL);
+	assert_int_equal(h, 0); /* an absurd cell size is not believed */
+	assert_int_equal(mime_images_parse("kitty"), MIME_IMG_KITTY);
+	assert_int_equal(mime_images_parse("pixels"), -1);
+	assert_string_equal(mime_images_name(MIME_IMG_NONE), "none");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +482,7 @@ int main(void)
 	    cmocka_unit_test(test_cache),
 	    cmocka_unit_test(test_text_types),
 	    cmocka_unit_test(test_layout_rows),
+	    cmocka_unit_test(test_gfx_parse),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
