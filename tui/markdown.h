@@ -14,8 +14,10 @@
  * indented by MD_CODE_INDENT, coloured by highlight.h when the fence's info string names
  * Python, long lines broken at the width; bullet ("•", "◦", "▪" by depth) and ordered lists
  * (numbers right-aligned) with a hanging indent; block quotes behind "│ "; thematic breaks as
- * a rule across the width; HTML blocks as plain lines. GFM tables are not CommonMark: a
- * paragraph that looks like one (a second line of |---|) keeps its source lines. Blocks are
+ * a rule across the width; HTML blocks as plain lines. A paragraph that is a GFM table (a
+ * second line of |---|) is laid out in columns by texttable.h (cmark has no tables: its
+ * cells' markup shows as text). $…$ and $$…$$ math outside code is shown as written with common
+ * symbols as Unicode (mime_latex; "\," stays "\,", the $ are dropped). Blocks are
  * separated by one blank line (not inside tight lists). With ascii set, '-', '|', '=', '*'
  * replace the box and bullet characters.
  *
