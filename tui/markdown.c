@@ -992,7 +992,8 @@ static char *md_math(const char *s, size_t n, size_t *outlen)
 {
 	char *out = NULL;
 	size_t on = 0, cap = 0, i = 0, copied = 0;
-	int fence = 0, bol = 1;
+	int fence = 0, bol = 1, none[2] = {0, 0};
+	unsigned char no_bt[64] = {0}; /* backtick runs of this length with no closer */
 
 #define OUT(p, k)                                                                                  \
 	do {                                                                                       \
@@ -1034,6 +1035,10 @@ static char *md_math(const char *s, size_t n, size_t *outlen)
 			while (k < n && s[k] == '`')
 				k++;
 			run = k - i;
+			if (run < sizeof no_bt && no_bt[run]) { /* known to have no closer */
+				i = k;
+				continue;
+			}
 			for (j = k; j < n; j++) {
 				size_t r = 0;
 
@@ -1043,6 +1048,8 @@ static char *md_math(const char *s, size_t n, size_t *outlen)
 					break;
 				j += r ? r - 1 : 0;
 			}
+			if (j >= n && run < sizeof no_bt)
+				no_bt[run] = 1;
 			i = j < n ? j + run : k;
 			continue;
 		}
@@ -1050,7 +1057,7 @@ static char *md_math(const char *s, size_t n, size_t *outlen)
 		int dbl = i + 1 < n && s[i + 1] == '$';
 		size_t a = i + (dbl ? 2 : 1), e;
 
-		if (a >= n || (!dbl && (s[a] == ' ' || s[a] == '\n'))) {
+		if (a >= n || none[dbl] || (!dbl && (s[a] == ' ' || s[a] == '\n'))) {
 			i = a;
 			continue;
 		}
@@ -1071,6 +1078,10 @@ static char *md_math(const char *s, size_t n, size_t *outlen)
 				break;
 		}
 		if (e >= n || e == a) {
+			/* no closer up to the end: none for a later opener of this kind either, so
+			 * the scan is not repeated (linear on "$ $ $ …") */
+			if (e >= n)
+				none[dbl] = 1;
 			i = a;
 			continue;
 		}

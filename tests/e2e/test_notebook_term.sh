@@ -92,7 +92,7 @@ start -- stored.ipynb
 t "stored: the notebook's outputs show" "stored-text" 30
 if title | grep -q "TITLE"; then notok "stored: title unchanged" "title: $(title)"; else ok "stored: title unchanged by stored outputs and sources"; fi
 if [ "$(buffers)" = 0 ]; then ok "stored: no clipboard set"; else notok "stored: a tmux buffer was set"; fi
-t "stored: a rich output is a placeholder naming type and size" "[image/png 900 B]" 10
+t "stored: an image that does not decode is a placeholder naming type, size and why" "[image/png 900 B: invalid base64]" 10
 keys q
 wait_for BOBBIN-EXIT 30
 
