@@ -17,6 +17,7 @@
 #include "tui/highlight.h"
 #include "tui/mime.h"
 #include "tui/safetext.h"
+#include "tui/sbuf.h"
 #include "tui/texttable.h"
 #include "tui/theme.h"
 
@@ -501,43 +502,24 @@ static char *md_table_text(cmark_node *para)
 {
 	cmark_iter *it = cmark_iter_new(para);
 	cmark_event_type ev;
-	char *p = NULL;
-	size_t n = 0, cap = 0;
+	struct sb b = {0};
 
 	if (!it)
 		return NULL;
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		cmark_node *c = cmark_iter_get_node(it);
 		int t = cmark_node_get_type(c);
-		const char *s = "";
 
 		if (ev != CMARK_EVENT_ENTER)
 			continue;
 		if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
-			s = "\n";
-		else if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE || t == CMARK_NODE_HTML_INLINE)
-			s = cmark_node_get_literal(c);
-		if (!s)
-			continue;
-		size_t k = strlen(s);
-		if (n + k + 1 > cap) {
-			size_t nc = (n + k + 1) * 2;
-			char *q = realloc(p, nc);
-
-			if (!q) {
-				free(p);
-				p = NULL;
-				break;
-			}
-			p = q;
-			cap = nc;
-		}
-		memcpy(p + n, s, k);
-		n += k;
-		p[n] = 0;
+			sb_add(&b, "\n", 1);
+		else if ((t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE ||
+			  t == CMARK_NODE_HTML_INLINE) && cmark_node_get_literal(c))
+			sb_str(&b, cmark_node_get_literal(c));
 	}
 	cmark_iter_free(it);
-	return p ? p : strdup("");
+	return sb_done(&b);
 }
 
 /* Splits one table line at its '|' into at most max trimmed cells (in place). */
@@ -990,26 +972,11 @@ void md_free(struct md_line *lines, size_t n)
  */
 static char *md_math(const char *s, size_t n, size_t *outlen)
 {
-	char *out = NULL;
-	size_t on = 0, cap = 0, i = 0, copied = 0;
+	struct sb ob = {0};
+	size_t i = 0, copied = 0;
 	int fence = 0, bol = 1, none[2] = {0, 0};
 	unsigned char no_bt[64] = {0}; /* backtick runs of this length with no closer */
 
-#define OUT(p, k)                                                                                  \
-	do {                                                                                       \
-		if (on + (k) + 1 > cap) {                                                          \
-			size_t nc = (on + (k) + 1) * 2;                                            \
-			char *q = realloc(out, nc);                                                \
-			if (!q) {                                                                  \
-				free(out);                                                         \
-				return NULL;                                                       \
-			}                                                                          \
-			out = q;                                                                   \
-			cap = nc;                                                                  \
-		}                                                                                  \
-		memcpy(out + on, (p), (k));                                                        \
-		on += (k);                                                                         \
-	} while (0)
 
 	while (i < n) {
 		if (bol) {
@@ -1089,40 +1056,35 @@ static char *md_math(const char *s, size_t n, size_t *outlen)
 			char *t = mime_latex(s + a, e - a);
 
 			if (!t) {
-				free(out);
+				free(ob.p);
 				return NULL;
 			}
-			OUT(s + copied, i - copied);
+			sb_add(&ob, s + copied, i - copied);
 			for (char *p = t; *p; p++) {
 				if (*p == '\n' || *p == '\t') {
-					OUT(" ", 1);
+					sb_add(&ob, " ", 1);
 					continue;
 				}
 				if ((unsigned char)*p < 0x80 && ispunct((unsigned char)*p))
-					OUT("\\", 1);
-				OUT(p, 1);
+					sb_add(&ob, "\\", 1);
+				sb_add(&ob, p, 1);
 			}
 			free(t);
 			i = e + (dbl ? 2 : 1);
 			copied = i;
 		}
 	}
-#undef OUT
-	if (!out)
+	if (!ob.p || ob.oom) { /* no math (or out of memory: the source as it is) */
+		free(ob.p);
 		return NULL;
-	if (copied < n) {
-		char *q = realloc(out, on + (n - copied) + 1);
-
-		if (!q) {
-			free(out);
-			return NULL;
-		}
-		out = q;
-		memcpy(out + on, s + copied, n - copied);
-		on += n - copied;
 	}
-	*outlen = on;
-	return out;
+	sb_add(&ob, s + copied, n - copied);
+	if (ob.oom) {
+		free(ob.p);
+		return NULL;
+	}
+	*outlen = ob.n;
+	return ob.p;
 }
 
 struct md_line *md_render_ex(const char *src, size_t len, int width,

@@ -6,39 +6,12 @@
 #include <string.h>
 
 #include "tui/safetext.h"
+#include "tui/sbuf.h"
 
-struct buf {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		char *p;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		if (!(p = realloc(b->p, cap))) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = 0;
-}
-
-static void spaces(struct buf *b, int n)
+static void spaces(struct sb *b, int n)
 {
 	while (n-- > 0)
-		put(b, " ", 1);
+		sb_add(b, " ", 1);
 }
 
 static int numeric(const char *t)
@@ -63,7 +36,7 @@ char *tt_layout(const struct tt_cell *cells, size_t nrows, size_t ncols, const i
 		int width, int ascii, int sgr)
 {
 	int colw[TT_MAX_COLS] = {0}, total;
-	struct buf b = {0};
+	struct sb b = {0};
 
 	if (ncols > TT_MAX_COLS)
 		ncols = TT_MAX_COLS;
@@ -106,28 +79,24 @@ char *tt_layout(const struct tt_cell *cells, size_t nrows, size_t ncols, const i
 				a = numeric(t) && !cl->head ? TT_RIGHT : TT_LEFT;
 			left = a == TT_RIGHT ? pad : a == TT_CENTER ? pad / 2 : 0;
 			if (c)
-				put(&b, "  ", 2);
+				sb_add(&b, "  ", 2);
 			spaces(&b, left);
 			if (sgr && cl->head && *t)
-				put(&b, "\033[1m", 4);
-			put(&b, t, fit);
+				sb_add(&b, "\033[1m", 4);
+			sb_add(&b, t, fit);
 			if (cut)
-				put(&b, ascii ? "~" : "…", ascii ? 1 : 3);
+				sb_add(&b, ascii ? "~" : "…", ascii ? 1 : 3);
 			if (sgr && cl->head && *t)
-				put(&b, "\033[0m", 4);
+				sb_add(&b, "\033[0m", 4);
 			if (c + 1 < ncols)
 				spaces(&b, pad - left);
 		}
-		put(&b, "\n", 1);
+		sb_add(&b, "\n", 1);
 		if (head && r + 1 < nrows && !row_is_head(cells, r + 1, ncols)) {
 			for (int k = 0; k < total; k++)
-				put(&b, ascii ? "-" : "─", ascii ? 1 : 3);
-			put(&b, "\n", 1);
+				sb_add(&b, ascii ? "-" : "─", ascii ? 1 : 3);
+			sb_add(&b, "\n", 1);
 		}
 	}
-	if (b.oom || !b.p) {
-		free(b.p);
-		return b.oom ? NULL : strdup("");
-	}
-	return b.p;
+	return sb_done(&b);
 }

@@ -14,15 +14,6 @@ trap cleanup EXIT INT TERM
 
 title() { TM display-message -p '#{pane_title}'; }
 buffers() { TM list-buffers 2>/dev/null | wc -l; }
-# until_ok SECONDS CMD...: 0 as soon as CMD succeeds, 1 if it still fails at the deadline
-until_ok() {
-	lim=$(( $(date +%s) + $1 )); shift
-	while [ "$(date +%s)" -le "$lim" ]; do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # ---- hostile output from the kernel ----
 # What the checks wait for ("after-escapes") and look at ("MOVEDRED-TEXT", MOVED and RED-TEXT with

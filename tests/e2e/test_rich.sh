@@ -14,15 +14,6 @@ trap cleanup EXIT INT TERM
 
 # rows of the screen holding block art (half blocks, quadrants, shades): the figure
 art_rows() { screen | grep -c '[▀▄█▌▐▖▗▘▝▚▞▙▛▜▟▁▂▃▅▆▇▊▋▍▎▏▔▕]'; }
-# until_ok SECONDS CMD...: 0 as soon as CMD succeeds
-until_ok() {
-	lim=$(( $(date +%s) + $1 )); shift
-	while [ "$(date +%s)" -le "$lim" ]; do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 has_art() { [ "$(art_rows)" -ge "$1" ]; }
 
 mknb "$T/fig.ipynb" "import matplotlib.pyplot as plt

@@ -58,6 +58,15 @@ wait_for() {
 	done
 	return 1
 }
+# until_ok SECONDS CMD...: 0 as soon as CMD succeeds, 1 if it still fails at the deadline
+until_ok() {
+	lim=$(( $(date +%s) + $1 )); shift
+	while [ "$(date +%s)" -le "$lim" ]; do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # wait_gone TEXT [SECONDS]
 wait_gone() {
 	limit=$(( $(date +%s) + ${2:-40} ))
