@@ -31,10 +31,13 @@ else
 fi
 if screen | grep -q '\[image/png'; then notok "80x24: no placeholder"; else ok "80x24: no placeholder"; fi
 # colours: the art's cells carry SGR colours (the red line and the white background)
-if TM capture-pane -p -e | grep -q "$(printf '\033')\[[0-9;]*48;[25];"; then
+colour_art() {
+	TM capture-pane -p -e | grep '[▀▄▌▐▖▗▘▝▚▞▁▂▃▅▆▇▊▔▕]' | grep -c "$(printf '\033')\[[0-9;]*[34]8;[25];"
+}
+if [ "$(colour_art)" -ge 8 ]; then
 	ok "80x24: the art is in colour"
 else
-	notok "80x24: the art is in colour"
+	notok "80x24: the art is in colour" "rows of art with SGR colours: $(colour_art)"
 fi
 cmd "w"
 wait_for saved 10
