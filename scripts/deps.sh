@@ -6,7 +6,7 @@ set -e
 PKGS="gcc make pkg-config libncurses-dev libzmq3-dev libjansson-dev libreadline-dev libssl-dev
 libcmocka-dev libcmark-dev python3-ipykernel xpython python3-jupyter-client jupyter-nbconvert
 python3-nbformat jupyter-console tmux locales bc python3-pytest python3-comm
-libcmark-gfm-dev libcmark-gfm-extensions-dev libchafa-dev libglib2.0-dev libspng-dev
+libchafa-dev libglib2.0-dev libspng-dev
 libjpeg62-turbo-dev python3-matplotlib"
 missing=""
 for p in $PKGS; do
