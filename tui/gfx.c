@@ -99,12 +99,16 @@ static int has_da1(const char *s, size_t n)
 	return 0;
 }
 
-int gfx_detect(int in, int out, int timeout_ms, int *cw, int *ch, char *answer, size_t asize)
+int gfx_detect(int in, int out, int full, int timeout_ms, int *cw, int *ch, char *answer,
+	       size_t asize)
 {
 	static const char q[] = "\033_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\033\\" /* kitty */
 				"\033[>0q"                                    /* XTVERSION */
 				"\033[16t"                                    /* cell size */
 				"\033[c";                                     /* DA1 */
+	/* only CSI answers (which the key reader skips, should one come late): cell size, DA1 */
+	const char *ask = full ? q : strstr(q, "\033[16t");
+	size_t asklen = strlen(ask);
 	struct termios old, raw;
 	char buf[1024];
 	size_t n = 0;
@@ -120,7 +124,7 @@ int gfx_detect(int in, int out, int timeout_ms, int *cw, int *ch, char *answer, 
 	raw.c_cc[VMIN] = 0;
 	raw.c_cc[VTIME] = 0;
 	tcsetattr(in, TCSANOW, &raw);
-	if (write(out, q, sizeof q - 1) == (ssize_t)(sizeof q - 1)) {
+	if (write(out, ask, asklen) == (ssize_t)asklen) {
 		for (int waited = 0; waited < timeout_ms && n < sizeof buf - 1;) {
 			struct pollfd p = {.fd = in, .events = POLLIN};
 			ssize_t k;
@@ -152,13 +156,15 @@ void gfx_init(int images)
 	if (images == MIME_IMG_AUTO) {
 		const char *tmux = getenv("TMUX");
 
+		/* long enough for a slow link: the wait ends with DA1's answer, and an answer
+		 * arriving after it would reach the key reader */
 		mode = tmux && *tmux ? MIME_IMG_SYMBOLS
-				     : gfx_detect(STDIN_FILENO, STDOUT_FILENO, 300, &w, &h, NULL, 0);
+				     : gfx_detect(STDIN_FILENO, STDOUT_FILENO, 1, 1000, &w, &h, NULL, 0);
 	} else if (images == MIME_IMG_KITTY || images == MIME_IMG_SIXEL ||
 		   images == MIME_IMG_ITERM) {
 		/* forced: still ask for the cell size, briefly */
 		if (!getenv("TMUX"))
-			gfx_detect(STDIN_FILENO, STDOUT_FILENO, 150, &w, &h, NULL, 0);
+			gfx_detect(STDIN_FILENO, STDOUT_FILENO, 0, 1000, &w, &h, NULL, 0);
 	}
 	cell_w = w;
 	cell_h = h;

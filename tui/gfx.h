@@ -23,9 +23,10 @@
 struct app;
 
 /* Asks the terminal on fds in/out (both a tty, in raw mode for the time of the queries) what it
- * draws, waiting at most timeout_ms; returns MIME_IMG_KITTY, _SIXEL, _ITERM or _SYMBOLS, and the
- * cell size in pixels (0 when not told). answer (may be NULL) gets what the terminal sent. */
-int gfx_detect(int in, int out, int timeout_ms, int *cell_w, int *cell_h, char *answer,
+ * draws (full: all the queries; else only the cell size and DA1), waiting at most timeout_ms
+ * for DA1's answer; returns MIME_IMG_KITTY, _SIXEL, _ITERM or _SYMBOLS, and the cell size in
+ * pixels (0 when not told). answer (may be NULL) gets what the terminal sent. */
+int gfx_detect(int in, int out, int full, int timeout_ms, int *cell_w, int *cell_h, char *answer,
 	       size_t asize);
 
 /* Parses a terminal's answers to the queries (for gfx_detect and the tests). */

@@ -97,6 +97,11 @@ i = out.find(b"\x1bP", out.find(b"\x1b[c"))
 sixel = sixel_done(out) and b"q" in out[i:i + 20] and b"#" in out[i:]
 ok(sixel and b"\x1b_Ga=T" not in out, "sixel: a sixel image is drawn", repr(out[i:i + 60]))
 
+# images = sixel forced: only CSI questions (a late answer is skipped by the key reader), sixel
+out = session(CELL + DA1_PLAIN, config="images = sixel\n", want=sixel_done, seconds=20)
+ok(b"\x1b[16t" in out and b"\x1b_Gi=31" not in out and b"\x1b[>0q" not in out and sixel_done(out),
+   "images=sixel: only the cell size and DA1 asked, sixel drawn")
+
 # neither: block art only, no pixel protocol
 out = session(DA1_PLAIN, want=["▀".encode()], seconds=15)
 ok(b"\x1b_Ga=T" not in out and b"\x1bPq" not in out and "▀".encode() in out,
