@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "tui/app.h"
+#include "tui/utf8.h"
 
 static size_t ncells(struct app *a)
 {
@@ -895,21 +896,9 @@ void act_key(struct app *a, const struct key *k)
 		if (k->code == K_PASTE) {
 			editor_paste(a->ed, k->text, k->len);
 		} else if (k->code < 0x110000 && k->code >= 0x20 && !(k->mods & ~M_SHIFT)) {
-			char u[5];
-			int c = k->code, n;
+			char u[4];
 
-			if (c < 0x80)
-				u[0] = (char)c, n = 1;
-			else if (c < 0x800)
-				u[0] = (char)(0xc0 | c >> 6), u[1] = (char)(0x80 | (c & 0x3f)), n = 2;
-			else if (c < 0x10000)
-				u[0] = (char)(0xe0 | c >> 12), u[1] = (char)(0x80 | ((c >> 6) & 0x3f)),
-				u[2] = (char)(0x80 | (c & 0x3f)), n = 3;
-			else
-				u[0] = (char)(0xf0 | c >> 18), u[1] = (char)(0x80 | ((c >> 12) & 0x3f)),
-				u[2] = (char)(0x80 | ((c >> 6) & 0x3f)),
-				u[3] = (char)(0x80 | (c & 0x3f)), n = 4;
-			editor_insert(a->ed, u, (size_t)n);
+			editor_insert(a->ed, u, utf8_encode((uint32_t)k->code, u));
 		}
 	} else if (mode == KM_COMMAND && k->code != K_ESC) {
 		char kn[40];

@@ -15,6 +15,7 @@
 #include <readline/readline.h>
 
 #include "tui/app.h"
+#include "tui/utf8.h"
 
 static struct app *cl_app;
 static int cl_kind;
@@ -308,17 +309,7 @@ static size_t key_bytes(const struct key *k, char *b)
 			b[n++] = 0x1f;
 		return n;
 	}
-	if (c < 0x80)
-		b[n++] = (char)c;
-	else if (c < 0x800)
-		b[n++] = (char)(0xc0 | c >> 6), b[n++] = (char)(0x80 | (c & 0x3f));
-	else if (c < 0x10000)
-		b[n++] = (char)(0xe0 | c >> 12), b[n++] = (char)(0x80 | ((c >> 6) & 0x3f)),
-		b[n++] = (char)(0x80 | (c & 0x3f));
-	else
-		b[n++] = (char)(0xf0 | c >> 18), b[n++] = (char)(0x80 | ((c >> 12) & 0x3f)),
-		b[n++] = (char)(0x80 | ((c >> 6) & 0x3f)), b[n++] = (char)(0x80 | (c & 0x3f));
-	return n;
+	return n + utf8_encode((uint32_t)c, b + n);
 }
 
 void cl_key(struct app *a, const struct key *k)

@@ -17,6 +17,7 @@
 #include "tui/app.h"
 #include "tui/sigpipe.h"
 #include "tui/theme_curses.h"
+#include "tui/utf8.h"
 
 static SCREEN *screen;
 
@@ -85,7 +86,7 @@ static int put_safe(struct app *a, const char *s, int role, int maxw)
 			unsigned char c = (unsigned char)t[i];
 			if (c < 0x80)
 				t[o++] = (char)c;
-			else if ((c & 0xc0) != 0x80)
+			else if (!utf8_is_cont(c))
 				t[o++] = '?';
 		}
 		n = o;
@@ -165,7 +166,7 @@ static void draw_row(struct app *a, int y, const struct rd_layout *l, size_t r, 
 				e = sp->len;
 			else /* a run of one state, ending on a character boundary */
 				while (e < sp->len &&
-				       (((unsigned char)t[e] & 0xc0) == 0x80 || !!hl[o + e] == on))
+				       (utf8_is_cont((unsigned char)t[e]) || !!hl[o + e] == on))
 					e++;
 			attrset(on ? a->attrs[THEME_SEARCH_MATCH] : span_attr(a, sp));
 			x += put_text(t + j, e - j, a->cols - x);
