@@ -41,16 +41,13 @@ void app_msg(struct app *a, int err, const char *fmt, ...)
 
 void app_ask(struct app *a, void (*cb)(struct app *a, int key), const char *fmt, ...)
 {
+	char q[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(a->ask, sizeof a->ask, fmt, ap);
+	vsnprintf(q, sizeof q, fmt, ap);
 	va_end(ap);
-	a->ask_cb = cb;
-	if (a->mode != MODE_ASK)
-		a->back_mode = a->mode;
-	a->mode = MODE_ASK;
-	a->need_draw = 1;
+	ask_open(a, cb, q);
 }
 
 /* ---- the layout cache ---- */
@@ -168,7 +165,7 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 		    /* the output model's cell for output with no cell (docs/attribution.md) */
 		    : json_is_true(json_object_get(json_object_get(nb_cell_metadata(cell), "bobbin"),
 						   "stray_outputs")) ? 2 : 0;
-	want.input = a->mode == MODE_INPUT && !strcmp(a->input_cell, id);
+	want.input = mode_on(a, &mode_input) && !strcmp(a->input_cell, id);
 	want.count = nb_cell_execution_count(cell);
 	want.edver = want.editing ? editor_version(a->ed) : 0;
 	if (c->valid && c->width == want.width && c->gutter == want.gutter &&
@@ -362,7 +359,6 @@ void app_edit_start(struct app *a)
 	editor_set_text(a->ed, s, strlen(s));
 	editor_bottom(a->ed);
 	snprintf(a->edit_id, sizeof a->edit_id, "%s", nb_cell_id(c));
-	a->mode = MODE_EDIT;
 	app_invalidate(a, a->cur);
 	app_scroll_into_view(a);
 }
@@ -378,8 +374,8 @@ void app_edit_stop(struct app *a)
 	editor_free(a->ed);
 	a->ed = NULL;
 	a->edit_id[0] = 0;
-	if (a->mode == MODE_EDIT || a->mode == MODE_POPUP)
-		a->mode = MODE_COMMAND;
+	if (mode_top(a) == &mode_popup)
+		mode_pop(a);
 	if (c)
 		app_invalidate(a, (size_t)nb_doc_index(a->doc, c));
 }
@@ -621,8 +617,7 @@ static void on_input(struct kc_client *kc, const struct kc_msg *m, const char *p
 	snprintf(a->input_cell, sizeof a->input_cell, "%s", e ? e->cell_id : "");
 	if (a->ed)
 		app_edit_stop(a);
-	if (a->mode != MODE_COMMAND)
-		a->mode = MODE_COMMAND;
+	mode_reset(a); /* the kernel waits: the answer comes first */
 	cl_start(a, 'i', a->input_prompt);
 	if ((c = nb_doc_find(a->doc, a->input_cell))) {
 		/* show the prompt row (the cell's last) without moving the focus */
@@ -657,7 +652,7 @@ static void on_state(struct kc_client *kc, enum kc_state st, void *ud)
 		a->kernel_dead = 1;
 		if (a->nexec && a->execs[0].msg_id[0] && !a->dead_cell[0])
 			snprintf(a->dead_cell, sizeof a->dead_cell, "%s", a->execs[0].cell_id);
-		if (a->mode == MODE_INPUT)
+		if (mode_on(a, &mode_input))
 			cl_cancel(a);
 		{
 			struct nb_cell *c = a->dead_cell[0] ? nb_doc_find(a->doc, a->dead_cell) : NULL;
@@ -701,31 +696,6 @@ static void kernel_drop(struct app *a)
 	a->dead_cell[0] = 0;
 }
 
-static void open_picker(struct app *a, const char *why)
-{
-	size_t n = 0;
-	struct kc_kernelspec **l = kc_kernelspec_list(&n, NULL);
-
-	free(a->items);
-	a->items = calloc(n ? n : 1, sizeof *a->items);
-	a->nitems = 0;
-	for (size_t i = 0; a->items && i < n; i++) {
-		char *d = st_plain(l[i]->display_name ? l[i]->display_name : "", strlen(l[i]->display_name ? l[i]->display_name : ""), NULL);
-		snprintf(a->items[i].text, sizeof a->items[i].text, "%-20s %s", l[i]->name,
-			 d ? d : "");
-		snprintf(a->items[i].cell_id, sizeof a->items[i].cell_id, "%s", l[i]->name);
-		free(d);
-		a->nitems++;
-	}
-	kc_kernelspec_list_free(l, n);
-	a->item_sel = 0;
-	a->list_kind = 1;
-	snprintf(a->list_title, sizeof a->list_title, "Pick a kernel (Enter), q for none");
-	a->back_mode = MODE_COMMAND;
-	a->mode = MODE_LIST;
-	app_msg(a, 1, "%s", why);
-}
-
 int app_kernel_start(struct app *a, const char *name)
 {
 	struct kc_error err = {0};
@@ -749,7 +719,7 @@ int app_kernel_start(struct app *a, const char *name)
 	if (!(spec = kc_kernelspec_find(name, &err))) {
 		char why[700];
 		snprintf(why, sizeof why, "kernel \"%s\" is not installed: pick one, or q", name);
-		open_picker(a, why);
+		kernels_pick(a, why);
 		return -1;
 	}
 	snprintf(dir, sizeof dir, "%s", a->path[0] ? a->path : "./x");
@@ -798,7 +768,7 @@ void app_kernel_restart(struct app *a)
 		app_msg(a, 1, "an attached kernel cannot be restarted from here");
 		return;
 	}
-	if (a->mode == MODE_INPUT)
+	if (mode_on(a, &mode_input))
 		cl_cancel(a);
 	if (kc_client_restart(a->kc, &err) < 0) {
 		app_msg(a, 1, "restart failed: %s", err.text);
@@ -822,134 +792,6 @@ void app_kernel_interrupt(struct app *a)
 		app_msg(a, 1, "interrupt failed: %s", kc_client_strerror(a->kc));
 	else
 		app_msg(a, 0, "interrupt sent");
-}
-
-/* ---- completion and inspection ---- */
-
-static void popup_clear(struct app *a)
-{
-	for (size_t i = 0; i < a->npopup; i++)
-		free(a->popup[i]);
-	free(a->popup);
-	a->popup = NULL;
-	a->npopup = a->popup_sel = a->popup_top = 0;
-}
-
-static void popup_add(struct app *a, const char *s, size_t n)
-{
-	char **p = realloc(a->popup, (a->npopup + 1) * sizeof *p);
-	char *t;
-
-	if (!p)
-		return;
-	a->popup = p;
-	if ((t = st_plain(s, n, NULL)))
-		p[a->npopup++] = t;
-}
-
-static void on_complete(struct kc_client *kc, const char *msg_id, enum kc_status st,
-			const struct kc_msg *reply, void *ud)
-{
-	struct app *a = ud;
-	json_t *m, *v;
-	size_t i;
-
-	if (strcmp(msg_id, a->pending_req) || !a->ed || a->mode != MODE_EDIT)
-		return;
-	a->pending_req[0] = 0;
-	if (st != KC_OK || !reply) {
-		app_msg(a, 1, "completion: %s", kc_status_name(st));
-		return;
-	}
-	m = json_object_get(reply->content, "matches");
-	a->comp_start = (size_t)json_integer_value(json_object_get(reply->content, "cursor_start"));
-	a->comp_end = (size_t)json_integer_value(json_object_get(reply->content, "cursor_end"));
-	if (!json_array_size(m)) {
-		app_msg(a, 0, "no completions");
-		return;
-	}
-	if (json_array_size(m) == 1) {
-		json_t *one = json_array_get(m, 0);
-		size_t n;
-		/* the kernel's text, as text: no control character goes into the source */
-		char *s = json_is_string(one) ? st_plain(json_string_value(one),
-							 json_string_length(one), &n)
-					      : NULL;
-		if (s)
-			editor_replace(a->ed, a->comp_start, a->comp_end, s, n);
-		free(s);
-		app_commit_edit(a);
-		app_invalidate(a, a->cur);
-		return;
-	}
-	popup_clear(a);
-	json_array_foreach(m, i, v) if (json_is_string(v))
-		popup_add(a, json_string_value(v), json_string_length(v));
-	a->popup_complete = 1;
-	a->mode = MODE_POPUP;
-	a->need_draw = 1;
-}
-
-static void on_inspect(struct kc_client *kc, const char *msg_id, enum kc_status st,
-		       const struct kc_msg *reply, void *ud)
-{
-	struct app *a = ud;
-	const char *t, *p, *nl;
-
-	if (strcmp(msg_id, a->pending_req) || !a->ed || a->mode != MODE_EDIT)
-		return;
-	a->pending_req[0] = 0;
-	t = reply ? json_string_value(json_object_get(json_object_get(reply->content, "data"),
-						      "text/plain"))
-		  : NULL;
-	if (st != KC_OK || !t || !json_is_true(json_object_get(reply->content, "found"))) {
-		app_msg(a, 0, "no documentation found");
-		return;
-	}
-	popup_clear(a);
-	for (p = t; *p; p = nl + 1) {
-		nl = strchr(p, '\n');
-		if (!nl)
-			nl = p + strlen(p);
-		popup_add(a, p, (size_t)(nl - p));
-		if (!*nl)
-			break;
-	}
-	a->popup_complete = 0;
-	a->mode = MODE_POPUP;
-	a->need_draw = 1;
-}
-
-void app_complete(struct app *a)
-{
-	const char *id;
-
-	if (!a->ed || !a->kc || !a->kernel_ready) {
-		app_msg(a, 1, "completion needs a running kernel");
-		return;
-	}
-	id = kc_client_complete(a->kc, editor_text(a->ed, NULL), (long)editor_cursor_cp(a->ed),
-				on_complete, a);
-	if (id) {
-		snprintf(a->pending_req, sizeof a->pending_req, "%s", id);
-		nb_out_request(a->out, id, NULL, NB_REQ_COMPLETE);
-	}
-}
-
-void app_inspect(struct app *a)
-{
-	const char *id;
-
-	if (!a->ed || !a->kc || !a->kernel_ready) {
-		app_msg(a, 1, "inspect needs a running kernel");
-		return;
-	}
-	id = kc_client_inspect(a->kc, editor_text(a->ed, NULL), (long)editor_cursor_cp(a->ed), 0,
-			       on_inspect, a);
-	if (id) {
-		snprintf(a->pending_req, sizeof a->pending_req, "%s", id);
-		nb_out_request(a->out, id, NULL, NB_REQ_INSPECT);
-	}
 }
 
 /* ---- saving and quitting ---- */
@@ -992,7 +834,6 @@ int app_save(struct app *a, const char *path, int force)
 
 static void quit_answer(struct app *a, int key)
 {
-	a->mode = MODE_COMMAND;
 	if (key == 'y' || key == 'Y') {
 		if (app_save(a, NULL, 0) == 0)
 			a->quit = 1;
@@ -1151,22 +992,6 @@ void app_set_theme(struct app *a, const char *name)
 	app_msg(a, 0, "theme %s", a->theme.name);
 }
 
-int app_key_mode(struct app *a)
-{
-	switch (a->mode) {
-	case MODE_EDIT:
-		return KM_EDIT;
-	case MODE_PAGER:
-		return KM_PAGER;
-	case MODE_THREADS:
-		return KM_THREADS;
-	case MODE_LIST:
-		return KM_LIST;
-	default:
-		return KM_COMMAND;
-	}
-}
-
 /* ---- start-up and the loop ---- */
 
 static const char nb_usage[] =
@@ -1192,7 +1017,6 @@ static void recover_answer(struct app *a, int key)
 {
 	char rp[4200];
 
-	a->mode = MODE_COMMAND;
 	rec_path(a->path, rp, sizeof rp);
 	if (key == 'r' || key == 'R') {
 		struct nb_error err = {0};
@@ -1283,7 +1107,8 @@ static void loop(struct app *a)
 		}
 		/* a key acts on the whole notebook: the rest of a large file is read first */
 		while (!a->quit && keys_next(a->keys, &k) && load_more(a, SIZE_MAX) == 0)
-			act_key(a, &k);
+			if (act_key(a, &k) == MODE_REDRAW)
+				a->need_draw = 1;
 		while ((items[n + 1].revents & ZMQ_POLLIN) && (sig = sigpipe_read())) {
 			if (sig == SIGWINCH)
 				view_resize(a);
@@ -1307,9 +1132,9 @@ static void loop(struct app *a)
 			a->last_tick_ms = now;
 			a->need_draw = 1; /* the elapsed time */
 		}
-		if (a->mode == MODE_THREADS && now - a->last_tick_ms >= 1000) {
+		if (mode_top(a)->tick && now - a->last_tick_ms >= 1000) {
 			a->last_tick_ms = now;
-			tp_refresh(a);
+			mode_tick(a);
 		}
 		if (a->need_draw && now - a->last_draw_ms >= 33) {
 			a->last_draw_ms = now;
@@ -1327,6 +1152,8 @@ int cmd_notebook(int argc, char **argv)
 	long long rec_mtime;
 
 	memset(a, 0, sizeof *a);
+	a->modes[0] = (struct mode_entry){&mode_cells, NULL};
+	a->nmodes = 1;
 	config_defaults(&a->cfg);
 	for (int i = 1; i < argc; i++) {
 		int r = kernel_opts_parse(&a->kopts, argc, argv, &i);
@@ -1425,6 +1252,7 @@ int cmd_notebook(int argc, char **argv)
 	a->last_autosave_ms = sigpipe_now_ms();
 	view_draw(a);
 	loop(a);
+	mode_reset(a); /* frees what the modes hold */
 	cl_end(a);
 	view_end(a);
 	if (a->quit == 2)
@@ -1448,10 +1276,7 @@ int cmd_notebook(int argc, char **argv)
 	for (size_t i = 0; i < a->nunfolded; i++)
 		free(a->unfolded[i]);
 	free(a->unfolded);
-	popup_clear(a);
-	free(a->items);
 	free(a->execs);
-	rd_layout_clear(&a->pager);
 	editor_free(a->ed);
 	keys_free(a->keys);
 	nb_out_free(a->out);
