@@ -132,41 +132,63 @@ struct app {
 	void *view; /* view.c's private state */
 };
 
-/* ---- app.c ---- */
+/* ---- app.c: the loop and shared services ---- */
 void app_msg(struct app *a, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* The cell's layout (cached); NULL when out of memory. */
-const struct rd_layout *app_layout(struct app *a, size_t index);
-void app_invalidate(struct app *a, size_t index); /* one cell's layout */
-void app_invalidate_all(struct app *a);           /* cells moved, width changed */
+/* Asks a one-key question (mode_ask); cb gets the key's code (K_ESC when cancelled). */
+void app_ask(struct app *a, void (*cb)(struct app *a, int key), const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Writes the editor's text back into its cell. */
 void app_commit_edit(struct app *a);
 void app_edit_start(struct app *a);
 void app_edit_stop(struct app *a);
+void app_set_theme(struct app *a, const char *name);
+
+/* ---- app_layout.c: the layout cache, scrolling ---- */
+/* The cell's layout (cached; borrowed until the cell's next layout); NULL when out of memory. */
+const struct rd_layout *app_layout(struct app *a, size_t index);
+void app_invalidate(struct app *a, size_t index); /* one cell's layout */
+void app_invalidate_id(struct app *a, const char *cell_id); /* the same, by id; none: nothing */
+void app_invalidate_all(struct app *a);           /* cells moved, width changed */
 /* Moves the focus and scrolls so the cell (and the cursor while editing) shows. */
 void app_focus(struct app *a, size_t index);
 void app_scroll_into_view(struct app *a);
 void app_scroll_rows(struct app *a, long rows);
+/* Scrolls so cell i's last row shows (mid-screen when it fits), without moving the focus. */
+void app_show_end(struct app *a, size_t i);
 int app_cell_unfolded(struct app *a, const char *id);
 void app_toggle_unfold(struct app *a, const char *id);
+/* Fills the attribution of output i of the cell (for the layout). */
+int app_attrib(void *ud, size_t out_index, struct rd_attrib *at);
+
+/* ---- app_kernel.c: the kernel, execution ---- */
 /* Queues cells for execution. */
 void app_run_cell(struct app *a, size_t index);
 void app_run_range(struct app *a, size_t from, size_t to);
+int app_running_index(struct app *a, long *elapsed_ms); /* -1 when idle */
+int app_cell_queued(struct app *a, const char *id);
+/* 0 started (or attached), -1 not (message shown, or the kernel picker opened). */
 int app_kernel_start(struct app *a, const char *name);
+/* The kernel: -k, else the notebook's, else python3; never another one silently. */
+void app_kernel_for_doc(struct app *a);
 void app_kernel_restart(struct app *a);
 void app_kernel_interrupt(struct app *a);
+
+/* ---- app_file.c: reading, saving, quitting ---- */
+/* A notebook from path (NULL or a missing file: a new one, *is_new set); first: 0 reads the
+ * whole file, else that much now and the rest through app_load_more(). NULL with why filled
+ * when it cannot be read. Caller frees (or attaches). */
+struct nb_doc *app_doc_open(const char *path, size_t first, int *is_new, char *why, size_t size);
+/* Reads more of a notebook still being loaded (all of it with budget SIZE_MAX); when it is
+ * complete, starts the kernel that waited for its metadata. -1 (and quit) when the rest of the
+ * file turns out bad. */
+int app_load_more(struct app *a, size_t budget);
+/* Makes d the notebook shown (takes it; frees the one before) with a new output model. */
+void app_doc_attach(struct app *a, struct nb_doc *d);
+int app_load(struct app *a, const char *path, int force); /* :e, :e! */
 /* 0 saved, -1 not (message shown). path NULL: the notebook's own. */
 int app_save(struct app *a, const char *path, int force);
 /* Quits, asking first when there are unsaved changes (unless force). */
 void app_quit(struct app *a, int force);
-/* Asks a one-key question (mode_ask); cb gets the key's code (K_ESC when cancelled). */
-void app_ask(struct app *a, void (*cb)(struct app *a, int key), const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-int app_running_index(struct app *a, long *elapsed_ms); /* -1 when idle */
-int app_cell_queued(struct app *a, const char *id);
-int app_load(struct app *a, const char *path, int force); /* :e, :e! */
-void app_set_theme(struct app *a, const char *name);
-/* Fills the attribution of output i of the cell (for the layout). */
-int app_attrib(void *ud, size_t out_index, struct rd_attrib *at);
 
 /* ---- view.c ---- */
 int view_init(struct app *a);
