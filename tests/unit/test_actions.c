@@ -3,7 +3,9 @@
  * Unit tests of the notebook screen's tables: every action a key binding names has a row with
  * a handler and help in the action table (tui/actions.c), action names are unique, the `:`
  * command table (tui/cmdline.c) has unique names with help, and the help screen lists exactly
- * the commands of the table and every bound action's help.
+ * the commands of the table and every bound action's help; act_run() says when an action does
+ * not exist; the mode stack calls enter and leave, and keys, drawing and the bottom line go to
+ * the right mode.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -141,6 +143,111 @@ static void test_help_lists_bound_actions(void **st)
 	rd_layout_clear(&l);
 }
 
+/* A screen with nothing but the cells mode: enough for the tables and the stack, no curses. */
+static void app_min(struct app *a)
+{
+	memset(a, 0, sizeof *a);
+	a->modes[0] = (struct mode_entry){&mode_cells, NULL};
+	a->nmodes = 1;
+}
+
+static void test_unknown_action_says_so(void **st)
+{
+	struct app a;
+
+	app_min(&a);
+	assert_int_equal(act_run(&a, "no-such-action"), -1);
+	assert_non_null(strstr(a.msg, "no-such-action: no such action"));
+	assert_int_equal(a.msg_err, 1);
+}
+
+/* A test mode that records what the stack did to it. */
+static int entered, left, keys, drawn, overlaid;
+
+static void t_enter(struct app *a, void *data)
+{
+	entered++;
+}
+
+static void t_leave(struct app *a, void *data)
+{
+	left++;
+	free(data);
+}
+
+static enum mode_result t_key(struct app *a, void *data, const struct key *k)
+{
+	keys++;
+	return k->code == 'x' ? MODE_IGNORED : MODE_REDRAW;
+}
+
+static void t_overlay(struct app *a, void *data, struct mode_cursor *cur)
+{
+	overlaid++;
+	cur->y = 7;
+}
+
+static void t_draw(struct app *a, void *data, struct mode_cursor *cur)
+{
+	drawn++;
+	cur->y = 3;
+}
+
+static void t_status(struct app *a, void *data, struct mode_status *s)
+{
+	s->label = "T";
+}
+
+static const struct mode t_full = {
+	.name = "full", .enter = t_enter, .leave = t_leave, .key = t_key, .draw = t_draw,
+	.status = t_status};
+static const struct mode t_over = {
+	.name = "over", .enter = t_enter, .leave = t_leave, .key = t_key, .overlay = t_overlay};
+
+static void test_mode_stack(void **st)
+{
+	struct app a;
+	struct key k = {.code = 'y'};
+	struct mode_cursor cur = {-1, -1};
+	struct mode_status s;
+
+	app_min(&a);
+	entered = left = keys = drawn = overlaid = 0;
+	mode_push(&a, &t_full, malloc(8));
+	mode_push(&a, &t_over, malloc(8));
+	assert_int_equal(entered, 2);
+	assert_ptr_equal(mode_top(&a), &t_over);
+	assert_true(mode_on(&a, &t_full));
+	assert_int_equal(act_key(&a, &k), MODE_REDRAW);
+	k.code = 'x';
+	assert_int_equal(act_key(&a, &k), MODE_IGNORED);
+	assert_int_equal(keys, 2);
+	k.code = K_FOCUS_IN; /* never reaches a mode */
+	assert_int_equal(act_key(&a, &k), MODE_HANDLED);
+	assert_int_equal(keys, 2);
+	/* the topmost mode that draws, then the overlays above it; the status from below */
+	mode_draw(&a, &cur);
+	assert_int_equal(drawn, 1);
+	assert_int_equal(overlaid, 1);
+	assert_int_equal(cur.y, 7);
+	mode_status(&a, &s);
+	assert_string_equal(s.label, "T");
+	/* popping frees; the cells at the bottom are never popped */
+	mode_reset(&a);
+	assert_int_equal(left, 2);
+	assert_int_equal(a.nmodes, 1);
+	mode_pop(&a);
+	assert_int_equal(a.nmodes, 1);
+	assert_ptr_equal(mode_top(&a), &mode_cells);
+	/* a full stack refuses, and frees what it was given */
+	for (int i = 0; i < MODE_DEPTH + 2; i++)
+		mode_push(&a, &t_full, malloc(8));
+	assert_int_equal(a.nmodes, MODE_DEPTH);
+	assert_int_equal(left, 2 + 3);
+	mode_reset(&a);
+	assert_int_equal(left, 2 + 3 + MODE_DEPTH - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +256,8 @@ int main(void)
 		cmocka_unit_test(test_commands_unique),
 		cmocka_unit_test(test_help_lists_the_command_table),
 		cmocka_unit_test(test_help_lists_bound_actions),
+		cmocka_unit_test(test_unknown_action_says_so),
+		cmocka_unit_test(test_mode_stack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
