@@ -1,11 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * The notebook screen's shared state and the calls between its parts: app.c (start-up, the one
- * poll loop, the kernel and the document), view.c (the only curses code besides
- * theme_curses.c), actions.c (keys to named actions), cmdline.c (the `:` line and input()
- * prompts on readline's callback interface), recover.c (the recovery file) and
- * threads_pane.c (routing: threads pane and misrouting list). Model changes only set flags
- * (need_draw, a cell's cache entry invalid); the loop redraws at most ~30 times a second.
+ * The notebook screen's shared state and the calls between its parts.
+ *   app.c          start-up, the one poll loop, and the services the modes share (messages,
+ *                  questions, editing the focused cell, the theme)
+ *   app_kernel.c   the kernel, its callbacks, input() requests, the execution queue
+ *   app_layout.c   the layout cache the view draws from, attribution labels, scrolling
+ *   app_file.c     reading (a large file a slice at a time), saving, :e, quitting
+ *   mode.h, mode.c the modes (small vtables) and their stack; one file per mode:
+ *                  mode_cells.c (command and edit), mode_cmdline.c (the `:`, `/` and input()
+ *                  lines), mode_ask.c, mode_popup.c (completions, inspect), mode_pager.c (an
+ *                  output, the help), mode_list.c (generic list: misrouting), mode_kernels.c (the
+ *                  kernel picker), mode_threads.c (the threads pane, :routing, :route)
+ *   actions.c      the action table (name, help, handler) keymap.c's bindings name; the help
+ *   cmdline.c      the `:` command table (name, arguments, help, handler)
+ *   view.c         the only curses code besides theme_curses.c
+ *   recover.c      the recovery file
+ * Model changes only set flags (need_draw, a cell's cache entry invalid); keys go to the mode on
+ * top, which says whether the screen needs a redraw; the loop redraws at most ~30 times a second.
  */
 #ifndef BOBBIN_APP_H
 #define BOBBIN_APP_H
