@@ -256,6 +256,7 @@ void cl_start(struct app *a, int kind, const char *prompt);
 /* The line being edited and the cursor's byte offset in it, for drawing. */
 const char *cl_line(int *point, const char **prompt);
 void cl_cancel(struct app *a); /* ends the line being edited, and pops its mode */
+void cl_input_cancel(struct app *a); /* the same, only for an input() answer */
 
 /* ---- mode_cells.c ---- */
 /* After a key that may have edited: the text into the cell, the cursor into view. */

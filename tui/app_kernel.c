@@ -205,8 +205,7 @@ static void on_state(struct kc_client *kc, enum kc_state st, void *ud)
 		a->kernel_dead = 1;
 		if (a->nexec && a->execs[0].msg_id[0] && !a->dead_cell[0])
 			snprintf(a->dead_cell, sizeof a->dead_cell, "%s", a->execs[0].cell_id);
-		if (mode_on(a, &mode_input))
-			cl_cancel(a);
+		cl_input_cancel(a);
 		{
 			struct nb_cell *c = a->dead_cell[0] ? nb_doc_find(a->doc, a->dead_cell) : NULL;
 			if (c)
@@ -321,8 +320,7 @@ void app_kernel_restart(struct app *a)
 		app_msg(a, 1, "an attached kernel cannot be restarted from here");
 		return;
 	}
-	if (mode_on(a, &mode_input))
-		cl_cancel(a);
+	cl_input_cancel(a);
 	if (kc_client_restart(a->kc, &err) < 0) {
 		app_msg(a, 1, "restart failed: %s", err.text);
 		return;

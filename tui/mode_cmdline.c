@@ -256,6 +256,12 @@ void cl_cancel(struct app *a)
 		finish();
 }
 
+void cl_input_cancel(struct app *a)
+{
+	if (mode_on(a, &mode_input))
+		cl_cancel(a);
+}
+
 /* Leaving either mode ends the line; an input() left unanswered no longer shows its prompt. */
 static void line_leave(struct app *a, void *data)
 {
