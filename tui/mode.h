@@ -25,7 +25,14 @@ enum mode_result {
 };
 
 /* Movements the shared actions ("top", "page-down", "line-up", …) ask of the top mode. */
-enum mode_move { MOVE_TOP, MOVE_BOTTOM, MOVE_PAGE_UP, MOVE_PAGE_DOWN, MOVE_LINE_UP, MOVE_LINE_DOWN };
+enum mode_move {
+	MOVE_TOP,
+	MOVE_BOTTOM,
+	MOVE_PAGE_UP,
+	MOVE_PAGE_DOWN,
+	MOVE_LINE_UP,
+	MOVE_LINE_DOWN
+};
 
 /* Where drawing leaves the terminal's cursor: y -1 hides it. */
 struct mode_cursor {

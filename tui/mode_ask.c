@@ -53,8 +53,8 @@ static void ask_status(struct app *a, void *data, struct mode_status *st)
 }
 
 const struct mode mode_ask = {
-	.name = "ask",
-	.leave = ask_leave,
-	.key = ask_key,
-	.status = ask_status,
+    .name = "ask",
+    .leave = ask_leave,
+    .key = ask_key,
+    .status = ask_status,
 };

@@ -154,9 +154,9 @@ static void cells_status(struct app *a, void *data, struct mode_status *st)
 }
 
 const struct mode mode_cells = {
-	.name = "cells",
-	.key = cells_key,
-	.draw = cells_draw,
-	.status = cells_status,
-	.motion = cells_move,
+    .name = "cells",
+    .key = cells_key,
+    .draw = cells_draw,
+    .status = cells_status,
+    .motion = cells_move,
 };

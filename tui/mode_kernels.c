@@ -62,11 +62,11 @@ static void kernels_select(struct app *a, void *data)
 }
 
 const struct mode mode_kernels = {
-	.name = "kernels",
-	.leave = kernels_leave,
-	.key = kernels_key,
-	.draw = list_draw,
-	.status = list_status,
-	.motion = list_move,
-	.select = kernels_select,
+    .name = "kernels",
+    .leave = kernels_leave,
+    .key = kernels_key,
+    .draw = list_draw,
+    .status = list_status,
+    .motion = list_move,
+    .select = kernels_select,
 };

@@ -89,11 +89,11 @@ void list_status(struct app *a, void *data, struct mode_status *st)
 }
 
 const struct mode mode_list = {
-	.name = "list",
-	.leave = list_leave,
-	.key = list_key,
-	.draw = list_draw,
-	.status = list_status,
-	.motion = list_move,
-	.select = list_select,
+    .name = "list",
+    .leave = list_leave,
+    .key = list_key,
+    .draw = list_draw,
+    .status = list_status,
+    .motion = list_move,
+    .select = list_select,
 };

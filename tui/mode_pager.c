@@ -134,10 +134,10 @@ static void pager_status(struct app *a, void *data, struct mode_status *st)
 }
 
 const struct mode mode_pager = {
-	.name = "pager",
-	.leave = pager_leave,
-	.key = pager_key,
-	.draw = pager_draw,
-	.status = pager_status,
-	.motion = pager_move,
+    .name = "pager",
+    .leave = pager_leave,
+    .key = pager_key,
+    .draw = pager_draw,
+    .status = pager_status,
+    .motion = pager_move,
 };

@@ -15,7 +15,7 @@
 struct popup {
 	char **lines;
 	size_t n, sel, top;
-	int complete;             /* 1: completions, 0: inspect text lines */
+	int complete;                /* 1: completions, 0: inspect text lines */
 	size_t comp_start, comp_end; /* code points of the source the completion replaces */
 };
 
@@ -51,7 +51,7 @@ static int wanted(struct app *a, const char *msg_id)
 }
 
 static void on_complete(struct kc_client *kc, const char *msg_id, enum kc_status st,
-			const struct kc_msg *reply, void *ud)
+                        const struct kc_msg *reply, void *ud)
 {
 	struct app *a = ud;
 	struct popup *p;
@@ -75,9 +75,9 @@ static void on_complete(struct kc_client *kc, const char *msg_id, enum kc_status
 		json_t *one = json_array_get(m, 0);
 		size_t n;
 		/* the kernel's text, as text: no control character goes into the source */
-		char *s = json_is_string(one) ? st_plain(json_string_value(one),
-							 json_string_length(one), &n)
-					      : NULL;
+		char *s = json_is_string(one)
+		              ? st_plain(json_string_value(one), json_string_length(one), &n)
+		              : NULL;
 		if (s)
 			editor_replace(a->ed, start, end, s, n);
 		free(s);
@@ -88,7 +88,7 @@ static void on_complete(struct kc_client *kc, const char *msg_id, enum kc_status
 	if (!(p = calloc(1, sizeof *p)))
 		return;
 	json_array_foreach(m, i, v) if (json_is_string(v))
-		popup_add(p, json_string_value(v), json_string_length(v));
+	    popup_add(p, json_string_value(v), json_string_length(v));
 	if (!p->n) {
 		popup_free(p);
 		app_msg(a, 0, "no completions");
@@ -101,7 +101,7 @@ static void on_complete(struct kc_client *kc, const char *msg_id, enum kc_status
 }
 
 static void on_inspect(struct kc_client *kc, const char *msg_id, enum kc_status st,
-		       const struct kc_msg *reply, void *ud)
+                       const struct kc_msg *reply, void *ud)
 {
 	struct app *a = ud;
 	struct popup *p;
@@ -109,9 +109,9 @@ static void on_inspect(struct kc_client *kc, const char *msg_id, enum kc_status 
 
 	if (!wanted(a, msg_id))
 		return;
-	t = reply ? json_string_value(json_object_get(json_object_get(reply->content, "data"),
-						      "text/plain"))
-		  : NULL;
+	t = reply ? json_string_value(
+	                json_object_get(json_object_get(reply->content, "data"), "text/plain"))
+	          : NULL;
 	if (st != KC_OK || !t || !json_is_true(json_object_get(reply->content, "found"))) {
 		app_msg(a, 0, "no documentation found");
 		return;
@@ -139,9 +139,9 @@ static void request(struct app *a, int inspect)
 		return;
 	}
 	id = inspect ? kc_client_inspect(a->kc, editor_text(a->ed, NULL),
-					 (long)editor_cursor_cp(a->ed), 0, on_inspect, a)
-		     : kc_client_complete(a->kc, editor_text(a->ed, NULL),
-					  (long)editor_cursor_cp(a->ed), on_complete, a);
+	                                 (long)editor_cursor_cp(a->ed), 0, on_inspect, a)
+	             : kc_client_complete(a->kc, editor_text(a->ed, NULL),
+	                                  (long)editor_cursor_cp(a->ed), on_complete, a);
 	if (id) {
 		snprintf(a->pending_req, sizeof a->pending_req, "%s", id);
 		nb_out_request(a->out, id, NULL, inspect ? NB_REQ_INSPECT : NB_REQ_COMPLETE);
@@ -176,7 +176,8 @@ static enum mode_result popup_key(struct app *a, void *data, const struct key *k
 		return MODE_REDRAW;
 	}
 	if (p->complete) {
-		if (k->code == K_DOWN || k->code == K_TAB || (k->code == 'n' && k->mods == M_CTRL)) {
+		if (k->code == K_DOWN || k->code == K_TAB ||
+		    (k->code == 'n' && k->mods == M_CTRL)) {
 			p->sel = (p->sel + 1) % p->n;
 			cells_edited(a, ver);
 			return MODE_REDRAW;
@@ -214,12 +215,12 @@ static void popup_overlay(struct app *a, void *data, struct mode_cursor *cur)
 	struct popup *p = data;
 
 	view_popup(a, (const char *const *)p->lines, p->n, p->complete ? &p->sel : NULL, &p->top,
-		   cur);
+	           cur);
 }
 
 const struct mode mode_popup = {
-	.name = "popup",
-	.leave = popup_leave,
-	.key = popup_key,
-	.overlay = popup_overlay,
+    .name = "popup",
+    .leave = popup_leave,
+    .key = popup_key,
+    .overlay = popup_overlay,
 };

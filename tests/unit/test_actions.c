@@ -27,7 +27,7 @@ static void test_every_binding_has_a_handler(void **st)
 
 		if (!e || !e->fn || !e->help || !e->help[0])
 			fail_msg("%s (%s mode) is bound to %s, which has no handler", b[i].keys,
-				 km_mode_name(b[i].mode), b[i].action);
+			         km_mode_name(b[i].mode), b[i].action);
 	}
 }
 
@@ -198,11 +198,14 @@ static void t_status(struct app *a, void *data, struct mode_status *s)
 	s->label = "T";
 }
 
-static const struct mode t_full = {
-	.name = "full", .enter = t_enter, .leave = t_leave, .key = t_key, .draw = t_draw,
-	.status = t_status};
+static const struct mode t_full = {.name = "full",
+                                   .enter = t_enter,
+                                   .leave = t_leave,
+                                   .key = t_key,
+                                   .draw = t_draw,
+                                   .status = t_status};
 static const struct mode t_over = {
-	.name = "over", .enter = t_enter, .leave = t_leave, .key = t_key, .overlay = t_overlay};
+    .name = "over", .enter = t_enter, .leave = t_leave, .key = t_key, .overlay = t_overlay};
 
 static void test_mode_stack(void **st)
 {
@@ -251,13 +254,13 @@ static void test_mode_stack(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_binding_has_a_handler),
-		cmocka_unit_test(test_action_names_unique),
-		cmocka_unit_test(test_commands_unique),
-		cmocka_unit_test(test_help_lists_the_command_table),
-		cmocka_unit_test(test_help_lists_bound_actions),
-		cmocka_unit_test(test_unknown_action_says_so),
-		cmocka_unit_test(test_mode_stack),
+	    cmocka_unit_test(test_every_binding_has_a_handler),
+	    cmocka_unit_test(test_action_names_unique),
+	    cmocka_unit_test(test_commands_unique),
+	    cmocka_unit_test(test_help_lists_the_command_table),
+	    cmocka_unit_test(test_help_lists_bound_actions),
+	    cmocka_unit_test(test_unknown_action_says_so),
+	    cmocka_unit_test(test_mode_stack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

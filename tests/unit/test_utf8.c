@@ -92,7 +92,8 @@ static void test_utf8_decode(void **state)
  * Unicode's table of well-formed byte sequences (Table 3-7), written out independently of
  * the decoder: a row allows bytes lo[k]..hi[k] at each position k of its size.
  */
-static enum utf8_result reference_decode(const unsigned char *s, size_t n, uint32_t *cp, size_t *len)
+static enum utf8_result reference_decode(const unsigned char *s, size_t n, uint32_t *cp,
+                                         size_t *len)
 {
 	static const struct {
 		unsigned char lo[4], hi[4];
