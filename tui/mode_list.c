@@ -52,10 +52,14 @@ void list_draw(struct app *a, void *data, struct mode_cursor *cur)
 
 enum mode_result list_keys(struct app *a, int keymap, const struct key *k)
 {
+	int had_msg = a->msg[0] != 0;
+	enum mode_result r;
+
 	if (k->code == K_MOUSE)
 		return MODE_IGNORED;
 	a->msg[0] = 0;
-	return act_bound(a, keymap, k);
+	r = act_bound(a, keymap, k);
+	return r == MODE_IGNORED && had_msg ? MODE_REDRAW : r; /* the message goes */
 }
 
 void list_open(struct app *a, struct app_list *l)
