@@ -14,6 +14,7 @@
 
 #include "tui/app.h"
 #include "tui/image.h"
+#include "tui/mode.h"
 #include "tui/safetext.h"
 
 static int mode = MIME_IMG_SYMBOLS;
@@ -193,6 +194,7 @@ char *gfx_encode(const char *b64, size_t len, int m, int cols, int rows, size_t 
 		return NULL;
 	}
 	free(bytes);
+	chafa_set_n_threads(1);
 	db = chafa_term_db_get_default();
 	ti = chafa_term_db_get_fallback_info(db);
 	cc = chafa_canvas_config_new();
@@ -210,8 +212,7 @@ char *gfx_encode(const char *b64, size_t len, int m, int cols, int rows, size_t 
 	out = g_string_free(gs, FALSE);
 	chafa_canvas_unref(cv);
 	chafa_canvas_config_unref(cc);
-	chafa_term_info_unref(ti);
-	chafa_term_db_unref(db);
+	chafa_term_info_unref(ti); /* the default db is chafa's own: never unreferenced */
 	img_free(&im);
 	return out;
 }
@@ -297,7 +298,10 @@ static int visible(struct app *a, struct placed *p)
 	size_t n = nb_doc_ncells(a->doc), i = a->top;
 	long skip = a->top_off;
 
-	if ((a->mode != MODE_COMMAND && a->mode != MODE_EDIT && a->mode != MODE_INPUT) ||
+	const struct mode *top = mode_top(a);
+
+	/* the cells' rows on screen with nothing over them (a popup would be drawn under) */
+	if ((top != &mode_cells && top != &mode_cmdline && top != &mode_input && top != &mode_ask) ||
 	    a->depth == THEME_DEPTH_NONE || a->cfg.images == MIME_IMG_NONE)
 		return 0; /* no art on screen, so no image */
 	while (y <= H && i < n) {

@@ -38,7 +38,7 @@ int gfx_mode(void);
 void gfx_cell(int *w, int *h);
 
 /* The escape sequences that draw the image (base64 data) as cols×rows cells at the cursor, in
- * mode. Caller frees; NULL when it does not decode. */
+ * mode. Caller frees with g_free (GLib's string); NULL when it does not decode. */
 char *gfx_encode(const char *b64, size_t len, int mode, int cols, int rows, size_t *n);
 
 /* After curses' update: the pixel images for what is on screen (no-op in symbols mode). */

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include <glib.h>
 #include <jpeglib.h>
 #include <spng.h>
 
@@ -473,6 +474,33 @@ static void test_gfx_parse(void **state)
 	assert_string_equal(mime_images_name(MIME_IMG_NONE), "none");
 }
 
+/* The pixel encoders, each used again and again (chafa's default term db is borrowed: it was
+ * once unreferenced after each use, and the next encoding used freed memory). */
+static void test_gfx_encode(void **state)
+{
+	size_t n, len;
+	unsigned char *png = png_bytes(64, 32, &n);
+	char *s = b64(png, n);
+	static const struct {
+		int mode;
+		const char *start;
+	} want[] = {{MIME_IMG_KITTY, "\033_Ga=T,f=32"}, {MIME_IMG_SIXEL, "\033P"},
+		    {MIME_IMG_ITERM, "\033]1337;File=inline=1"}};
+
+	for (int round = 0; round < 20; round++)
+		for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+			char *t = gfx_encode(s, strlen(s), want[k].mode, 8, 2, &len);
+
+			assert_non_null(t);
+			assert_true(len > 20);
+			assert_non_null(strstr(t, want[k].start));
+			g_free(t);
+		}
+	assert_null(gfx_encode("AAAA", 4, MIME_IMG_KITTY, 8, 2, &len));
+	free(s);
+	free(png);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +511,7 @@ int main(void)
 	    cmocka_unit_test(test_text_types),
 	    cmocka_unit_test(test_layout_rows),
 	    cmocka_unit_test(test_gfx_parse),
+	    cmocka_unit_test(test_gfx_encode),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
