@@ -16,6 +16,7 @@
 #include "tui/safetext.h"
 #include "tui/sbuf.h"
 #include "tui/texttable.h"
+#include "tui/utf8.h"
 
 /* ---- settings ---- */
 
@@ -278,27 +279,12 @@ static size_t html_entity(struct sb *b, const char *s, size_t n)
 	if (s[0] == '#') {
 		unsigned long cp = s[1] == 'x' || s[1] == 'X' ? strtoul(s + 2, NULL, 16)
 							      : strtoul(s + 1, NULL, 10);
-		char u[5];
-		size_t k = 0;
+		char u[4];
 
 		if (!cp || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 			cp = 0xfffd;
-		if (cp < 0x80) {
-			u[k++] = (char)cp;
-		} else if (cp < 0x800) {
-			u[k++] = (char)(0xc0 | cp >> 6);
-			u[k++] = (char)(0x80 | (cp & 0x3f));
-		} else if (cp < 0x10000) {
-			u[k++] = (char)(0xe0 | cp >> 12);
-			u[k++] = (char)(0x80 | (cp >> 6 & 0x3f));
-			u[k++] = (char)(0x80 | (cp & 0x3f));
-		} else {
-			u[k++] = (char)(0xf0 | cp >> 18);
-			u[k++] = (char)(0x80 | (cp >> 12 & 0x3f));
-			u[k++] = (char)(0x80 | (cp >> 6 & 0x3f));
-			u[k++] = (char)(0x80 | (cp & 0x3f));
-		}
-		sb_add(b, u, k); /* controls are st_plain()'s to drop */
+		/* controls are st_plain()'s to drop */
+		sb_add(b, u, utf8_encode((uint32_t)cp, u));
 		return j + 1;
 	}
 	for (size_t k = 0; k < sizeof html_ents / sizeof *html_ents; k++)

@@ -384,6 +384,10 @@ static void test_text_types(void **state)
 	assert_string_equal(t, "Hello world\n<ok>\n");
 	free(t);
 	json_decref(d);
+	/* numeric entities, a control among them dropped */
+	t = mime_html_strip("&#x3b1;&#955;&#27;&#0;!", 23);
+	assert_string_equal(t, "αλ\xef\xbf\xbd!\n");
+	free(t);
 	/* JSON pretty-printed, its escapes shown, not acted on */
 	d = json_object();
 	json_object_set_new(d, "application/json", json_pack("{s:[i,i]}", "a", 1, 2));
