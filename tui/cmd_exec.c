@@ -198,7 +198,7 @@ int cmd_exec(int argc, char **argv)
 	sigfd = sigpipe_install();
 	if (!(kc = kernel_open(&ko))) {
 		free(owned);
-		return 1;
+		return ko.ssh ? 2 : 1;
 	}
 	kc_client_set_handlers(kc, &(struct kc_handlers){.iopub = on_iopub,
 							 .input = on_input, .ud = &es});

@@ -201,6 +201,8 @@ int run_check_kernel(struct run_opts *o, const char *input, struct nb_doc *doc, 
 		snprintf(name, size, "%s", n && *n ? n : "python3");
 		from = n && *n ? "the notebook's metadata.kernelspec.name" : "the default";
 	}
+	if (o->ko.ssh)
+		return 0; /* looked up on the host when it starts */
 	if (!(spec = kc_kernelspec_find(name, &err))) {
 		tout_fmt(stderr, "bobbin run: %s: kernel \"%s\" (from %s) is not installed (bobbin "
 				"kernels lists those that are)\n", input, name, from);

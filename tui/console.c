@@ -604,7 +604,7 @@ int cmd_console(int argc, char **argv)
 	if (!c.kc) {
 		nb_out_free(c.out);
 		nb_doc_free(c.doc);
-		return 1;
+		return c.ko.ssh ? 2 : 1;
 	}
 	kc_client_set_handlers(c.kc, &(struct kc_handlers){.iopub = on_iopub,
 							   .input = on_input,

@@ -39,6 +39,21 @@ int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i)
 		o->existing = a + 11;
 		return 1;
 	}
+	if (!strcmp(a, "--ssh") || !strncmp(a, "--ssh=", 6)) {
+		const char *v = a[5] == '=' ? a + 6 : *i + 1 < argc ? argv[++*i] : NULL;
+
+		if (!v || !*v || *v == '-') {
+			tout_fmt(stderr, "bobbin: --ssh needs a host (a name from ~/.ssh/config, "
+			                 "host, user@host or user@host:port)\n");
+			return -1;
+		}
+		o->ssh = v;
+		return 1;
+	}
+	if (!strcmp(a, "--ssh-keep")) {
+		o->ssh_keep = 1;
+		return 1;
+	}
 	if (!strcmp(a, "--no-agent")) {
 		o->no_agent = 1;
 		return 1;
@@ -180,11 +195,61 @@ static struct kc_client *with_routing(struct kc_client *kc, const struct kernel_
 	return kc;
 }
 
+struct kc_client *kernel_open_ssh(const struct kernel_opts *o, int batch, struct kc_error *err)
+{
+	const char *env = getenv("BOBBIN_SSH");
+	char *words = strdup(env && *env ? env : "ssh"), *save = NULL;
+	const char *argv[64];
+	int n = 0;
+	struct kc_client *kc;
+
+	if (!words) {
+		snprintf(err->text, sizeof err->text, "out of memory");
+		return NULL;
+	}
+	for (char *w = strtok_r(words, " \t", &save); w && n < 63; w = strtok_r(NULL, " \t", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+	struct kc_ssh_opts so = {.host = o->ssh, .ssh_argv = argv, .batch = batch,
+				 .keep = o->ssh_keep};
+	if (o->existing)
+		kc = kc_client_attach_ssh(&so, o->existing, err);
+	else
+		kc = kc_client_launch_ssh(&so, o->kernel ? o->kernel : "python3", err);
+	free(words);
+	return kc;
+}
+
 struct kc_client *kernel_open(const struct kernel_opts *o)
 {
 	struct kc_error err = {0};
 	struct kc_client *kc;
 	long timeout = o->ready_timeout_ms ? o->ready_timeout_ms : 60000;
+
+	if (o->ssh) {
+		if (!(kc = kernel_open_ssh(o, 0, &err))) {
+			tout_fmt(stderr, "bobbin: %s\n", err.text);
+			return NULL;
+		}
+		if (kc_client_wait_ready(kc, o->existing ? (o->ready_timeout_ms ? o->ready_timeout_ms
+									 : 10000)
+							 : timeout,
+					 &err) < 0) {
+			if (o->existing)
+				tout_fmt(stderr, "bobbin: %s: no kernel answers (a stale connection "
+				                 "file of a dead kernel?)\n",
+				         kc_client_connfile(kc));
+			else
+				tout_fmt(stderr, "bobbin: %s: %s\n", o->ssh, err.text);
+			kc_client_free(kc, 0);
+			return NULL;
+		}
+		if (o->ssh_keep && kc_client_launched(kc) && !o->quiet)
+			tout_fmt(stderr, "bobbin: the kernel keeps running on %s after this: "
+			                 "--ssh %s --existing=%s\n",
+			         o->ssh, o->ssh, kc_client_ssh_connfile(kc));
+		return with_routing(kc, o);
+	}
 
 	if (o->existing) {
 		char path[4096];
