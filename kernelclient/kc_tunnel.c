@@ -280,7 +280,7 @@ static int tunnel_spawn(struct kcp_tunnel *t, int batch, struct kc_error *err)
 					   "-o", "ServerAliveInterval=5", "-o",
 					   "ServerAliveCountMax=3", "-o", "StreamLocalBindUnlink=yes",
 					   "-o", "StreamLocalBindMask=0177", NULL};
-	const char *extra[24];
+	const char *extra[32];
 	char fw[5][PATH_MAX + 300], log[PATH_MAX + 16];
 	int ports[5], n = 0, pfd[2], logfd, e = 0;
 	char **argv;

@@ -733,6 +733,18 @@ int app_kernel_start(struct app *a, const char *name)
 	char dir[4096];
 
 	kernel_drop(a);
+	if (a->kopts.ssh) { /* a kernel on another host (kc_tunnel.c) */
+		if (!(a->kc = kernel_ssh_take(&a->kopts, name, &err))) {
+			app_msg(a, 1, "%s", err.text);
+			return -1;
+		}
+		snprintf(a->kernel_name, sizeof a->kernel_name, "%s",
+			 a->kopts.existing ? "existing" : name);
+		snprintf(a->kernel_display, sizeof a->kernel_display, "%s on %s",
+			 a->kopts.existing ? "existing" : name, a->kopts.ssh);
+		set_handlers(a);
+		return 0;
+	}
 	if (a->kopts.existing) {
 		char path[4096];
 
@@ -1394,6 +1406,18 @@ int cmd_notebook(int argc, char **argv)
 		if (theme_open(theme ? theme : a->cfg.theme, &dirs, &a->theme, &err) < 0) {
 			snprintf(why, sizeof why, "using the default theme: %s", err.text);
 			theme_builtin("default", &a->theme);
+		}
+	}
+	if (a->kopts.ssh) { /* ssh may prompt: before the screen takes the terminal */
+		struct kc_error err = {0};
+		const char *kn = a->kopts.kernel ? a->kopts.kernel : json_string_value(json_object_get(
+			json_object_get(nb_doc_metadata(a->doc), "kernelspec"), "name"));
+
+		if (kernel_ssh_preopen(&a->kopts, kn ? kn : "python3", &err) < 0) {
+			tout_fmt(stderr, "bobbin: %s\n", err.text);
+			nb_out_free(a->out);
+			nb_doc_free(a->doc);
+			return 2;
 		}
 	}
 	if (view_init(a) < 0) {

@@ -82,6 +82,9 @@ static void on_state(struct kc_client *kc, enum kc_state st, void *ud)
 		c->exec_error = 1;
 	} else if (st == KC_DISCONNECTED) {
 		con_note(c, "bobbin: the kernel stopped answering (heartbeat lost)");
+	} else if (st == KC_LINK_LOST) {
+		con_note(c, "bobbin: ssh link lost to %s; reconnecting (output sent meanwhile is lost)",
+			 kc_client_ssh_host(kc));
 	}
 }
 

@@ -195,29 +195,69 @@ static struct kc_client *with_routing(struct kc_client *kc, const struct kernel_
 	return kc;
 }
 
-struct kc_client *kernel_open_ssh(const struct kernel_opts *o, int batch, struct kc_error *err)
+/* The ssh command: $BOBBIN_SSH split at blanks into argv (max words), else ssh. Returns the
+ * buffer the words point into (caller frees), NULL when out of memory. */
+static char *ssh_command(const char **argv, int max)
 {
 	const char *env = getenv("BOBBIN_SSH");
 	char *words = strdup(env && *env ? env : "ssh"), *save = NULL;
-	const char *argv[64];
 	int n = 0;
+
+	for (char *w = words ? strtok_r(words, " \t", &save) : NULL; w && n < max - 1;
+	     w = strtok_r(NULL, " \t", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+	return words;
+}
+
+struct kc_kernelspec **kernel_list_ssh(const struct kernel_opts *o, size_t *n,
+				       struct kc_error *err)
+{
+	const char *argv[64];
+	char *words = ssh_command(argv, 64);
+	struct kc_ssh_opts so = {.host = o->ssh, .ssh_argv = argv};
+	struct kc_kernelspec **l = words ? kc_kernelspec_list_ssh(&so, n, err) : NULL;
+
+	free(words);
+	return l;
+}
+
+struct kc_client *kernel_open_ssh(const struct kernel_opts *o, const char *name, int batch,
+				  struct kc_error *err)
+{
+	const char *argv[64];
+	char *words = ssh_command(argv, 64);
 	struct kc_client *kc;
 
 	if (!words) {
 		snprintf(err->text, sizeof err->text, "out of memory");
 		return NULL;
 	}
-	for (char *w = strtok_r(words, " \t", &save); w && n < 63; w = strtok_r(NULL, " \t", &save))
-		argv[n++] = w;
-	argv[n] = NULL;
 	struct kc_ssh_opts so = {.host = o->ssh, .ssh_argv = argv, .batch = batch,
 				 .keep = o->ssh_keep};
 	if (o->existing)
 		kc = kc_client_attach_ssh(&so, o->existing, err);
 	else
-		kc = kc_client_launch_ssh(&so, o->kernel ? o->kernel : "python3", err);
+		kc = kc_client_launch_ssh(&so, name ? name : o->kernel ? o->kernel : "python3", err);
 	free(words);
 	return kc;
+}
+
+static struct kc_client *ssh_pre;
+
+int kernel_ssh_preopen(const struct kernel_opts *o, const char *name, struct kc_error *err)
+{
+	ssh_pre = kernel_open_ssh(o, name, 0, err);
+	return ssh_pre ? 0 : -1;
+}
+
+struct kc_client *kernel_ssh_take(const struct kernel_opts *o, const char *name,
+				  struct kc_error *err)
+{
+	struct kc_client *kc = ssh_pre;
+
+	ssh_pre = NULL;
+	return kc ? kc : kernel_open_ssh(o, name, 1, err);
 }
 
 struct kc_client *kernel_open(const struct kernel_opts *o)
@@ -227,7 +267,7 @@ struct kc_client *kernel_open(const struct kernel_opts *o)
 	long timeout = o->ready_timeout_ms ? o->ready_timeout_ms : 60000;
 
 	if (o->ssh) {
-		if (!(kc = kernel_open_ssh(o, 0, &err))) {
+		if (!(kc = kernel_open_ssh(o, NULL, 0, &err))) {
 			tout_fmt(stderr, "bobbin: %s\n", err.text);
 			return NULL;
 		}

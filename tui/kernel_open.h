@@ -28,10 +28,20 @@ int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i);
  * applies --routing/--route. NULL after printing "bobbin: …" on stderr. */
 struct kc_client *kernel_open(const struct kernel_opts *o);
 
-/* Over --ssh: starts or attaches as o says (prompts from ssh, if any, come now), without waiting
- * for the kernel to be ready. ssh is $BOBBIN_SSH split at blanks when set (e.g. "ssh -F FILE").
- * NULL with err. The notebook screen calls it before it takes the terminal. */
-struct kc_client *kernel_open_ssh(const struct kernel_opts *o, int batch, struct kc_error *err);
+/* Over --ssh: attaches (--existing) or starts kernel name (NULL: -k, else python3) on the host,
+ * without waiting for the kernel to be ready. ssh is $BOBBIN_SSH split at blanks when set (e.g.
+ * "ssh -F FILE"). batch: no prompts from ssh. NULL with err. */
+struct kc_client *kernel_open_ssh(const struct kernel_opts *o, const char *name, int batch,
+				  struct kc_error *err);
+/* The kernelspecs on --ssh HOST; NULL with err. */
+struct kc_kernelspec **kernel_list_ssh(const struct kernel_opts *o, size_t *n,
+				       struct kc_error *err);
+/* The notebook screen: opens the --ssh kernel before the screen takes the terminal, so ssh's
+ * prompts (host key, password) can be answered; -1 with err. kernel_ssh_take() hands it over
+ * once, and opens another one without prompts when asked again. */
+int kernel_ssh_preopen(const struct kernel_opts *o, const char *name, struct kc_error *err);
+struct kc_client *kernel_ssh_take(const struct kernel_opts *o, const char *name,
+				  struct kc_error *err);
 
 /* Applies the routing options to a ready client (also after the user's :routing). Returns the
  * number of requests that failed; messages go to report (may be NULL). */

@@ -32,7 +32,7 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 AllowTcpForwarding yes
 AllowStreamLocalForwarding yes
-SetEnv JUPYTER_RUNTIME_DIR=$T/rt
+SetEnv JUPYTER_RUNTIME_DIR=$T/rt JUPYTER_PATH=$T/jp
 LogLevel ERROR
 CFG
 	printf '[127.0.0.1]:%s %s\n' "$SSH_PORT" "$(cut -d' ' -f1-2 "$T/host_key.pub")" >"$T/known_hosts"
