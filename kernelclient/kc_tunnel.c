@@ -661,7 +661,8 @@ static const char int_script[] =
 
 /* $1 pid, $2 log: the log's end, and whether it still runs. */
 static const char check_script[] =
-	"tail -c 600 \"$2\" 2>/dev/null; kill -0 \"$1\" 2>/dev/null && echo && echo RUNNING\n";
+	"tail -c 600 \"$2\" 2>/dev/null\n"
+	"if kill -0 \"$1\" 2>/dev/null; then echo; echo RUNNING; fi\n";
 
 static char *replace(const char *a, const char *what, const char *with)
 {

@@ -279,8 +279,10 @@ struct kc_client *kernel_open(const struct kernel_opts *o)
 				tout_fmt(stderr, "bobbin: %s: no kernel answers (a stale connection "
 				                 "file of a dead kernel?)\n",
 				         kc_client_connfile(kc));
-			else
+			else if (strncmp(err.text, o->ssh, strlen(o->ssh)))
 				tout_fmt(stderr, "bobbin: %s: %s\n", o->ssh, err.text);
+			else
+				tout_fmt(stderr, "bobbin: %s\n", err.text);
 			kc_client_free(kc, 0);
 			return NULL;
 		}
