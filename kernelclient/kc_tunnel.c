@@ -276,7 +276,7 @@ static int ports_of(const struct kc_conninfo *ci, int p[5])
 /* Starts ssh -N with the five forwards; does not wait for them. */
 static int tunnel_spawn(struct kcp_tunnel *t, int batch, struct kc_error *err)
 {
-	static const char *const opts[] = {"-N", "-T", "-o", "ExitOnForwardFailure=yes",
+	static const char *const opts[] = {"-tt", "-o", "ExitOnForwardFailure=yes",
 					   "-o", "ServerAliveInterval=5", "-o",
 					   "ServerAliveCountMax=3", "-o", "StreamLocalBindUnlink=yes",
 					   "-o", "StreamLocalBindMask=0177", NULL};
@@ -313,7 +313,7 @@ static int tunnel_spawn(struct kcp_tunnel *t, int batch, struct kc_error *err)
 		close(logfd);
 		return kcp_fail(err, "pipe: %s", strerror(errno));
 	}
-	argv = ssh_argv(t, extra, NULL);
+	argv = ssh_argv(t, extra, "exec sleep 2147483647");
 	if ((pid = fork()) == 0) {
 		int devnull = open("/dev/null", O_RDONLY);
 

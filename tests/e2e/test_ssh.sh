@@ -82,7 +82,7 @@ mknb "$T/r.ipynb" "a = 20" "print(a + 3)"
 clean; check $? "run --ssh: nothing left behind" "$(why_unclean)"
 
 # ---- the console, input(), and the link killed mid-session ----
-tunnel_pid() { pgrep -f -- "-F $T/ssh_config .* -N " | head -n 1; }
+tunnel_pid() { pgrep -f -- "-F $T/ssh_config .* -tt " | head -n 1; }
 start -- console --ssh $HOST --existing=hand
 t "console --ssh: the prompt comes" "In [" 40
 keys 'name = input("Name? ")' Enter
