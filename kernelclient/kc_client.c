@@ -59,6 +59,8 @@ const char *kc_status_name(enum kc_status s)
 }
 
 static void link_back(struct kc_client *kc);
+static void release_held(struct kc_client *kc);
+static void probe_link(struct kc_client *kc, long long now);
 
 static void set_state(struct kc_client *kc, enum kc_state s)
 {
@@ -273,6 +275,22 @@ int kcp_send(struct kc_client *kc, enum kc_channel ch, json_t *header, json_t *p
 	if (n < 0) {
 		snprintf(kc->err, sizeof kc->err, "cannot serialise message");
 		return -1;
+	}
+	if (kc->holding) {
+		struct kcp_held *h = realloc(kc->held, (kc->nheld + 1) * sizeof *h);
+
+		if (h) {
+			kc->held = h;
+			h += kc->nheld++;
+			h->ch = ch;
+			h->n = n;
+			for (int i = 0; i < n; i++) {
+				zmq_msg_init(&h->frames[i]);
+				zmq_msg_move(&h->frames[i], &frames[i]);
+				zmq_msg_close(&frames[i]);
+			}
+			return 0;
+		}
 	}
 	for (int i = 0; i < n; i++) {
 		if (rc == 0 && zmq_msg_send(&frames[i], kc->sock[ch],
@@ -525,6 +543,8 @@ static void on_iopub(struct kc_client *kc, struct kc_msg *m)
 
 	kc->ready_iopub = 1;
 	kc->iopub_at = kcp_now_ms();
+	if (kc->holding && kc->state != KC_LINK_LOST)
+		release_held(kc);
 	/* The kernel's session id changes when it restarts (protocol.md §1.4). */
 	if (sess)
 		snprintf(kc->kernel_session, sizeof kc->kernel_session, "%s", sess);
@@ -713,6 +733,7 @@ static void timers(struct kc_client *kc, int check_proc, int check_tunnel)
 	long long now = kcp_now_ms();
 
 	kcp_tunnel_tick(kc, check_tunnel);
+	probe_link(kc, now);
 	if (kc->launched && (check_proc || kc->proc.exited) && kcp_proc_poll(&kc->proc)) {
 		mark_dead(kc);
 		return;
@@ -819,6 +840,8 @@ long kc_client_next_timeout(const struct kc_client *kc)
 		next = kc->hold_until;
 	if (kcp_tunnel_timeout(kc) >= 0 && now + kcp_tunnel_timeout(kc) < next)
 		next = now + kcp_tunnel_timeout(kc);
+	if (kc->holding && kc->state != KC_LINK_LOST && kc->probe_next < next)
+		next = kc->probe_next;
 	return next > now ? (long)(next - now) : 0;
 }
 
@@ -1133,18 +1156,16 @@ void kcp_client_link_lost(struct kc_client *kc)
 		return;
 	for (size_t i = 0; i < kc->nreqs; i++)
 		kc->reqs[i]->outage = 1;
-	kc->probe_id[0] = 0;
+	kc->holding = 1;
+	kc->probe_next = 0;
 	set_state(kc, KC_LINK_LOST);
 }
 
-/* The probe's reply came after every request sent before it (shell is handled in order): a
+/* A probe's reply came after every request sent before it (shell is handled in order): a
  * request pending since the outage without its reply now never gets one. */
 static void on_probe(struct kc_client *kc, const char *id, enum kc_status st,
 		     const struct kc_msg *reply, void *ud)
 {
-	if (strcmp(id, kc->probe_id))
-		return;
-	kc->probe_id[0] = 0;
 	if (st != KC_OK)
 		return;
 	for (size_t i = 0; i < kc->nreqs;) {
@@ -1159,15 +1180,47 @@ static void on_probe(struct kc_client *kc, const char *id, enum kc_status st,
 
 static void link_back(struct kc_client *kc)
 {
-	const char *id;
-	int pending = 0;
-
 	kcp_tunnel_link_back(kc);
-	for (size_t i = 0; i < kc->nreqs; i++)
-		pending |= kc->reqs[i]->outage && !kc->reqs[i]->reply;
-	if (pending && (id = kc_client_request(kc, KC_SHELL, "kernel_info_request", NULL, 0,
-					       on_probe, NULL)))
-		snprintf(kc->probe_id, sizeof kc->probe_id, "%s", id);
+	kc->probe_next = 0;
+}
+
+/* Sends what was held, in order, and stops holding. */
+static void release_held(struct kc_client *kc)
+{
+	kc->holding = 0;
+	for (size_t k = 0; k < kc->nheld; k++) {
+		struct kcp_held *h = &kc->held[k];
+
+		for (int i = 0; i < h->n; i++) {
+			zmq_msg_send(&h->frames[i], kc->sock[h->ch],
+				     (i < h->n - 1 ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT);
+			zmq_msg_close(&h->frames[i]);
+		}
+	}
+	free(kc->held);
+	kc->held = NULL;
+	kc->nheld = 0;
+}
+
+/* The link is back but iopub not proven: a kernel_info (sent past the hold) every 200 ms makes
+ * the kernel publish busy/idle; the first iopub message releases the rest (on_iopub). After
+ * KCP_HOLD_MAX_MS of none, what is held goes anyway. */
+#define KCP_HOLD_MAX_MS 5000
+static void probe_link(struct kc_client *kc, long long now)
+{
+	if (!kc->holding || kc->state == KC_LINK_LOST || kc->state == KC_DEAD ||
+	    now < kc->probe_next)
+		return;
+	if (kc->probe_next && now - kc->hold_since >= KCP_HOLD_MAX_MS) {
+		release_held(kc);
+		return;
+	}
+	if (!kc->probe_next)
+		kc->hold_since = now;
+	kc->probe_next = now + 200;
+	kc->holding = 0;
+	kc_client_request(kc, KC_SHELL, "kernel_info_request", NULL, 0, on_probe, NULL);
+	kc->holding = 1;
 }
 
 static void shutdown_process(struct kc_client *kc, int restart)
@@ -1209,6 +1262,11 @@ void kc_client_free(struct kc_client *kc, int keep)
 		kcp_proc_signal(&kc->proc, SIGKILL), kcp_proc_wait(&kc->proc, 2000);
 	kc->h = (struct kc_handlers){0};
 	cancel_all(kc);
+	kc->holding = 0;
+	for (size_t k = 0; k < kc->nheld; k++)
+		for (int i = 0; i < kc->held[k].n; i++)
+			zmq_msg_close(&kc->held[k].frames[i]);
+	free(kc->held);
 	if (kc->tun) { /* what is still queued waits for a link that is going away */
 		int zero = 0;
 

@@ -139,10 +139,18 @@ struct kc_client {
 	json_t *routing_state;
 	json_t *routing_replay; /* set_default/add_rule/remove_rule ops to redo after a restart */
 	char comm_id[40];
-	/* a remote kernel's SSH tunnel (kc_tunnel.c), NULL for a local one; after the link came
-	 * back, the kernel_info request whose reply proves older requests' replies are not coming */
+	/* a remote kernel's SSH tunnel (kc_tunnel.c), NULL for a local one. From the link's loss
+	 * until an iopub message shows the SUB subscribed again, what is sent is held here (else
+	 * a request could run before its output can arrive); kernel_info probes provoke one. */
 	struct kcp_tunnel *tun;
-	char probe_id[40];
+	struct kcp_held {
+		enum kc_channel ch;
+		int n;
+		zmq_msg_t frames[6];
+	} *held;
+	size_t nheld;
+	int holding;
+	long long probe_next, hold_since;
 	/* pending input_request */
 	json_t *input_parent;
 	char err[512];

@@ -516,6 +516,15 @@ static struct kcp_tunnel *tunnel_new(const struct kc_ssh_opts *o, struct kc_erro
 	return t;
 }
 
+/* Whether BatchMode=yes is among t's ssh options already. */
+static int o_batch(const struct kcp_tunnel *t)
+{
+	for (size_t i = 0; i < t->nbase; i++)
+		if (!strcmp(t->base[i], "BatchMode=yes"))
+			return 1;
+	return 0;
+}
+
 /* The tunnel for t->remote, then the client over it (which then owns t). NULL with err; t's ssh
  * child and directory are gone then, t itself is the caller's. */
 static struct kc_client *connect_through(struct kcp_tunnel *t, const char *where,
@@ -532,6 +541,12 @@ static struct kc_client *connect_through(struct kcp_tunnel *t, const char *where
 		goto fail;
 	kc->tun = t;
 	kc->signal_interrupt = 0;
+	/* From here on a screen may own the terminal: later ssh runs (interrupt, restart, stop)
+	 * must not prompt. */
+	if (!o_batch(t)) {
+		strv_push(&t->base, &t->nbase, "-o");
+		strv_push(&t->base, &t->nbase, "BatchMode=yes");
+	}
 	return kc;
 fail:
 	if (t->pid > 0 && !tunnel_reap(t))

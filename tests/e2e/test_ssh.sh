@@ -127,7 +127,10 @@ clean; check $? "notebook --ssh: nothing left behind" "$(why_unclean)"
 ssh -F "$T/ssh_config_cm" bobbintest true
 [ -S "$(ls "$T"/cm-* 2>/dev/null | head -n 1)" ]; check $? "ControlMaster: a master is running for the host"
 out=$(BOBBIN_SSH="ssh -F $T/ssh_config_cm" "$BOBBIN" exec --ssh $HOST --existing=hand -c '3 * 3' 2>"$T/err"); rc=$?
-[ "$rc" = 0 ] && [ "$out" = 9 ]; check $? "ControlMaster: the tunnel works anyway (ControlPath=none)" "rc=$rc out=$out $(cat "$T/err")"
+[ "$rc" = 0 ] && [ "$out" = 9 ]; check $? "ControlMaster: the tunnel works" "rc=$rc out=$out $(cat "$T/err")"
+# Through the master the forwards would be the master's: still listening after bobbin is gone.
+left=$(grep -c "$T/tmp/" /proc/net/unix)
+[ "$left" = 0 ]; check $? "ControlMaster: no forward left listening in the master (ControlPath=none)" "$left sockets"
 ssh -F "$T/ssh_config_cm" -O exit bobbintest 2>/dev/null
 
 # ---- bad input: exit 2, one line naming the host and the cause, nothing left ----
