@@ -227,13 +227,13 @@ int kc_client_shutdown(struct kc_client *kc);
 
 /* ---- remote kernels over SSH (kc_tunnel.c) ---- */
 
-/* One `ssh -N` child per client forwards the kernel's five ports to unix sockets in a private
+/* One ssh child per client (-tt running `sleep`, not -N: see docs/ssh.md) forwards the kernel's five ports to unix sockets in a private
  * 0700 directory (the client then speaks transport ipc). The real ssh binary runs, so the user's
  * ~/.ssh/config, agent, keys and known_hosts apply; every ssh gets -o ControlPath=none (a
  * ControlMaster would own the forwards and let our ssh exit at once). When the tunnel's process
  * exits the client's state becomes KC_LINK_LOST and the tunnel is started again with backoff
- * (1 s doubling to 30 s, BatchMode); requests sent meanwhile wait in their queues and go through
- * once it is back. Requests that were pending when the link broke report
+ * (1 s doubling to 30 s, BatchMode); requests sent meanwhile are held and go through once it is
+ * back and iopub delivers again. Requests that were pending when the link broke report
  * kc_client_output_lost(): the kernel's iopub output of that time is gone. */
 struct kc_ssh_opts {
 	const char *host;            /* a ~/.ssh/config name, host, user@host or user@host:port */

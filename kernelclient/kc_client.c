@@ -1304,29 +1304,20 @@ int kc_client_restart(struct kc_client *kc, struct kc_error *err)
 	kcp_routing_reset(kc);
 	json_decref(kc->input_parent);
 	kc->input_parent = NULL;
-	if (remote) {
-		close_monitors(kc);
-		for (size_t k = 0; k < sizeof linked_channels / sizeof linked_channels[0]; k++)
-			open_monitor(kc, linked_channels[k]);
-		if (kcp_tunnel_restart(kc, err) < 0) {
-			set_state(kc, KC_DEAD);
-			return -1;
-		}
-		json_decref(kc->info);
-		kc->info = NULL;
-		kc->hb_misses = 0;
-		begin_handshake(kc);
-		return 0;
-	}
-	shutdown_process(kc, 1);
-	/* The old kernel is gone and the new one not started: any handshake from here on is new. */
+	if (!remote)
+		shutdown_process(kc, 1);
+	/* The old kernel is gone (a remote one: going) and the new one not started: any handshake
+	 * from here on is new. */
 	close_monitors(kc);
 	for (size_t k = 0; k < sizeof linked_channels / sizeof linked_channels[0]; k++)
 		open_monitor(kc, linked_channels[k]);
-	if (kc->proc.pidfd >= 0)
-		close(kc->proc.pidfd);
-	kc->proc.pidfd = -1;
-	if (kcp_proc_spawn(&kc->proc, kc->argv, kc->envp, kc->cwd, err) < 0) {
+	if (!remote) {
+		if (kc->proc.pidfd >= 0)
+			close(kc->proc.pidfd);
+		kc->proc.pidfd = -1;
+	}
+	if (remote ? kcp_tunnel_restart(kc, err) < 0
+		   : kcp_proc_spawn(&kc->proc, kc->argv, kc->envp, kc->cwd, err) < 0) {
 		set_state(kc, KC_DEAD);
 		return -1;
 	}

@@ -20,6 +20,9 @@ struct kc_kernelspec *kcp_kernelspec_from_json(json_t *j, const char *path, cons
 /* A connection file's parsed object j (borrowed) into ci; path names it in errors. */
 int kcp_conn_from_json(json_t *j, const char *path, struct kc_conninfo *ci, struct kc_error *err);
 
+/* Appends a copy of s to the NULL-terminated *v of *n strings. */
+int kcp_strv_push(char ***v, size_t *n, const char *s);
+
 /* Signing and framing state for one client session. */
 struct kcp_session {
 	char id[40];       /* uuid4, sent as header.session */

@@ -16,7 +16,7 @@
 
 #include "kernelclient/kc_private.h"
 
-static int push(char ***v, size_t *n, const char *s)
+int kcp_strv_push(char ***v, size_t *n, const char *s)
 {
 	char **nv = realloc(*v, (*n + 2) * sizeof **v);
 
@@ -40,16 +40,16 @@ char **kc_kernelspec_dirs(void)
 		for (char *p = strtok_r(copy, ":", &save); p; p = strtok_r(NULL, ":", &save))
 			if (*p) {
 				snprintf(buf, sizeof buf, "%s/kernels", p);
-				push(&v, &n, buf);
+				kcp_strv_push(&v, &n, buf);
 			}
 		free(copy);
 	}
 	if (kc_path_data_dir(buf, sizeof buf - 8) == 0) {
 		strcat(buf, "/kernels");
-		push(&v, &n, buf);
+		kcp_strv_push(&v, &n, buf);
 	}
-	push(&v, &n, "/usr/local/share/jupyter/kernels");
-	push(&v, &n, "/usr/share/jupyter/kernels");
+	kcp_strv_push(&v, &n, "/usr/local/share/jupyter/kernels");
+	kcp_strv_push(&v, &n, "/usr/share/jupyter/kernels");
 	return v;
 }
 

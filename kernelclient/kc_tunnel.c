@@ -2,7 +2,7 @@
 /*
  * Remote kernels over SSH. The real ssh binary does everything (the user's config, agent, keys,
  * known_hosts, ProxyJump): short `ssh HOST sh -c SCRIPT` runs read a connection file, find a
- * kernelspec, start or stop a kernel; one `ssh -N` child per client forwards the kernel's five
+ * kernelspec, start or stop a kernel; one ssh child per client forwards the kernel's five
  * ports to unix sockets in a private 0700 directory, so the client connects with transport ipc
  * and no local port can be taken by someone else. Every ssh gets -o ControlPath=none: with a
  * ControlMaster in the user's config, ssh would hand the forwards to the master and exit.
@@ -61,18 +61,6 @@ static void strv_free(char **v)
 	free(v);
 }
 
-static int strv_push(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 2) * sizeof **v);
-
-	if (!nv)
-		return -1;
-	*v = nv;
-	nv[(*n)++] = strdup(s);
-	nv[*n] = NULL;
-	return 0;
-}
-
 /* argv for one ssh run: base, extra (NULL-terminated), the destination, then rest (may be NULL). */
 static char **ssh_argv(const struct kcp_tunnel *t, const char *const *extra, const char *rest)
 {
@@ -80,12 +68,12 @@ static char **ssh_argv(const struct kcp_tunnel *t, const char *const *extra, con
 	size_t n = 0;
 
 	for (size_t i = 0; i < t->nbase; i++)
-		strv_push(&v, &n, t->base[i]);
+		kcp_strv_push(&v, &n, t->base[i]);
 	for (const char *const *e = extra; e && *e; e++)
-		strv_push(&v, &n, *e);
-	strv_push(&v, &n, t->dest);
+		kcp_strv_push(&v, &n, *e);
+	kcp_strv_push(&v, &n, t->dest);
 	if (rest)
-		strv_push(&v, &n, rest);
+		kcp_strv_push(&v, &n, rest);
 	return v;
 }
 
@@ -273,7 +261,10 @@ static int ports_of(const struct kc_conninfo *ci, int p[5])
 	return 5;
 }
 
-/* Starts ssh -N with the five forwards; does not wait for them. */
+/* Starts the tunnel's ssh with the five forwards; does not wait for them. It runs a remote
+ * `sleep` on a forced pty rather than -N: only an "interactive" connection (a pty) makes ssh and
+ * sshd set TCP_NODELAY, and without it a reply's small writes waited ~40 ms each for delayed
+ * ACKs. The pty also makes sshd hang up the sleep when the connection ends. */
 static int tunnel_spawn(struct kcp_tunnel *t, int batch, struct kc_error *err)
 {
 	static const char *const opts[] = {"-tt", "-o", "ExitOnForwardFailure=yes",
@@ -506,12 +497,12 @@ static struct kcp_tunnel *tunnel_new(const struct kc_ssh_opts *o, struct kc_erro
 	else
 		snprintf(t->dest, sizeof t->dest, "%s", h);
 	for (const char *const *a = o->ssh_argv && o->ssh_argv[0] ? o->ssh_argv : def; *a; a++)
-		strv_push(&t->base, &t->nbase, *a);
+		kcp_strv_push(&t->base, &t->nbase, *a);
 	for (const char *const *a = ours; *a; a++)
-		strv_push(&t->base, &t->nbase, *a);
+		kcp_strv_push(&t->base, &t->nbase, *a);
 	if (o->batch) {
-		strv_push(&t->base, &t->nbase, "-o");
-		strv_push(&t->base, &t->nbase, "BatchMode=yes");
+		kcp_strv_push(&t->base, &t->nbase, "-o");
+		kcp_strv_push(&t->base, &t->nbase, "BatchMode=yes");
 	}
 	return t;
 }
@@ -544,8 +535,8 @@ static struct kc_client *connect_through(struct kcp_tunnel *t, const char *where
 	/* From here on a screen may own the terminal: later ssh runs (interrupt, restart, stop)
 	 * must not prompt. */
 	if (!o_batch(t)) {
-		strv_push(&t->base, &t->nbase, "-o");
-		strv_push(&t->base, &t->nbase, "BatchMode=yes");
+		kcp_strv_push(&t->base, &t->nbase, "-o");
+		kcp_strv_push(&t->base, &t->nbase, "BatchMode=yes");
 	}
 	return kc;
 fail:
@@ -758,20 +749,20 @@ struct kc_client *kc_client_launch_ssh(const struct kc_ssh_opts *o, const char *
 	kcp_uuid4(uuid);
 	snprintf(t->rconnfile, sizeof t->rconnfile, "%s/kernel-%s.json", rt, uuid);
 	snprintf(log, sizeof log, "%s/kernel-%s.log", rt, uuid);
-	strv_push(&v, &n, rt);
-	strv_push(&v, &n, t->rconnfile);
-	strv_push(&v, &n, log);
+	kcp_strv_push(&v, &n, rt);
+	kcp_strv_push(&v, &n, t->rconnfile);
+	kcp_strv_push(&v, &n, log);
 	if (spec->env) {
 		const char *k;
 		json_t *val;
 
-		strv_push(&v, &n, "env");
+		kcp_strv_push(&v, &n, "env");
 		json_object_foreach(spec->env, k, val) {
 			char kv[4096];
 
 			if (json_is_string(val) && !strchr(k, '=')) {
 				snprintf(kv, sizeof kv, "%s=%s", k, json_string_value(val));
-				strv_push(&v, &n, kv);
+				kcp_strv_push(&v, &n, kv);
 			}
 		}
 	}
@@ -779,7 +770,7 @@ struct kc_client *kc_client_launch_ssh(const struct kc_ssh_opts *o, const char *
 		char *x = replace(*a, "{connection_file}", t->rconnfile);
 		char *y = replace(x, "{resource_dir}", dir);
 
-		strv_push(&v, &n, y);
+		kcp_strv_push(&v, &n, y);
 		free(x);
 		free(y);
 	}

@@ -101,6 +101,31 @@ keys C-d
 t "console --ssh: Ctrl-D quits" "BOBBIN-EXIT 0" 20
 clean; check $? "console --ssh: nothing left behind after quitting" "$(why_unclean)"
 
+# ---- a kernel started on the host: Ctrl-C by `ssh HOST kill -INT`, \restart ----
+start -- console --ssh $HOST -k python3
+t "console --ssh -k: the prompt comes" "In [" 60
+keys 'import os, time; print("pid", os.getpid()); time.sleep(60)' Enter
+wait_re '^pid [0-9]+$' 30
+pid1=$(screen | sed -n 's/^pid \([0-9]*\)$/\1/p' | head -n 1)
+t0=$(date +%s)
+keys C-c
+t "console --ssh -k: Ctrl-C interrupts the remote kernel (interrupt_mode signal)" "Traceback (most recent call last)" 20
+[ $(( $(date +%s) - t0 )) -lt 20 ]; check $? "console --ssh -k: the interrupt took effect well before the sleep ended"
+keys '\restart' Enter
+wait_for "kernel is ready" 60 && wait_re '^In \[1\]: ?$' 30
+check $? "console --ssh -k: \\restart restarts the remote kernel"
+keys 'import os; print("pid", os.getpid())' Enter
+i=0
+while [ "$(screen | grep -cE '^pid [0-9]+$')" -lt 2 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+pid2=$(screen | sed -n 's/^pid \([0-9]*\)$/\1/p' | tail -n 1)
+[ -n "$pid2" ] && [ "$pid2" != "$pid1" ] && ! kill -0 "$pid1" 2>/dev/null
+check $? "console --ssh -k: a new kernel process, the old one gone" "old=$pid1 new=$pid2"
+keys C-d
+t "console --ssh -k: Ctrl-D quits" "BOBBIN-EXIT 0" 30
+! kill -0 "$pid2" 2>/dev/null && [ -z "$(ls "$T/rt" | grep -v kernel-hand)" ]
+check $? "console --ssh -k: the remote kernel is shut down on quit" "$(ls "$T/rt")"
+clean; check $? "console --ssh -k: nothing left behind" "$(why_unclean)"
+
 # ---- the notebook screen through the tunnel ----
 mknb "$T/s.ipynb" "n = globals().get('n', 0) + 1; print('via', 'ssh', n)" "import time; time.sleep(4); print('after the outage')"
 start -- --ssh $HOST --existing=hand s.ipynb
