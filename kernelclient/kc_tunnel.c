@@ -77,16 +77,79 @@ static char **ssh_argv(const struct kcp_tunnel *t, const char *const *extra, con
 	return v;
 }
 
-/* Appends s to f quoted for a POSIX shell. */
-static void shq(FILE *f, const char *s)
+/* A growing string; s is NULL after a failed allocation. */
+struct sbuf {
+	char *s;
+	size_t n, cap;
+};
+
+static void sb_add(struct sbuf *b, const char *s)
 {
-	fputc('\'', f);
+	size_t l = strlen(s);
+
+	if (b->s && b->n + l + 1 > b->cap) {
+		char *ns = realloc(b->s, b->cap = (b->n + l + 1) * 2);
+
+		if (!ns)
+			free(b->s);
+		b->s = ns;
+	}
+	if (!b->s)
+		return;
+	memcpy(b->s + b->n, s, l + 1);
+	b->n += l;
+}
+
+/* Appends s quoted for a POSIX shell. */
+static void shq(struct sbuf *b, const char *s)
+{
+	sb_add(b, "'");
 	for (; *s; s++)
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*s, f);
-	fputc('\'', f);
+		sb_add(b, *s == '\'' ? "'\\''" : (char[2]){*s, 0});
+	sb_add(b, "'");
+}
+
+/* Forks argv with fds 0, 1, 2 from in, out, err (-1: /dev/null); ignore_int: the child ignores
+ * SIGINT. An exec failure comes back through a close-on-exec pipe: -1 with err then. */
+static pid_t spawn(const struct kcp_tunnel *t, char **argv, int in, int out, int err_fd,
+		   int ignore_int, struct kc_error *err)
+{
+	int pfd[2], e = 0;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return kcp_fail(err, "%s: pipe: %s", t->host, strerror(errno));
+	if ((pid = fork()) == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		int fds[3] = {in, out, err_fd};
+
+		/* ssh dies with bobbin, whatever way bobbin ends. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		signal(SIGPIPE, SIG_DFL);
+		/* The terminal's Ctrl-C is for the kernel, not for the link (ssh keeps an ignored
+		 * SIGINT ignored). */
+		if (ignore_int)
+			signal(SIGINT, SIG_IGN);
+		for (int i = 0; i < 3; i++)
+			dup2(fds[i] >= 0 ? fds[i] : devnull, i);
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(pfd[1], &e, sizeof e) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		return kcp_fail(err, "%s: fork: %s", t->host, strerror(errno));
+	}
+	if (read(pfd[0], &e, sizeof e) == sizeof e) {
+		close(pfd[0]);
+		waitpid(pid, NULL, 0);
+		return kcp_fail(err, "%s: cannot run %s: %s", t->host, argv[0], strerror(e));
+	}
+	close(pfd[0]);
+	return pid;
 }
 
 /* The last non-empty line of text, without its end, into out. */
@@ -100,13 +163,6 @@ static void last_line(const char *text, char *out, size_t size)
 	while (start > text && start[-1] != '\n')
 		start--;
 	snprintf(out, size, "%.*s", (int)(end - start), start);
-}
-
-static void child_common(void)
-{
-	/* ssh dies with bobbin, whatever way bobbin ends. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	signal(SIGPIPE, SIG_DFL);
 }
 
 /* Ends a child: SIGTERM, then SIGKILL after a second; reaped. */
@@ -135,9 +191,9 @@ static void end_child(pid_t pid)
 static int remote_run(struct kcp_tunnel *t, const char *script, char *const args[],
 		      const char *input, char **out, struct kc_error *err)
 {
-	char *cmd = NULL, **argv;
-	size_t cmdlen = 0, olen = 0, elen = 0;
-	FILE *f = open_memstream(&cmd, &cmdlen);
+	struct sbuf cmd = {.s = calloc(1, 256), .cap = 256};
+	char **argv;
+	size_t olen = 0, elen = 0;
 	int in[2] = {-1, -1}, o[2] = {-1, -1}, e[2] = {-1, -1}, st = 0, rc = -1;
 	char ebuf[4096] = "", *obuf = NULL, why[600];
 	long long end = kcp_now_ms() + t->timeout_ms;
@@ -145,32 +201,23 @@ static int remote_run(struct kcp_tunnel *t, const char *script, char *const args
 	static const char *const extra[] = {"-T", NULL};
 
 	*out = NULL;
-	if (!f)
-		return kcp_fail(err, "%s: out of memory", t->host);
-	fputs("sh -c ", f);
-	shq(f, script);
-	fputs(" sh", f);
+	sb_add(&cmd, "sh -c ");
+	shq(&cmd, script);
+	sb_add(&cmd, " sh");
 	for (char *const *a = args; a && *a; a++) {
-		fputc(' ', f);
-		shq(f, *a);
+		sb_add(&cmd, " ");
+		shq(&cmd, *a);
 	}
-	fclose(f);
-	argv = ssh_argv(t, extra, cmd);
-	free(cmd);
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0 ||
-	    (pid = fork()) < 0) {
-		kcp_fail(err, "%s: cannot run ssh: %s", t->host, strerror(errno));
+	if (!cmd.s)
+		return kcp_fail(err, "%s: out of memory", t->host);
+	argv = ssh_argv(t, extra, cmd.s);
+	free(cmd.s);
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0) {
+		kcp_fail(err, "%s: pipe: %s", t->host, strerror(errno));
 		goto out;
 	}
-	if (pid == 0) {
-		child_common();
-		dup2(in[0], 0);
-		dup2(o[1], 1);
-		dup2(e[1], 2);
-		execvp(argv[0], argv);
-		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(255);
-	}
+	if ((pid = spawn(t, argv, in[0], o[1], e[1], 0, err)) < 0)
+		goto out;
 	close(in[0]), in[0] = -1;
 	close(o[1]), o[1] = -1;
 	close(e[1]), e[1] = -1;
@@ -273,7 +320,7 @@ static int tunnel_spawn(struct kcp_tunnel *t, int batch, struct kc_error *err)
 					   "-o", "StreamLocalBindMask=0177", NULL};
 	const char *extra[32];
 	char fw[5][PATH_MAX + 300], log[PATH_MAX + 16];
-	int ports[5], n = 0, pfd[2], logfd, e = 0;
+	int ports[5], n = 0, logfd;
 	char **argv;
 	pid_t pid;
 
@@ -300,44 +347,12 @@ static int tunnel_spawn(struct kcp_tunnel *t, int batch, struct kc_error *err)
 	snprintf(log, sizeof log, "%s/ssh.log", t->dir);
 	if ((logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
 		return kcp_fail(err, "%s: %s", log, strerror(errno));
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		close(logfd);
-		return kcp_fail(err, "pipe: %s", strerror(errno));
-	}
 	argv = ssh_argv(t, extra, "exec sleep 2147483647");
-	if ((pid = fork()) == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		child_common();
-		/* The terminal's Ctrl-C is for the kernel, not for the link (ssh keeps an ignored
-		 * SIGINT ignored). */
-		signal(SIGINT, SIG_IGN);
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		execvp(argv[0], argv);
-		e = errno;
-		if (write(pfd[1], &e, sizeof e) < 0)
-			_exit(126);
-		_exit(127);
-	}
+	pid = spawn(t, argv, -1, logfd, logfd, 1, err);
 	close(logfd);
-	close(pfd[1]);
-	if (pid < 0) {
-		close(pfd[0]);
-		strv_free(argv);
-		return kcp_fail(err, "fork: %s", strerror(errno));
-	}
-	if (read(pfd[0], &e, sizeof e) == sizeof e) {
-		close(pfd[0]);
-		waitpid(pid, NULL, 0);
-		kcp_fail(err, "%s: cannot run %s: %s", t->host, argv[0], strerror(e));
-		strv_free(argv);
-		return -1;
-	}
-	close(pfd[0]);
 	strv_free(argv);
+	if (pid < 0)
+		return -1;
 	t->pid = pid;
 	t->pidfd = -1;
 #ifdef SYS_pidfd_open

@@ -1187,6 +1187,9 @@ static const char nb_usage[] =
 	"The notebook screen (a new notebook when the file does not exist).\n"
 	"  -k, --kernel NAME      start this kernelspec (default: the notebook's)\n"
 	"  --existing[=FILE|ID]   attach to a running kernel\n"
+	"  --ssh HOST             the kernel is on HOST (ssh; BOBBIN_SSH replaces the command)\n"
+	"  --ssh-keep             with --ssh and -k: leave the kernel running there on quit\n"
+
 	"  --theme NAME|PATH      colour theme (default, light, solarized-dark, high-contrast, mono)\n"
 	"  --mouse, --no-mouse    click to focus and wheel to scroll (off by default)\n"
 	"  --recover              restore the recovery file without asking\n"

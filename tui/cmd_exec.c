@@ -150,12 +150,14 @@ static char *slurp(FILE *f)
 }
 
 static const char exec_usage[] =
-	"usage: bobbin exec [-k NAME | --existing[=FILE|ID]] [-c CODE]\n"
+	"usage: bobbin exec [-k NAME | --existing[=FILE|ID]] [--ssh HOST] [-c CODE]\n"
 	"\n"
 	"Runs CODE (or the code read from standard input) once and prints its outputs.\n"
-	"Exit status: 0, or 1 when the code raised or the kernel died.\n"
+	"Exit status: 0, or 1 when the code raised or the kernel died (2: --ssh failed).\n"
 	"  -k, --kernel NAME      kernelspec to start (default python3)\n"
 	"  --existing[=FILE|ID]   attach to a running kernel (newest kernel-*.json by default)\n"
+	"  --ssh HOST             the kernel is on HOST (ssh; BOBBIN_SSH replaces the command)\n"
+	"  --ssh-keep             with --ssh and -k: leave the kernel running there on quit\n"
 	"  -c CODE                the code to run\n";
 
 int cmd_exec(int argc, char **argv)

@@ -29,10 +29,13 @@
 static const char console_usage[] =
 	"usage: bobbin console [-k NAME | --existing[=FILE|ID]] [--allow-errors]\n"
 	"                      [--routing POLICY] [--route PATTERN=POLICY] [--no-agent]\n"
+	"                      [--ssh HOST [--ssh-keep]]\n"
 	"\n"
 	"A readline REPL on a kernel; with stdin not a terminal, runs the code read from it.\n"
 	"  -k, --kernel NAME      kernelspec to start (default python3)\n"
 	"  --existing[=FILE|ID]   attach to a running kernel (newest kernel-*.json by default)\n"
+	"  --ssh HOST             the kernel is on HOST (ssh; BOBBIN_SSH replaces the command)\n"
+	"  --ssh-keep             with --ssh and -k: leave the kernel running there on quit\n"
 	"  --allow-errors         piped input: run every block even after one raised (exit 1 still)\n"
 	"  --routing POLICY       thread output routing default (kernel, origin, current, auto)\n"
 	"  --route PATTERN=POLICY routing rule by thread name, repeatable\n"
