@@ -32,6 +32,8 @@
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_MAX_MS 30000
 #define MAX_OUTPUT (1 << 20)
+/* What the tunnel's remote command prints once the login shell's start-up files have run. */
+#define READY_MARK "bobbin-tunnel-ready"
 
 struct kcp_tunnel {
 	char **base;        /* ssh and its options, ours included; NULL-terminated */
@@ -347,7 +349,7 @@ static int tunnel_spawn(struct kcp_tunnel *t, int batch, struct kc_error *err)
 	snprintf(log, sizeof log, "%s/ssh.log", t->dir);
 	if ((logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
 		return kcp_fail(err, "%s: %s", log, strerror(errno));
-	argv = ssh_argv(t, extra, "exec sleep 2147483647");
+	argv = ssh_argv(t, extra, "echo " READY_MARK "; exec sleep 2147483647");
 	pid = spawn(t, argv, -1, logfd, logfd, 1, err);
 	close(logfd);
 	strv_free(argv);
@@ -395,7 +397,26 @@ static void tunnel_why(const struct kcp_tunnel *t, char *out, size_t size)
 		snprintf(out, size, "ssh exited");
 }
 
-/* Waits until the five sockets exist; -1 with err when ssh exits first or time runs out. */
+/* Whether the tunnel's remote shell is past its start-up files (READY_MARK in ssh's log). Ending
+ * the session before then would cut the user's ~/.bashrc short (a half-done `pyenv rehash`
+ * leaves its lock behind, and every later login waits a minute for it). */
+static int tunnel_ready(const struct kcp_tunnel *t)
+{
+	char log[PATH_MAX + 16], buf[4096];
+	int fd;
+	ssize_t n = 0;
+
+	snprintf(log, sizeof log, "%s/ssh.log", t->dir);
+	if ((fd = open(log, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = 0;
+	return strstr(buf, READY_MARK) != NULL;
+}
+
+/* Waits until the five sockets exist and the remote shell is ready; -1 with err when ssh exits
+ * first or time runs out. */
 static int tunnel_wait_up(struct kcp_tunnel *t, struct kc_error *err)
 {
 	long long end = kcp_now_ms() + t->timeout_ms;
@@ -413,7 +434,7 @@ static int tunnel_wait_up(struct kcp_tunnel *t, struct kc_error *err)
 			sock_path(t, ports[i], p, sizeof p);
 			up += stat(p, &st) == 0 && S_ISSOCK(st.st_mode);
 		}
-		if (up == 5)
+		if (up == 5 && tunnel_ready(t))
 			return 0;
 		if (tunnel_reap(t)) {
 			tunnel_why(t, why, sizeof why);
@@ -458,6 +479,9 @@ static void tunnel_free(struct kcp_tunnel *t)
 {
 	if (!t)
 		return;
+	/* Not in the middle of the remote shell's start-up (tunnel_ready), within reason. */
+	for (int i = 0; i < 300 && t->pid > 0 && !tunnel_reap(t) && !tunnel_ready(t); i++)
+		usleep(10000);
 	if (t->pid > 0 && !tunnel_reap(t))
 		end_child(t->pid);
 	if (t->pidfd >= 0)
