@@ -113,7 +113,7 @@ t "console --ssh -k: Ctrl-C interrupts the remote kernel (interrupt_mode signal)
 [ $(( $(date +%s) - t0 )) -lt 20 ]; check $? "console --ssh -k: the interrupt took effect well before the sleep ended"
 keys '\restart' Enter
 wait_for "kernel is ready" 60 && wait_re '^In \[1\]: ?$' 30
-check $? "console --ssh -k: \\restart restarts the remote kernel"
+check $? "console --ssh -k: the restart command restarts the remote kernel"
 keys 'import os; print("pid", os.getpid())' Enter
 i=0
 while [ "$(screen | grep -cE '^pid [0-9]+$')" -lt 2 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
