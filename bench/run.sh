@@ -17,6 +17,7 @@ limit() {
 	bench_nbformat) echo 90 ;;
 	bench_routing) echo 120 ;;
 	bench_run) echo 120 ;;
+	bench_ssh) echo 120 ;;
 	bench_tui) echo 300 ;;
 	*) echo 120 ;;
 	esac

@@ -101,6 +101,7 @@ enum kc_state {
 	KC_RESTARTING,
 	KC_DEAD,         /* a launched kernel's process exited */
 	KC_DISCONNECTED, /* an attached kernel silent for much longer */
+	KC_LINK_LOST,    /* the SSH tunnel to a remote kernel died; being re-established */
 };
 const char *kc_state_name(enum kc_state s);
 
@@ -223,6 +224,46 @@ int kc_client_restart(struct kc_client *kc, struct kc_error *err);
 /* Shuts a launched kernel down and waits for its process (request on control, then SIGTERM,
  * then SIGKILL to its group, with jupyter_client's timings). 0 when the process is gone. */
 int kc_client_shutdown(struct kc_client *kc);
+
+/* ---- remote kernels over SSH (kc_tunnel.c) ---- */
+
+/* One ssh child per client (-tt running `sleep`, not -N: see docs/ssh.md) forwards the kernel's five ports to unix sockets in a private
+ * 0700 directory (the client then speaks transport ipc). The real ssh binary runs, so the user's
+ * ~/.ssh/config, agent, keys and known_hosts apply; every ssh gets -o ControlPath=none (a
+ * ControlMaster would own the forwards and let our ssh exit at once). When the tunnel's process
+ * exits the client's state becomes KC_LINK_LOST and the tunnel is started again with backoff
+ * (1 s doubling to 30 s, BatchMode); requests sent meanwhile are held and go through once it is
+ * back and iopub delivers again. Requests that were pending when the link broke report
+ * kc_client_output_lost(): the kernel's iopub output of that time is gone. */
+struct kc_ssh_opts {
+	const char *host;            /* a ~/.ssh/config name, host, user@host or user@host:port */
+	const char *const *ssh_argv; /* the ssh command and leading options, NULL-terminated
+				      * (NULL: {"ssh"}) */
+	int batch;                   /* BatchMode=yes from the start (no prompts at all) */
+	int keep;                    /* kc_client_free() leaves a kernel started here running */
+	long timeout_ms;             /* bound for each ssh step; 0: 20 s */
+};
+
+/* Attaches to a kernel on o->host: existing is resolved there as kc_conn_find() does here ("":
+ * the newest kernel-*.json in the remote runtime dir) and read with ssh. NULL with one line in
+ * err naming the host and the cause; no ssh process or socket file is left then. */
+struct kc_client *kc_client_attach_ssh(const struct kc_ssh_opts *o, const char *existing,
+				       struct kc_error *err);
+/* Starts the kernelspec name (found on the remote host in jupyter's order) there, detached from
+ * the SSH session (setsid, its output in a log next to its connection file), and attaches.
+ * kc_client_launched() is 1: kc_client_free(kc, 0) shuts it down (unless o->keep),
+ * kc_client_interrupt() sends SIGINT with `ssh HOST kill` (interrupt_mode signal) and
+ * kc_client_restart() starts it again on the same ports. */
+struct kc_client *kc_client_launch_ssh(const struct kc_ssh_opts *o, const char *name,
+				       struct kc_error *err);
+/* The kernelspecs on o->host, as kc_kernelspec_list(). NULL with err on an ssh failure. */
+struct kc_kernelspec **kc_kernelspec_list_ssh(const struct kc_ssh_opts *o, size_t *n,
+					      struct kc_error *err);
+/* The host of a client attached over SSH, else NULL; the remote connection file path. */
+const char *kc_client_ssh_host(const struct kc_client *kc);
+const char *kc_client_ssh_connfile(const struct kc_client *kc);
+/* The tunnel's ssh process, or 0 (tests and diagnostics). */
+pid_t kc_client_ssh_pid(const struct kc_client *kc);
 
 /* ---- thread routing (docs/routing-protocol.md) ---- */
 

@@ -46,7 +46,7 @@ const char *kc_state_name(enum kc_state s)
 {
 	static const char *const names[] = {"starting", "idle",       "busy",
 					    "unresponsive", "restarting", "dead",
-					    "disconnected"};
+					    "disconnected", "ssh link lost"};
 
 	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
@@ -58,10 +58,18 @@ const char *kc_status_name(enum kc_status s)
 	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 
+static void link_back(struct kc_client *kc);
+static void release_held(struct kc_client *kc);
+static void probe_link(struct kc_client *kc, long long now);
+
 static void set_state(struct kc_client *kc, enum kc_state s)
 {
 	if (kc->state == s)
 		return;
+	if (kc->state == KC_LINK_LOST && s != KC_DEAD) {
+		kc->state = s;
+		link_back(kc);
+	}
 	kc->state = s;
 	if (kc->h.state)
 		kc->h.state(kc, s, kc->h.ud);
@@ -268,6 +276,22 @@ int kcp_send(struct kc_client *kc, enum kc_channel ch, json_t *header, json_t *p
 		snprintf(kc->err, sizeof kc->err, "cannot serialise message");
 		return -1;
 	}
+	if (kc->holding) {
+		struct kcp_held *h = realloc(kc->held, (kc->nheld + 1) * sizeof *h);
+
+		if (h) {
+			kc->held = h;
+			h += kc->nheld++;
+			h->ch = ch;
+			h->n = n;
+			for (int i = 0; i < n; i++) {
+				zmq_msg_init(&h->frames[i]);
+				zmq_msg_move(&h->frames[i], &frames[i]);
+				zmq_msg_close(&frames[i]);
+			}
+			return 0;
+		}
+	}
 	for (int i = 0; i < n; i++) {
 		if (rc == 0 && zmq_msg_send(&frames[i], kc->sock[ch],
 					    (i < n - 1 ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) < 0) {
@@ -307,9 +331,11 @@ static void finish(struct kc_client *kc, size_t idx, enum kc_status st)
 		else if (s && !strcmp(s, "aborted"))
 			st = KC_ABORTED;
 	}
-	/* Finished with its reply but without its idle (see finish_lost). */
-	kc->lost = r->reply && !r->got_idle && !strcmp(r->type, "execute_request") &&
-		   st != KC_CANCELLED && st != KC_TIMEDOUT;
+	/* Finished with its reply but without its idle (see finish_lost), or pending while the
+	 * SSH link was down. */
+	kc->lost = (r->reply && !r->got_idle && !strcmp(r->type, "execute_request") &&
+		    st != KC_CANCELLED && st != KC_TIMEDOUT) ||
+		   (r->outage && st != KC_CANCELLED);
 	if (r->cb)
 		r->cb(kc, r->id, st, r->reply, r->ud);
 	kc->lost = 0;
@@ -517,6 +543,8 @@ static void on_iopub(struct kc_client *kc, struct kc_msg *m)
 
 	kc->ready_iopub = 1;
 	kc->iopub_at = kcp_now_ms();
+	if (kc->holding && kc->state != KC_LINK_LOST)
+		release_held(kc);
 	/* The kernel's session id changes when it restarts (protocol.md §1.4). */
 	if (sess)
 		snprintf(kc->kernel_session, sizeof kc->kernel_session, "%s", sess);
@@ -650,13 +678,15 @@ static void heartbeat(struct kc_client *kc, long long now)
 		kc->hb_waiting = 0;
 		kc->hb_misses = 0;
 		kc->hb_last_ok = now;
-		if (kc->state == KC_UNRESPONSIVE || kc->state == KC_DISCONNECTED)
+		if (kc->state == KC_UNRESPONSIVE || kc->state == KC_DISCONNECTED ||
+		    kc->state == KC_LINK_LOST)
 			set_state(kc, KC_IDLE);
 	}
 	if (kc->hb_waiting && now - kc->hb_sent >= HB_INTERVAL_MS) {
 		kc->hb_waiting = 0;
 		kc->hb_misses++;
-		if (kc->state != KC_STARTING && kc->state != KC_RESTARTING) {
+		if (kc->state != KC_STARTING && kc->state != KC_RESTARTING &&
+		    kc->state != KC_LINK_LOST) {
 			if (!kc->launched && now - kc->hb_last_ok >= HB_DISCONNECTED_MS)
 				set_state(kc, KC_DISCONNECTED);
 			else if (kc->hb_misses >= HB_UNRESPONSIVE_MISSES &&
@@ -698,10 +728,12 @@ static void finish_lost(struct kc_client *kc, size_t idx)
 		set_state(kc, KC_IDLE);
 }
 
-static void timers(struct kc_client *kc, int check_proc)
+static void timers(struct kc_client *kc, int check_proc, int check_tunnel)
 {
 	long long now = kcp_now_ms();
 
+	kcp_tunnel_tick(kc, check_tunnel);
+	probe_link(kc, now);
 	if (kc->launched && (check_proc || kc->proc.exited) && kcp_proc_poll(&kc->proc)) {
 		mark_dead(kc);
 		return;
@@ -743,6 +775,8 @@ int kc_client_pollitems(struct kc_client *kc, zmq_pollitem_t *items, int max)
 		items[n++] = (zmq_pollitem_t){.socket = kc->hb, .events = ZMQ_POLLIN};
 	if (kc->launched && kc->proc.pidfd >= 0 && n < max)
 		items[n++] = (zmq_pollitem_t){.fd = kc->proc.pidfd, .events = ZMQ_POLLIN};
+	if (kcp_tunnel_fd(kc) >= 0 && n < max)
+		items[n++] = (zmq_pollitem_t){.fd = kcp_tunnel_fd(kc), .events = ZMQ_POLLIN};
 	/* The monitors live while the client starts. */
 	for (int i = 0; i < KC_NCHANNELS && n < max; i++)
 		if (kc->mon[i] && !(kc->linked & 1u << i))
@@ -757,6 +791,7 @@ void kc_client_dispatch(struct kc_client *kc, zmq_pollitem_t *items, int n)
 
 	unsigned ready = 0;
 	int died = kc->launched && kc->proc.pidfd < 0; /* no pidfd: ask waitpid every time */
+	int tunnel = 0;
 
 	/* Only the sockets poll found readable: an empty receive costs libzmq two system calls
 	 * (its fork check and its mailbox), per socket, per wakeup. */
@@ -768,12 +803,14 @@ void kc_client_dispatch(struct kc_client *kc, zmq_pollitem_t *items, int n)
 				ready |= 1u << ch;
 		if (!items[i].socket && kc->launched && items[i].fd == kc->proc.pidfd)
 			died = 1;
+		if (!items[i].socket && items[i].fd >= 0 && items[i].fd == kcp_tunnel_fd(kc))
+			tunnel = 1;
 	}
 	read_monitors(kc);
 	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
 		if (ready & 1u << order[k] && drain(kc, order[k]) && order[k] == KC_IOPUB)
 			kc->hold_until = 0; /* a backlog: no hold until it is read */
-	timers(kc, died);
+	timers(kc, died, tunnel);
 }
 
 long kc_client_next_timeout(const struct kc_client *kc)
@@ -801,6 +838,10 @@ long kc_client_next_timeout(const struct kc_client *kc)
 		next = now + 200;
 	if (kc->hold_until > now && kc->hold_until < next)
 		next = kc->hold_until;
+	if (kcp_tunnel_timeout(kc) >= 0 && now + kcp_tunnel_timeout(kc) < next)
+		next = now + kcp_tunnel_timeout(kc);
+	if (kc->holding && kc->state != KC_LINK_LOST && kc->probe_next < next)
+		next = kc->probe_next;
 	return next > now ? (long)(next - now) : 0;
 }
 
@@ -833,13 +874,19 @@ int kc_client_run(struct kc_client *kc, const int *done, long timeout_ms)
 
 int kc_client_wait_ready(struct kc_client *kc, long timeout_ms, struct kc_error *err)
 {
-	long long end = kcp_now_ms() + timeout_ms;
+	long long end = kcp_now_ms() + timeout_ms, check_at = kcp_now_ms() + 3000;
 	zmq_pollitem_t items[KC_MAXPOLL];
 
 	while (kc->state == KC_STARTING) {
 		long left = (long)(end - kcp_now_ms());
 		int n = kc_client_pollitems(kc, items, KC_MAXPOLL);
 
+		/* A kernel started over SSH: no pidfd tells its death, so ask every few seconds. */
+		if (kcp_tunnel_launched(kc) && kcp_now_ms() >= check_at) {
+			if (kcp_tunnel_check(kc, err) < 0)
+				return -1;
+			check_at = kcp_now_ms() + 3000;
+		}
 		if (left <= 0) {
 			char *tail = kc_client_log_tail(kc, 600);
 
@@ -1075,6 +1122,16 @@ fail:
 
 struct kc_client *kc_client_attach(const char *connfile, struct kc_error *err)
 {
+	struct kc_conninfo ci;
+
+	if (kc_conn_read(connfile, &ci, err) < 0)
+		return NULL;
+	return kcp_client_attach_ci(&ci, connfile, err);
+}
+
+struct kc_client *kcp_client_attach_ci(const struct kc_conninfo *ci, const char *connfile,
+				       struct kc_error *err)
+{
 	struct kc_client *kc = client_new();
 
 	if (!kc) {
@@ -1083,14 +1140,87 @@ struct kc_client *kc_client_attach(const char *connfile, struct kc_error *err)
 	}
 	snprintf(kc->connfile, sizeof kc->connfile, "%s", connfile);
 	kc->signal_interrupt = 0;
-	if (kc_conn_read(connfile, &kc->ci, err) < 0 ||
-	    kcp_session_init(&kc->sess, kc->ci.key, kc->ci.signature_scheme, err) < 0 ||
+	kc->ci = *ci;
+	if (kcp_session_init(&kc->sess, kc->ci.key, kc->ci.signature_scheme, err) < 0 ||
 	    open_sockets(kc, err) < 0) {
 		kc_client_free(kc, 1);
 		return NULL;
 	}
 	begin_handshake(kc);
 	return kc;
+}
+
+void kcp_client_link_lost(struct kc_client *kc)
+{
+	if (kc->state == KC_DEAD || kc->state == KC_LINK_LOST)
+		return;
+	for (size_t i = 0; i < kc->nreqs; i++)
+		kc->reqs[i]->outage = 1;
+	kc->holding = 1;
+	kc->probe_next = 0;
+	set_state(kc, KC_LINK_LOST);
+}
+
+/* A probe's reply came after every request sent before it (shell is handled in order): a
+ * request pending since the outage without its reply now never gets one. */
+static void on_probe(struct kc_client *kc, const char *id, enum kc_status st,
+		     const struct kc_msg *reply, void *ud)
+{
+	if (st != KC_OK)
+		return;
+	for (size_t i = 0; i < kc->nreqs;) {
+		struct req *r = kc->reqs[i];
+
+		if (r->outage && !r->reply && r->ch == KC_SHELL)
+			finish(kc, i, KC_ERROR);
+		else
+			i++;
+	}
+}
+
+static void link_back(struct kc_client *kc)
+{
+	kcp_tunnel_link_back(kc);
+	kc->probe_next = 0;
+}
+
+/* Sends what was held, in order, and stops holding. */
+static void release_held(struct kc_client *kc)
+{
+	kc->holding = 0;
+	for (size_t k = 0; k < kc->nheld; k++) {
+		struct kcp_held *h = &kc->held[k];
+
+		for (int i = 0; i < h->n; i++) {
+			zmq_msg_send(&h->frames[i], kc->sock[h->ch],
+				     (i < h->n - 1 ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT);
+			zmq_msg_close(&h->frames[i]);
+		}
+	}
+	free(kc->held);
+	kc->held = NULL;
+	kc->nheld = 0;
+}
+
+/* The link is back but iopub not proven: a kernel_info (sent past the hold) every 200 ms makes
+ * the kernel publish busy/idle; the first iopub message releases the rest (on_iopub). After
+ * KCP_HOLD_MAX_MS of none, what is held goes anyway. */
+#define KCP_HOLD_MAX_MS 5000
+static void probe_link(struct kc_client *kc, long long now)
+{
+	if (!kc->holding || kc->state == KC_LINK_LOST || kc->state == KC_DEAD ||
+	    now < kc->probe_next)
+		return;
+	if (kc->probe_next && now - kc->hold_since >= KCP_HOLD_MAX_MS) {
+		release_held(kc);
+		return;
+	}
+	if (!kc->probe_next)
+		kc->hold_since = now;
+	kc->probe_next = now + 200;
+	kc->holding = 0;
+	kc_client_request(kc, KC_SHELL, "kernel_info_request", NULL, 0, on_probe, NULL);
+	kc->holding = 1;
 }
 
 static void shutdown_process(struct kc_client *kc, int restart)
@@ -1125,13 +1255,27 @@ void kc_client_free(struct kc_client *kc, int keep)
 {
 	if (!kc)
 		return;
+	kcp_tunnel_shutdown(kc, keep);
 	if (kc->launched && !keep)
 		shutdown_process(kc, 0);
 	else if (kc->launched && !kcp_proc_poll(&kc->proc))
 		kcp_proc_signal(&kc->proc, SIGKILL), kcp_proc_wait(&kc->proc, 2000);
 	kc->h = (struct kc_handlers){0};
 	cancel_all(kc);
+	kc->holding = 0;
+	for (size_t k = 0; k < kc->nheld; k++)
+		for (int i = 0; i < kc->held[k].n; i++)
+			zmq_msg_close(&kc->held[k].frames[i]);
+	free(kc->held);
+	if (kc->tun) { /* what is still queued waits for a link that is going away */
+		int zero = 0;
+
+		for (int i = 0; i < KC_NCHANNELS; i++)
+			if (kc->sock[i])
+				zmq_setsockopt(kc->sock[i], ZMQ_LINGER, &zero, sizeof zero);
+	}
 	close_sockets(kc);
+	kcp_tunnel_free(kc);
 	if (kc->own_connfile)
 		unlink(kc->connfile);
 	if (kc->proc.own_log)
@@ -1151,22 +1295,29 @@ void kc_client_free(struct kc_client *kc, int keep)
 
 int kc_client_restart(struct kc_client *kc, struct kc_error *err)
 {
-	if (!kc->launched)
+	int remote = kcp_tunnel_launched(kc);
+
+	if (!kc->launched && !remote)
 		return kcp_fail(err, "cannot restart a kernel bobbin did not start");
 	set_state(kc, KC_RESTARTING);
 	cancel_all(kc);
 	kcp_routing_reset(kc);
 	json_decref(kc->input_parent);
 	kc->input_parent = NULL;
-	shutdown_process(kc, 1);
-	/* The old kernel is gone and the new one not started: any handshake from here on is new. */
+	if (!remote)
+		shutdown_process(kc, 1);
+	/* The old kernel is gone (a remote one: going) and the new one not started: any handshake
+	 * from here on is new. */
 	close_monitors(kc);
 	for (size_t k = 0; k < sizeof linked_channels / sizeof linked_channels[0]; k++)
 		open_monitor(kc, linked_channels[k]);
-	if (kc->proc.pidfd >= 0)
-		close(kc->proc.pidfd);
-	kc->proc.pidfd = -1;
-	if (kcp_proc_spawn(&kc->proc, kc->argv, kc->envp, kc->cwd, err) < 0) {
+	if (!remote) {
+		if (kc->proc.pidfd >= 0)
+			close(kc->proc.pidfd);
+		kc->proc.pidfd = -1;
+	}
+	if (remote ? kcp_tunnel_restart(kc, err) < 0
+		   : kcp_proc_spawn(&kc->proc, kc->argv, kc->envp, kc->cwd, err) < 0) {
 		set_state(kc, KC_DEAD);
 		return -1;
 	}
@@ -1181,6 +1332,8 @@ int kc_client_interrupt(struct kc_client *kc)
 {
 	if (kc->launched && kc->signal_interrupt)
 		return kcp_proc_signal(&kc->proc, SIGINT);
+	if (kcp_tunnel_launched(kc) && kc->signal_interrupt)
+		return kcp_tunnel_interrupt(kc);
 	return kc_client_request(kc, KC_CONTROL, "interrupt_request", NULL, 0, NULL, NULL) ? 0
 											 : -1;
 }
@@ -1197,7 +1350,7 @@ enum kc_state kc_client_state(const struct kc_client *kc)
 
 int kc_client_launched(const struct kc_client *kc)
 {
-	return kc->launched;
+	return kc->launched || kcp_tunnel_launched(kc);
 }
 
 pid_t kc_client_pid(const struct kc_client *kc)

@@ -125,7 +125,19 @@ static json_t *load_json_file(const char *path, struct kc_error *err)
 
 int kc_conn_read(const char *path, struct kc_conninfo *ci, struct kc_error *err)
 {
-	json_t *j = load_json_file(path, err), *v;
+	json_t *j = load_json_file(path, err);
+	int rc;
+
+	if (!j)
+		return -1;
+	rc = kcp_conn_from_json(j, path, ci, err);
+	json_decref(j);
+	return rc;
+}
+
+int kcp_conn_from_json(json_t *j, const char *path, struct kc_conninfo *ci, struct kc_error *err)
+{
+	json_t *v;
 	const char *s;
 	struct {
 		const char *name;
@@ -134,20 +146,16 @@ int kc_conn_read(const char *path, struct kc_conninfo *ci, struct kc_error *err)
 		     {"stdin_port", &ci->stdin_port}, {"control_port", &ci->control_port},
 		     {"hb_port", &ci->hb_port}};
 
-	if (!j)
-		return -1;
+	if (!json_is_object(j))
+		return kcp_fail(err, "%s: not a JSON object", path);
 	memset(ci, 0, sizeof *ci);
-	if (json_object_get(j, "curve_publickey")) {
-		json_decref(j);
+	if (json_object_get(j, "curve_publickey"))
 		return kcp_fail(err, "%s: CurveZMQ-encrypted connection files are not supported yet",
 				path);
-	}
 	s = json_string_value(json_object_get(j, "transport"));
 	snprintf(ci->transport, sizeof ci->transport, "%s", s ? s : "tcp");
-	if (strcmp(ci->transport, "tcp") && strcmp(ci->transport, "ipc")) {
-		json_decref(j);
+	if (strcmp(ci->transport, "tcp") && strcmp(ci->transport, "ipc"))
 		return kcp_fail(err, "%s: unsupported transport \"%s\"", path, ci->transport);
-	}
 	s = json_string_value(json_object_get(j, "ip"));
 	snprintf(ci->ip, sizeof ci->ip, "%s", s ? s : "127.0.0.1");
 	if (!strcmp(ci->ip, "*") || !strcmp(ci->ip, "0.0.0.0"))
@@ -155,23 +163,18 @@ int kc_conn_read(const char *path, struct kc_conninfo *ci, struct kc_error *err)
 	for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++) {
 		v = json_object_get(j, ports[i].name);
 		*ports[i].port = port_of(v);
-		if (*ports[i].port <= 0 || *ports[i].port > 65535) {
-			json_decref(j);
+		if (*ports[i].port <= 0 || *ports[i].port > 65535)
 			return kcp_fail(err, "%s: missing or invalid %s", path, ports[i].name);
-		}
 	}
 	s = json_string_value(json_object_get(j, "key"));
-	if (s && strlen(s) >= sizeof ci->key) {
-		json_decref(j);
+	if (s && strlen(s) >= sizeof ci->key)
 		return kcp_fail(err, "%s: the key is longer than %zu bytes (not supported)", path,
 				sizeof ci->key - 1);
-	}
 	snprintf(ci->key, sizeof ci->key, "%s", s ? s : "");
 	s = json_string_value(json_object_get(j, "signature_scheme"));
 	snprintf(ci->signature_scheme, sizeof ci->signature_scheme, "%s", s ? s : "hmac-sha256");
 	s = json_string_value(json_object_get(j, "kernel_name"));
 	snprintf(ci->kernel_name, sizeof ci->kernel_name, "%s", s ? s : "");
-	json_decref(j);
 	return 0;
 }
 

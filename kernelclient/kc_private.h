@@ -14,6 +14,15 @@ int kcp_fail(struct kc_error *err, const char *fmt, ...) __attribute__((format(p
  * opened or is not a regular file (a FIFO is refused without waiting for a writer). */
 int kcp_open_regular(const char *path, struct kc_error *err);
 
+/* A kernelspec from kernel.json's parsed object j (borrowed); path names it in errors. */
+struct kc_kernelspec *kcp_kernelspec_from_json(json_t *j, const char *path, const char *dir,
+					       const char *name, struct kc_error *err);
+/* A connection file's parsed object j (borrowed) into ci; path names it in errors. */
+int kcp_conn_from_json(json_t *j, const char *path, struct kc_conninfo *ci, struct kc_error *err);
+
+/* Appends a copy of s to the NULL-terminated *v of *n strings. */
+int kcp_strv_push(char ***v, size_t *n, const char *s);
+
 /* Signing and framing state for one client session. */
 struct kcp_session {
 	char id[40];       /* uuid4, sent as header.session */
@@ -83,6 +92,7 @@ struct req {
 	long long reply_at;  /* when the reply arrived */
 	int got_idle;
 	struct kc_msg *reply;
+	int outage;          /* pending when the SSH link broke: its output may be lost */
 };
 
 struct kc_client {
@@ -132,6 +142,18 @@ struct kc_client {
 	json_t *routing_state;
 	json_t *routing_replay; /* set_default/add_rule/remove_rule ops to redo after a restart */
 	char comm_id[40];
+	/* a remote kernel's SSH tunnel (kc_tunnel.c), NULL for a local one. From the link's loss
+	 * until an iopub message shows the SUB subscribed again, what is sent is held here (else
+	 * a request could run before its output can arrive); kernel_info probes provoke one. */
+	struct kcp_tunnel *tun;
+	struct kcp_held {
+		enum kc_channel ch;
+		int n;
+		zmq_msg_t frames[6];
+	} *held;
+	size_t nheld;
+	int holding;
+	long long probe_next, hold_since;
 	/* pending input_request */
 	json_t *input_parent;
 	char err[512];
@@ -147,5 +169,24 @@ void kcp_routing_on_ready(struct kc_client *kc);
 int kcp_routing_on_iopub(struct kc_client *kc, const struct kc_msg *m);
 void kcp_routing_reset(struct kc_client *kc);
 void kcp_routing_free(struct kc_client *kc);
+
+/* kc_client.c for kc_tunnel.c: a client for ci (connfile is its name); the link broke. */
+struct kc_client *kcp_client_attach_ci(const struct kc_conninfo *ci, const char *connfile,
+				       struct kc_error *err);
+void kcp_client_link_lost(struct kc_client *kc);
+/* kc_tunnel.c for kc_client.c: the ssh child's pidfd (-1: none); watch it (fd_ready: the pidfd
+ * was readable) and start it again when due; ms until that (-1: nothing due); the link is back;
+ * a kernel started there: its interrupt, restart, death at start, shutdown (unless keep), and
+ * freeing the tunnel (the ssh child, the sockets, the directory). */
+int kcp_tunnel_fd(const struct kc_client *kc);
+void kcp_tunnel_tick(struct kc_client *kc, int fd_ready);
+long kcp_tunnel_timeout(const struct kc_client *kc);
+void kcp_tunnel_link_back(struct kc_client *kc);
+int kcp_tunnel_launched(const struct kc_client *kc);
+int kcp_tunnel_interrupt(struct kc_client *kc);
+int kcp_tunnel_restart(struct kc_client *kc, struct kc_error *err);
+int kcp_tunnel_check(struct kc_client *kc, struct kc_error *err);
+void kcp_tunnel_shutdown(struct kc_client *kc, int keep);
+void kcp_tunnel_free(struct kc_client *kc);
 
 #endif

@@ -16,7 +16,7 @@
 
 #include "kernelclient/kc_private.h"
 
-static int push(char ***v, size_t *n, const char *s)
+int kcp_strv_push(char ***v, size_t *n, const char *s)
 {
 	char **nv = realloc(*v, (*n + 2) * sizeof **v);
 
@@ -40,16 +40,16 @@ char **kc_kernelspec_dirs(void)
 		for (char *p = strtok_r(copy, ":", &save); p; p = strtok_r(NULL, ":", &save))
 			if (*p) {
 				snprintf(buf, sizeof buf, "%s/kernels", p);
-				push(&v, &n, buf);
+				kcp_strv_push(&v, &n, buf);
 			}
 		free(copy);
 	}
 	if (kc_path_data_dir(buf, sizeof buf - 8) == 0) {
 		strcat(buf, "/kernels");
-		push(&v, &n, buf);
+		kcp_strv_push(&v, &n, buf);
 	}
-	push(&v, &n, "/usr/local/share/jupyter/kernels");
-	push(&v, &n, "/usr/share/jupyter/kernels");
+	kcp_strv_push(&v, &n, "/usr/local/share/jupyter/kernels");
+	kcp_strv_push(&v, &n, "/usr/share/jupyter/kernels");
 	return v;
 }
 
@@ -81,9 +81,8 @@ struct kc_kernelspec *kc_kernelspec_load(const char *dir, const char *name, stru
 {
 	char path[PATH_MAX];
 	json_error_t je;
-	json_t *j, *argv, *v;
+	json_t *j;
 	struct kc_kernelspec *s;
-	size_t i;
 	int fd;
 
 	snprintf(path, sizeof path, "%s/kernel.json", dir);
@@ -95,10 +94,20 @@ struct kc_kernelspec *kc_kernelspec_load(const char *dir, const char *name, stru
 		kcp_fail(err, "%s:%d:%d: not valid JSON: %s", path, je.line, je.column, je.text);
 		return NULL;
 	}
-	argv = json_object_get(j, "argv");
+	s = kcp_kernelspec_from_json(j, path, dir, name, err);
+	json_decref(j);
+	return s;
+}
+
+struct kc_kernelspec *kcp_kernelspec_from_json(json_t *j, const char *path, const char *dir,
+					       const char *name, struct kc_error *err)
+{
+	json_t *argv = json_object_get(j, "argv"), *v;
+	struct kc_kernelspec *s;
+	size_t i;
+
 	if (!json_is_object(j) || !json_is_array(argv) || json_array_size(argv) == 0) {
 		kcp_fail(err, "%s: \"argv\" must be a non-empty list of strings", path);
-		json_decref(j);
 		return NULL;
 	}
 	s = calloc(1, sizeof *s);
@@ -106,7 +115,6 @@ struct kc_kernelspec *kc_kernelspec_load(const char *dir, const char *name, stru
 	json_array_foreach(argv, i, v) {
 		if (!json_is_string(v)) {
 			kcp_fail(err, "%s: argv[%zu] is not a string", path, i);
-			json_decref(j);
 			kc_kernelspec_free(s);
 			return NULL;
 		}
@@ -125,7 +133,6 @@ struct kc_kernelspec *kc_kernelspec_load(const char *dir, const char *name, stru
 	if (strcmp(s->interrupt_mode, "signal") && strcmp(s->interrupt_mode, "message")) {
 		kcp_fail(err, "%s: interrupt_mode must be \"signal\" or \"message\", not \"%s\"",
 			 path, s->interrupt_mode);
-		json_decref(j);
 		kc_kernelspec_free(s);
 		return NULL;
 	}
@@ -133,7 +140,6 @@ struct kc_kernelspec *kc_kernelspec_load(const char *dir, const char *name, stru
 		s->env = json_incref(v);
 	if (json_is_object(v = json_object_get(j, "metadata")))
 		s->metadata = json_incref(v);
-	json_decref(j);
 	return s;
 }
 

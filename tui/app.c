@@ -129,6 +129,8 @@ static const char nb_usage[] =
 	"The notebook screen (a new notebook when the file does not exist).\n"
 	"  -k, --kernel NAME      start this kernelspec (default: the notebook's)\n"
 	"  --existing[=FILE|ID]   attach to a running kernel\n"
+	"  --ssh HOST             the kernel is on HOST (ssh; BOBBIN_SSH replaces the command)\n"
+	"  --ssh-keep             with --ssh and -k: leave the kernel running there on quit\n"
 	"  --theme NAME|PATH      colour theme (default, light, solarized-dark, high-contrast, mono)\n"
 	"  --mouse, --no-mouse    click to focus and wheel to scroll (off by default)\n"
 	"  --recover              restore the recovery file without asking\n"
@@ -350,6 +352,18 @@ int cmd_notebook(int argc, char **argv)
 		if (theme_open(theme ? theme : a->cfg.theme, &dirs, &a->theme, &err) < 0) {
 			snprintf(why, sizeof why, "using the default theme: %s", err.text);
 			theme_builtin("default", &a->theme);
+		}
+	}
+	if (a->kopts.ssh) { /* ssh may prompt: before the screen takes the terminal */
+		struct kc_error err = {0};
+		const char *kn = a->kopts.kernel ? a->kopts.kernel : json_string_value(json_object_get(
+			json_object_get(nb_doc_metadata(a->doc), "kernelspec"), "name"));
+
+		if (kernel_ssh_preopen(&a->kopts, kn ? kn : "python3", &err) < 0) {
+			tout_fmt(stderr, "bobbin: %s\n", err.text);
+			nb_out_free(a->out);
+			nb_doc_free(a->doc);
+			return 2;
 		}
 	}
 	if (view_init(a) < 0) {

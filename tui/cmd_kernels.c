@@ -6,6 +6,7 @@
 
 #include "kernelclient/kc.h"
 #include "tui/cmd.h"
+#include "tui/kernel_open.h"
 #include "tui/tout.h"
 
 int cmd_kernels(int argc, char **argv)
@@ -13,15 +14,38 @@ int cmd_kernels(int argc, char **argv)
 	size_t n;
 	char *bad = NULL;
 	struct kc_kernelspec **list;
+	struct kernel_opts ko = {0};
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		tout_lit(stdout,
-		         "usage: bobbin kernels\n\nLists the kernelspecs bobbin can start: "
-		         "name, language, display name, directory.\nSearched in JUPYTER_PATH, "
-		         "the Jupyter data dir, /usr/local/share/jupyter, /usr/share/jupyter.\n");
-		return 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			tout_lit(stdout,
+			         "usage: bobbin kernels [--ssh HOST]\n\nLists the kernelspecs bobbin "
+			         "can start: name, language, display name, directory.\nSearched in "
+			         "JUPYTER_PATH, the Jupyter data dir, /usr/local/share/jupyter, "
+			         "/usr/share/jupyter\n(on HOST with --ssh).\n");
+			return 0;
+		}
+		int r = !strcmp(argv[i], "--ssh") || !strncmp(argv[i], "--ssh=", 6)
+				? kernel_opts_parse(&ko, argc, argv, &i)
+				: 0;
+
+		if (r < 0)
+			return 2;
+		if (r == 0) {
+			tout_fmt(stderr, "bobbin kernels: unknown argument %s\n", argv[i]);
+			return 2;
+		}
 	}
-	list = kc_kernelspec_list(&n, &bad);
+	if (ko.ssh) {
+		struct kc_error err = {0};
+
+		if (!(list = kernel_list_ssh(&ko, &n, &err))) {
+			tout_fmt(stderr, "bobbin: %s\n", err.text);
+			return 2;
+		}
+	} else {
+		list = kc_kernelspec_list(&n, &bad);
+	}
 	if (n)
 		tout_fmt(stdout, "%-20s %-10s %-28s %s\n", "NAME", "LANGUAGE", "DISPLAY NAME",
 		         "PATH");

@@ -29,10 +29,13 @@
 static const char console_usage[] =
 	"usage: bobbin console [-k NAME | --existing[=FILE|ID]] [--allow-errors]\n"
 	"                      [--routing POLICY] [--route PATTERN=POLICY] [--no-agent]\n"
+	"                      [--ssh HOST [--ssh-keep]]\n"
 	"\n"
 	"A readline REPL on a kernel; with stdin not a terminal, runs the code read from it.\n"
 	"  -k, --kernel NAME      kernelspec to start (default python3)\n"
 	"  --existing[=FILE|ID]   attach to a running kernel (newest kernel-*.json by default)\n"
+	"  --ssh HOST             the kernel is on HOST (ssh; BOBBIN_SSH replaces the command)\n"
+	"  --ssh-keep             with --ssh and -k: leave the kernel running there on quit\n"
 	"  --allow-errors         piped input: run every block even after one raised (exit 1 still)\n"
 	"  --routing POLICY       thread output routing default (kernel, origin, current, auto)\n"
 	"  --route PATTERN=POLICY routing rule by thread name, repeatable\n"
@@ -82,6 +85,9 @@ static void on_state(struct kc_client *kc, enum kc_state st, void *ud)
 		c->exec_error = 1;
 	} else if (st == KC_DISCONNECTED) {
 		con_note(c, "bobbin: the kernel stopped answering (heartbeat lost)");
+	} else if (st == KC_LINK_LOST) {
+		con_note(c, "bobbin: ssh link lost to %s; reconnecting (output sent meanwhile is lost)",
+			 kc_client_ssh_host(kc));
 	}
 }
 
@@ -604,7 +610,7 @@ int cmd_console(int argc, char **argv)
 	if (!c.kc) {
 		nb_out_free(c.out);
 		nb_doc_free(c.doc);
-		return 1;
+		return c.ko.ssh ? 2 : 1;
 	}
 	kc_client_set_handlers(c.kc, &(struct kc_handlers){.iopub = on_iopub,
 							   .input = on_input,

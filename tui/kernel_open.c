@@ -39,6 +39,21 @@ int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i)
 		o->existing = a + 11;
 		return 1;
 	}
+	if (!strcmp(a, "--ssh") || !strncmp(a, "--ssh=", 6)) {
+		const char *v = a[5] == '=' ? a + 6 : *i + 1 < argc ? argv[++*i] : NULL;
+
+		if (!v || !*v || *v == '-') {
+			tout_fmt(stderr, "bobbin: --ssh needs a host (a name from ~/.ssh/config, "
+			                 "host, user@host or user@host:port)\n");
+			return -1;
+		}
+		o->ssh = v;
+		return 1;
+	}
+	if (!strcmp(a, "--ssh-keep")) {
+		o->ssh_keep = 1;
+		return 1;
+	}
 	if (!strcmp(a, "--no-agent")) {
 		o->no_agent = 1;
 		return 1;
@@ -180,11 +195,103 @@ static struct kc_client *with_routing(struct kc_client *kc, const struct kernel_
 	return kc;
 }
 
+/* The ssh command: $BOBBIN_SSH split at blanks into argv (max words), else ssh. Returns the
+ * buffer the words point into (caller frees), NULL when out of memory. */
+static char *ssh_command(const char **argv, int max)
+{
+	const char *env = getenv("BOBBIN_SSH");
+	char *words = strdup(env && *env ? env : "ssh"), *save = NULL;
+	int n = 0;
+
+	for (char *w = words ? strtok_r(words, " \t", &save) : NULL; w && n < max - 1;
+	     w = strtok_r(NULL, " \t", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+	return words;
+}
+
+struct kc_kernelspec **kernel_list_ssh(const struct kernel_opts *o, size_t *n,
+				       struct kc_error *err)
+{
+	const char *argv[64];
+	char *words = ssh_command(argv, 64);
+	struct kc_ssh_opts so = {.host = o->ssh, .ssh_argv = argv};
+	struct kc_kernelspec **l = words ? kc_kernelspec_list_ssh(&so, n, err) : NULL;
+
+	free(words);
+	return l;
+}
+
+struct kc_client *kernel_open_ssh(const struct kernel_opts *o, const char *name, int batch,
+				  struct kc_error *err)
+{
+	const char *argv[64];
+	char *words = ssh_command(argv, 64);
+	struct kc_client *kc;
+
+	if (!words) {
+		snprintf(err->text, sizeof err->text, "out of memory");
+		return NULL;
+	}
+	struct kc_ssh_opts so = {.host = o->ssh, .ssh_argv = argv, .batch = batch,
+				 .keep = o->ssh_keep};
+	if (o->existing)
+		kc = kc_client_attach_ssh(&so, o->existing, err);
+	else
+		kc = kc_client_launch_ssh(&so, name ? name : o->kernel ? o->kernel : "python3", err);
+	free(words);
+	return kc;
+}
+
+static struct kc_client *ssh_pre;
+
+int kernel_ssh_preopen(const struct kernel_opts *o, const char *name, struct kc_error *err)
+{
+	ssh_pre = kernel_open_ssh(o, name, 0, err);
+	return ssh_pre ? 0 : -1;
+}
+
+struct kc_client *kernel_ssh_take(const struct kernel_opts *o, const char *name,
+				  struct kc_error *err)
+{
+	struct kc_client *kc = ssh_pre;
+
+	ssh_pre = NULL;
+	return kc ? kc : kernel_open_ssh(o, name, 1, err);
+}
+
 struct kc_client *kernel_open(const struct kernel_opts *o)
 {
 	struct kc_error err = {0};
 	struct kc_client *kc;
 	long timeout = o->ready_timeout_ms ? o->ready_timeout_ms : 60000;
+
+	if (o->ssh) {
+		if (!(kc = kernel_open_ssh(o, NULL, 0, &err))) {
+			tout_fmt(stderr, "bobbin: %s\n", err.text);
+			return NULL;
+		}
+		if (kc_client_wait_ready(kc, o->existing ? (o->ready_timeout_ms ? o->ready_timeout_ms
+									 : 10000)
+							 : timeout,
+					 &err) < 0) {
+			if (o->existing)
+				tout_fmt(stderr, "bobbin: %s: no kernel answers (a stale connection "
+				                 "file of a dead kernel?)\n",
+				         kc_client_connfile(kc));
+			else if (strncmp(err.text, o->ssh, strlen(o->ssh)))
+				tout_fmt(stderr, "bobbin: %s: %s\n", o->ssh, err.text);
+			else
+				tout_fmt(stderr, "bobbin: %s\n", err.text);
+			kc_client_free(kc, 0);
+			return NULL;
+		}
+		if (o->ssh_keep && kc_client_launched(kc) && !o->quiet)
+			tout_fmt(stderr, "bobbin: the kernel keeps running on %s after this: "
+			                 "--ssh %s --existing=%s\n",
+			         o->ssh, o->ssh, kc_client_ssh_connfile(kc));
+		return with_routing(kc, o);
+	}
 
 	if (o->existing) {
 		char path[4096];

@@ -8,6 +8,8 @@
 struct kernel_opts {
 	const char *kernel;   /* -k NAME; NULL: default */
 	const char *existing; /* --existing[=X]: "" for the newest, NULL when not attaching */
+	const char *ssh;      /* --ssh HOST: the kernel is on HOST (kc_tunnel.c) */
+	int ssh_keep;         /* --ssh-keep: a kernel started on HOST outlives bobbin */
 	const char *cwd;
 	long ready_timeout_ms;
 	/* thread routing (docs/routing-protocol.md) */
@@ -18,13 +20,28 @@ struct kernel_opts {
 	int quiet;                /* no routing notes on stderr (the notebook screen shows them) */
 };
 
-/* Parses -k/--kernel NAME, --existing[=X], --routing POLICY, --route PATTERN=POLICY and
- * --no-agent at argv[*i]; 1 when consumed (advancing *i), 0 when not one of these, -1 on a
+/* Parses -k/--kernel NAME, --existing[=X], --ssh HOST, --ssh-keep, --routing POLICY,
+ * --route PATTERN=POLICY and --no-agent at argv[*i]; 1 when consumed (advancing *i), 0 when not one of these, -1 on a
  * missing or bad argument (message printed). */
 int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i);
 /* Starts or attaches and waits until ready; installs the routing agent (unless no_agent) and
  * applies --routing/--route. NULL after printing "bobbin: …" on stderr. */
 struct kc_client *kernel_open(const struct kernel_opts *o);
+
+/* Over --ssh: attaches (--existing) or starts kernel name (NULL: -k, else python3) on the host,
+ * without waiting for the kernel to be ready. ssh is $BOBBIN_SSH split at blanks when set (e.g.
+ * "ssh -F FILE"). batch: no prompts from ssh. NULL with err. */
+struct kc_client *kernel_open_ssh(const struct kernel_opts *o, const char *name, int batch,
+				  struct kc_error *err);
+/* The kernelspecs on --ssh HOST; NULL with err. */
+struct kc_kernelspec **kernel_list_ssh(const struct kernel_opts *o, size_t *n,
+				       struct kc_error *err);
+/* The notebook screen: opens the --ssh kernel before the screen takes the terminal, so ssh's
+ * prompts (host key, password) can be answered; -1 with err. kernel_ssh_take() hands it over
+ * once, and opens another one without prompts when asked again. */
+int kernel_ssh_preopen(const struct kernel_opts *o, const char *name, struct kc_error *err);
+struct kc_client *kernel_ssh_take(const struct kernel_opts *o, const char *name,
+				  struct kc_error *err);
 
 /* Applies the routing options to a ready client (also after the user's :routing). Returns the
  * number of requests that failed; messages go to report (may be NULL). */

@@ -265,10 +265,12 @@ int run_job_launch(struct run_job *j)
 	}
 	nb_out_set_limit(j->out, r->output_limit);
 	nb_out_set_save_attribution(j->out, r->save_attribution);
-	if (o->ko.existing) {
+	if (o->ko.existing || o->ko.ssh) {
 		struct kernel_opts ko = o->ko;
 
 		ko.cwd = j->cwd;
+		if (!ko.existing && !ko.kernel)
+			ko.kernel = j->kname;
 		if (!(j->kc = kernel_open(&ko)))
 			goto fail;
 	} else {
@@ -291,7 +293,7 @@ int run_job_launch(struct run_job *j)
 fail:
 	nb_out_free(j->out);
 	j->out = NULL;
-	j->exit_status = 1;
+	j->exit_status = o->ko.ssh ? 2 : 1;
 	j->state = JOB_DONE;
 	j->nskipped = j->ncode;
 	return -1;

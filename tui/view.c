@@ -214,7 +214,7 @@ static void draw_top(struct app *a)
 
 		state = a->kernel_dead ? "dead" : kc_state_name(st);
 		if (a->kernel_dead || st == KC_DEAD || st == KC_DISCONNECTED ||
-		    st == KC_UNRESPONSIVE)
+		    st == KC_UNRESPONSIVE || st == KC_LINK_LOST)
 			role = THEME_STATUS_KERNEL_DEAD;
 		else if (st == KC_STARTING || st == KC_RESTARTING)
 			role = THEME_STATUS_KERNEL_STARTING;
