@@ -304,8 +304,8 @@ static void finish(struct kc_client *kc, size_t idx, enum kc_status st)
 
 		if (s && !strcmp(s, "error"))
 			st = KC_ERROR;
-		else if (s && !strcmp(s, "aborted"))
-			st = KC_ABORTED;
+		else if (s && (!strcmp(s, "aborted") || !strcmp(s, "abort")))
+			st = KC_ABORTED; /* IRkernel says "abort" (the spec's word before 5.0) */
 	}
 	/* Finished with its reply but without its idle (see finish_lost). */
 	kc->lost = r->reply && !r->got_idle && !strcmp(r->type, "execute_request") &&
