@@ -188,6 +188,43 @@ static void test_ir_complete_inspect_is_complete(void **state)
 	json_decref(r.content);
 }
 
+struct ir_queued {
+	struct kt_reply r;
+	int lost;
+	double at;
+};
+
+static void ir_queued_cb(struct kc_client *kc, const char *id, enum kc_status st,
+			 const struct kc_msg *reply, void *ud)
+{
+	struct ir_queued *q = ud;
+
+	q->lost = kc_client_output_lost(kc);
+	q->at = kt_now();
+	kt_reply_cb(kc, id, st, reply, &q->r);
+}
+
+/* A cell queued behind one that fails is aborted: IRkernel answers "abort" and sends no
+ * busy/idle for it (ipykernel does). bobbin must not call that lost output, nor wait long. */
+static void test_ir_abort_after_error(void **state)
+{
+	struct ir_queued a = {0}, b = {0};
+
+	assert_non_null(kc_client_execute(ir->kc, "Sys.sleep(0.3); stop('first fails')", 0,
+					  ir_queued_cb, &a));
+	assert_non_null(kc_client_execute(ir->kc, "cat('never\\n')", 0, ir_queued_cb, &b));
+	kc_client_run(ir->kc, &b.r.done, KT_DEADLINE_MS);
+	assert_int_equal(a.r.done, 1);
+	assert_int_equal(b.r.done, 1);
+	assert_int_equal(a.r.status, KC_ERROR);
+	assert_int_equal(b.r.status, KC_ABORTED);
+	assert_int_equal(b.lost, 0);
+	printf("# ir: the aborted request finished %.3f s after the failed one\n", b.at - a.at);
+	assert_true(b.at - a.at < 2.5);
+	json_decref(a.r.content);
+	json_decref(b.r.content);
+}
+
 /* Sys.sleep(60) interrupted by SIGINT (interrupt_mode is signal): no error message at all, the
  * reply's status is "abort" (the spec's old word; Python kernels raise KeyboardInterrupt). */
 static void test_ir_interrupt(void **state)
@@ -251,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_ir_error),
 		cmocka_unit_test(test_ir_stdin),
 		cmocka_unit_test(test_ir_complete_inspect_is_complete),
+		cmocka_unit_test(test_ir_abort_after_error),
 		cmocka_unit_test(test_ir_interrupt),
 		cmocka_unit_test(test_ir_restart),
 	};
