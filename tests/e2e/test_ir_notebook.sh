@@ -35,13 +35,13 @@ screen_e() { TM capture-pane -p -e 2>/dev/null; }
 limit=$(( $(date +%s) + 10 ))
 while ! screen_e | grep -q "$E\[[0-9;]*m# a comment 'x'" && [ "$(date +%s)" -le "$limit" ]; do sleep 0.1; done
 line=$(screen_e | grep "a comment 'x'" | head -1)
-code=$(screen_e | grep 's <- ' | head -1)
+code=$(screen_e | grep -F '"str"' | head -1)
 if printf '%s' "$line" | grep -q "$E\[[0-9;]*m# a comment 'x'" &&
 	printf '%s' "$code" | grep -q "$E\[[0-9;]*m\"str\"" &&
 	printf '%s' "$code" | grep -q "$E\[[0-9;]*m<-"; then
 	ok "highlight: R comments, strings and <- are coloured"
 else
-	notok "highlight: R colours" "$(printf '%s\n%s' "$line" "$code" | od -c | head -8)"
+	notok "highlight: R colours" "$(printf '%s\n%s' "$line" "$code" | cat -v)"
 fi
 # The comment keeps one colour to its end: the quote inside it starts no string.
 if printf '%s' "$line" | grep -q "$E\[[0-9;]*m# a comment 'x'" &&
