@@ -21,6 +21,7 @@
 #include "tui/app.h"
 #include "tui/cmd.h"
 #include "tui/highlight.h"
+#include "tui/kernel_quirks.h"
 #include "tui/markdown.h"
 #include "tui/sigpipe.h"
 #include "tui/threadkind.h"
@@ -895,6 +896,7 @@ static void on_inspect(struct kc_client *kc, const char *msg_id, enum kc_status 
 {
 	struct app *a = ud;
 	const char *t, *p, *nl;
+	char *plain;
 
 	if (strcmp(msg_id, a->pending_req) || !a->ed || a->mode != MODE_EDIT)
 		return;
@@ -907,7 +909,8 @@ static void on_inspect(struct kc_client *kc, const char *msg_id, enum kc_status 
 		return;
 	}
 	popup_clear(a);
-	for (p = t; *p; p = nl + 1) {
+	plain = kq_backspaces(t); /* R's help overstrikes its headings */
+	for (p = plain ? plain : t; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		if (!nl)
 			nl = p + strlen(p);
@@ -915,6 +918,7 @@ static void on_inspect(struct kc_client *kc, const char *msg_id, enum kc_status 
 		if (!*nl)
 			break;
 	}
+	free(plain);
 	a->popup_complete = 0;
 	a->mode = MODE_POPUP;
 	a->need_draw = 1;

@@ -15,4 +15,11 @@
  * rather than the last one (ipykernel, xeus-python)? */
 int kq_silent_count_is_next(struct kc_client *kc);
 
+/*
+ * Caller frees; NULL when out of memory. s with each backspace applied as a terminal would,
+ * deleting the character before it on its line: the overstrikes of R's help text ("_\bU" for
+ * an underlined U, "B\bB" for a bold B) become the plain letters instead of "_U" and "BB".
+ */
+char *kq_backspaces(const char *s);
+
 #endif

@@ -51,14 +51,39 @@ else
 	notok "highlight: comment split by a quote" "$(printf '%s' "$line" | od -c | head -5)"
 fi
 
+# ---- inspect: R's help in the popup, its overstruck headings as plain words ----
+keys b
+wait_for EDIT 5 || keys Enter
+wait_for EDIT 10
+keys paste BTab
+t "inspect: S-Tab shows R's documentation" "R Documentation" 30
+if wait_for "Concatenate Strings" 10 && ! screen | grep -q "_C_o_n"; then
+	ok "inspect: overstruck headings show as plain words"
+else
+	notok "inspect: overstruck headings show as plain words"
+fi
+keys Escape
+wait_gone "R Documentation" 10
+keys Escape
+wait_for COMMAND 10
+keys d d
+wait_gone "┃ paste" 10
+
 # ---- run all ----
 cmd "run all"
-t "run: cat() and every visible value" "[1] 42" 60
 wait_for " idle" 60
-# each output is found by search (/), which brings its cell on screen
-find() { keys Escape; wait_for COMMAND 10; keys "/$2" Enter; t "$1" "$2" 10; }
-find "run: a data frame from its text form" "3 été"
-find "run: a plot arrives as an image" "image/png"
+# each output is found by search (/), which brings its cell on screen; the output line (indented,
+# not the search's echo on the status line) is what counts
+find() {
+	keys Escape; wait_for COMMAND 10; keys "/$2" Enter
+	limit=$(( $(date +%s) + 10 ))
+	while ! screen | grep -qxF -- "         $2" && [ "$(date +%s)" -le "$limit" ]; do sleep 0.1; done
+	if screen | grep -qxF -- "         $2"; then ok "$1"; else notok "$1" "waited for the output line: $2"; fi
+}
+find "run: cat() and every visible value" "[1] 42"
+find "run: a data frame from its text form" "3 3 été"
+keys Escape; wait_for COMMAND 10; keys "/ten points" Enter
+t "run: a plot arrives as an image" "[image/png" 10
 find "run: a warning shows as R writes it" "“careful”"
 find "run: stop() shows R's error and traceback" "Error in g(): boom"
 keys G
@@ -94,10 +119,11 @@ nbformat.validate(nb)
 
 assert nb.metadata.kernelspec["name"] == "ir"
 outs = {c.get("id"): c.get("outputs", []) for c in nb.cells if c.cell_type == "code"}
-assert [o["data"]["text/plain"] for o in outs["r-outputs-1"] if o["output_type"] == "display_data"] == ["[1] 2", "[1] 42"]
+print("cells:", [(c.get("id"), c.source[:20], c.get("execution_count")) for c in nb.cells], file=sys.stderr)
+assert [o["data"]["text/plain"] for o in outs["r-outputs-1"] if o["output_type"] == "display_data"] == ["[1] 2", "[1] 42"], outs["r-outputs-1"]
 assert any("image/png" in o.get("data", {}) for o in outs["r-outputs-7"])
 assert outs["r-outputs-8"][0]["ename"] == "ERROR"
-assert outs["r-outputs-9"] == []
+assert outs["r-outputs-9"] == [], outs["r-outputs-9"]
 PYEOF
 then ok "save: the run is saved as valid nbformat with R's outputs"
 else notok "save: the saved run"; fi
