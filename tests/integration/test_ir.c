@@ -234,16 +234,7 @@ static void test_ir_interrupt(void **state)
 
 	kc_client_execute(ir->kc, "cat('sleeping\\n'); flush(stdout()); Sys.sleep(60)", 0,
 			  kt_reply_cb, &r);
-	for (double end = kt_now() + 30; kt_now() < end;) {
-		int never = 0;
-		char *o = kt_stream(ir, NULL, "stdout");
-		int started = strstr(o, "sleeping") != NULL;
-
-		free(o);
-		if (started)
-			break;
-		kc_client_run(ir->kc, &never, 50);
-	}
+	kt_wait_stdout(ir, "sleeping", 30);
 	t0 = kt_now();
 	kc_client_interrupt(ir->kc);
 	kc_client_run(ir->kc, &r.done, 20000);
