@@ -15,6 +15,11 @@ mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_DATA_HOME"
 E="$TMPROOT/err"
 O="$TMPROOT/out"
 
+# ---- the kernelspec, as the Debian package registers it ----
+"$BOBBIN" kernels >"$O" 2>"$E"
+grep -q '^ir  *R  *R  */usr/share/jupyter/kernels/ir$' "$O"
+check $? "kernels lists ir (language R) from /usr/share/jupyter/kernels ($(grep '^ir' "$O"))"
+
 # ---- exec ----
 "$BOBBIN" exec -k ir -c 'cat("hello\n"); message("to stderr"); 1 + 1; x <- 6 * 7; x' >"$O" 2>"$E"
 rc=$?
