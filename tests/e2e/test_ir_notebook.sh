@@ -3,7 +3,8 @@
 # The notebook screen on an R notebook (IRkernel, kernelspec "ir"), end to end in tmux: open it
 # (the kernel comes from metadata.kernelspec), save it unedited byte-identical, run all (values,
 # streams, a data frame, a plot, a warning, stop() and the cells queued behind it, which R
-# aborts without a word), R's syntax colours, Ctrl-C on Sys.sleep(60), save the run. One R
+# aborts without a word), R's syntax colours, R's help on S-Tab, Ctrl-C on Sys.sleep(60), another
+# client's output flagged stray, save the run. One R
 # kernel. Prints TAP. Needs $BOBBIN, tmux and r-cran-irkernel.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -109,6 +110,11 @@ else
 	notok "interrupt: the sleeping cell started"
 fi
 
+# ---- another client's output lands on the screen, flagged (no routing agent needed) ----
+JUPYTER_RUNTIME_DIR="$JUPYTER_RUNTIME_DIR" "$BOBBIN" exec --existing -c 'cat("from elsewhere\n")' \
+	>"$T/other.out" 2>&1
+t "another client: its output shows on the R notebook's screen" "from elsewhere" 20
+
 # ---- save the run ----
 cmd "w"
 wait_for saved 10
@@ -119,13 +125,14 @@ nbformat.validate(nb)
 
 assert nb.metadata.kernelspec["name"] == "ir"
 outs = {c.get("id"): c.get("outputs", []) for c in nb.cells if c.cell_type == "code"}
-print("cells:", [(c.get("id"), c.source[:20], c.get("execution_count")) for c in nb.cells], file=sys.stderr)
 assert [o["data"]["text/plain"] for o in outs["r-outputs-1"] if o["output_type"] == "display_data"] == ["[1] 2", "[1] 42"], outs["r-outputs-1"]
 assert any("image/png" in o.get("data", {}) for o in outs["r-outputs-7"])
 assert outs["r-outputs-8"][0]["ename"] == "ERROR"
 assert outs["r-outputs-9"] == [], outs["r-outputs-9"]
+other = [c for c in nb.cells for o in c.get("outputs", []) if "elsewhere" in "".join(o.get("text", ""))]
+assert len(other) == 1 and any(a.get("stray") for a in other[0].metadata["bobbin"]["attribution"]), other
 PYEOF
-then ok "save: the run is saved as valid nbformat with R's outputs"
+then ok "save: the run is saved as valid nbformat with R's outputs, the other client's flagged stray"
 else notok "save: the saved run"; fi
 keys q
 t "quit: q after saving quits" "BOBBIN-EXIT 0" 30
