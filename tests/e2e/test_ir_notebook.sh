@@ -4,8 +4,8 @@
 # (the kernel comes from metadata.kernelspec), save it unedited byte-identical, run all (values,
 # streams, a data frame, a plot, a warning, stop() and the cells queued behind it, which R
 # aborts without a word), R's syntax colours, R's help on S-Tab, Ctrl-C on Sys.sleep(60), another
-# client's output flagged stray, save the run. One R
-# kernel. Prints TAP. Needs $BOBBIN, tmux and r-cran-irkernel.
+# client's output flagged stray, save the run. One R kernel. Prints TAP. Needs $BOBBIN, tmux and
+# r-cran-irkernel.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOBBIN=${BOBBIN:-$HERE/../../bobbin}
