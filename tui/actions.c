@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * The notebook screen's named actions ("cell-next", "run-advance", …) and the key dispatch:
- * a key is looked up in the keymap table for the current mode, and the action of that name
- * runs. Edit mode types unbound printable keys into the cell's editor; the one-key question,
- * the popups and the `:` line take keys before the table does.
+ * The notebook screen's named actions ("cell-next", "run-advance", …): one table of (name,
+ * help, handler) that the keymap's bindings (keymap.c) name and the help screen lists. A mode
+ * runs the action bound to a key through act_bound(); actions that mean "move" or "close" in
+ * every mode ("top", "line-down", "close", "select") go to the mode on top (mode.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,61 +303,22 @@ static void a_restart(struct app *a)
 
 static void a_top(struct app *a)
 {
-	if (a->mode == MODE_PAGER) {
-		a->pager_top = 0;
-		a->need_draw = 1;
-		return;
-	}
-	app_focus(a, 0);
+	mode_move(a, MOVE_TOP);
 }
 
 static void a_bottom(struct app *a)
 {
-	if (a->mode == MODE_PAGER) {
-		long H = view_text_rows(a);
-		a->pager_top = (long)a->pager.nrows > H ? (long)a->pager.nrows - H : 0;
-		a->need_draw = 1;
-		return;
-	}
-	app_focus(a, ncells(a) - 1);
-}
-
-static void page(struct app *a, int dir)
-{
-	long H = view_text_rows(a);
-
-	if (a->mode == MODE_PAGER) {
-		a->pager_top += dir * (H - 1);
-		if (a->pager_top > (long)a->pager.nrows - H)
-			a->pager_top = (long)a->pager.nrows - H;
-		if (a->pager_top < 0)
-			a->pager_top = 0;
-		a->need_draw = 1;
-		return;
-	}
-	if (a->mode == MODE_EDIT && a->ed) {
-		if (dir > 0)
-			editor_page_down(a->ed, (size_t)(H > 4 ? H - 4 : 1));
-		else
-			editor_page_up(a->ed, (size_t)(H > 4 ? H - 4 : 1));
-		app_invalidate(a, a->cur);
-		app_scroll_into_view(a);
-		return;
-	}
-	app_scroll_rows(a, dir * (H > 2 ? H - 2 : 1));
-	app_invalidate(a, a->cur);
-	a->cur = a->top_off > 0 && a->top + 1 < ncells(a) ? a->top + 1 : a->top;
-	app_invalidate(a, a->cur);
+	mode_move(a, MOVE_BOTTOM);
 }
 
 static void a_page_up(struct app *a)
 {
-	page(a, -1);
+	mode_move(a, MOVE_PAGE_UP);
 }
 
 static void a_page_down(struct app *a)
 {
-	page(a, 1);
+	mode_move(a, MOVE_PAGE_DOWN);
 }
 
 /* Searches cell i's source and outputs for the search text (case-insensitive). */
@@ -445,33 +406,7 @@ static void a_fold(struct app *a)
 
 static void a_pager(struct app *a)
 {
-	struct nb_cell *c = cur_cell(a);
-	struct rd_cell_in in;
-	size_t r;
-
-	if (!c || nb_cell_type(c) != NB_CODE || !json_array_size(nb_cell_outputs(c))) {
-		app_msg(a, 0, "this cell has no output");
-		return;
-	}
-	nb_out_sync(a->out);
-	memset(&in, 0, sizeof in);
-	in.type = NB_CODE;
-	in.src = "";
-	in.outputs = nb_cell_outputs(c);
-	in.exec_count = -1;
-	in.width = a->cols;
-	in.gutter = 1;
-	in.unfolded = 1;
-	in.ascii = !a->utf8;
-	if (rd_cell(&in, &a->pager) < 0)
-		return;
-	for (r = 0; r < a->pager.nrows && a->pager.rows[r].kind != RD_ROW_OUTPUT; r++)
-		;
-	a->pager_top = (long)r;
-	a->pager_help = 0;
-	a->back_mode = a->mode == MODE_PAGER ? MODE_COMMAND : a->mode;
-	a->mode = MODE_PAGER;
-	app_msg(a, 0, "output of cell %zu: q closes, Space/b pages, g/G ends", a->cur + 1);
+	pager_open_output(a);
 }
 
 static void a_clear_output(struct app *a)
@@ -492,53 +427,9 @@ static void a_quit(struct app *a)
 	app_quit(a, 0);
 }
 
-struct help_ctx {
-	struct app *a;
-};
-
-static void help_line(void *ud, const char *keys, const char *action, const char *help)
-{
-	struct app *a = ud;
-	char k[64];
-
-	snprintf(k, sizeof k, "  %-26s", keys);
-	rd_append(&a->pager, k, THEME_HELP_KEY, 1);
-	rd_append(&a->pager, help ? help : action, THEME_HELP_TEXT, 0);
-}
-
 static void a_help(struct app *a)
 {
-	static const char *const heads[] = {
-		"Command mode (Esc)", "Edit mode (Enter)", "Pager and help", "Threads pane (T)",
-		"Lists (W misrouted, kernel picker)"};
-	static const char *const notes[] = {
-		"",
-		"Running: terminals that cannot send Shift-Enter / Ctrl-Enter / Alt-Enter can use",
-		"F5 (run, next), F6 (run), F7 (run, insert) or, in command mode, R (run, next).",
-		"Shift-Enter is understood as CSI u (ESC [13;2u) and xterm modifyOtherKeys",
-		"(ESC [27;2;13~); Ctrl-Enter likewise (;5); Alt-Enter is ESC CR.",
-		"",
-		"Command line (:) — w [FILE], w! , q, q!, wq, e FILE, kernel NAME, restart,",
-		"interrupt, run all|above|below, clear, theme NAME, set OPTION VALUE, help,",
-		"threads, misrouted, attribution, routing [POLICY] (alone: shows policy and rules),",
-		"route PATTERN=POLICY, route -PATTERN (removes the rule), NUMBER.",
-	};
-
-	rd_layout_clear(&a->pager);
-	rd_append(&a->pager, "bobbin — keys (q closes this help)", THEME_HELP_KEY, 1);
-	for (int m = 0; m < KM_NMODES; m++) {
-		rd_append(&a->pager, "", THEME_NORMAL, 1);
-		rd_append(&a->pager, heads[m], THEME_MARKDOWN_HEADING, 1);
-		km_describe(m, help_line, a);
-	}
-	for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
-		rd_append(&a->pager, notes[i], THEME_HELP_TEXT, 1);
-	a->pager_top = 0;
-	a->pager_help = 1;
-	a->back_mode = MODE_COMMAND;
-	app_edit_stop(a);
-	a->mode = MODE_PAGER;
-	a->need_draw = 1;
+	pager_open_help(a);
 }
 
 static void a_cmdline(struct app *a)
@@ -616,317 +507,217 @@ ED(e_down, edit_down(a))
 static void e_complete(struct app *a)
 {
 	if (a->ed && !editor_tab(a->ed))
-		app_complete(a);
+		popup_complete(a);
 }
 
 static void e_inspect(struct app *a)
 {
-	app_inspect(a);
+	popup_inspect(a);
 }
 
 /* ---- pager, lists ---- */
 
 static void p_close(struct app *a)
 {
-	if (a->mode == MODE_THREADS || a->mode == MODE_LIST) {
-		if (a->mode == MODE_LIST && a->list_kind == 1)
-			app_msg(a, 1, "no kernel: :kernel NAME starts one");
-	}
-	a->mode = MODE_COMMAND;
-	a->need_draw = 1;
-}
-
-static void p_line(struct app *a, int d)
-{
-	if (a->mode == MODE_PAGER) {
-		long H = view_text_rows(a);
-		a->pager_top += d;
-		if (a->pager_top > (long)a->pager.nrows - H)
-			a->pager_top = (long)a->pager.nrows - H;
-		if (a->pager_top < 0)
-			a->pager_top = 0;
-	} else if (a->nitems) {
-		if (d < 0 && a->item_sel > 0)
-			a->item_sel--;
-		else if (d > 0 && a->item_sel + 1 < a->nitems)
-			a->item_sel++;
-	}
-	a->need_draw = 1;
+	mode_pop(a);
 }
 
 static void p_down(struct app *a)
 {
-	p_line(a, 1);
+	mode_move(a, MOVE_LINE_DOWN);
 }
 
 static void p_up(struct app *a)
 {
-	p_line(a, -1);
-}
-
-static void p_tp(struct app *a, const char *name)
-{
-	tp_action(a, name);
+	mode_move(a, MOVE_LINE_UP);
 }
 
 static void p_select(struct app *a)
 {
-	p_tp(a, "select");
-}
-static void p_origin(struct app *a)
-{
-	p_tp(a, "policy-origin");
-}
-static void p_current(struct app *a)
-{
-	p_tp(a, "policy-current");
-}
-static void p_auto(struct app *a)
-{
-	p_tp(a, "policy-auto");
-}
-static void p_kernel(struct app *a)
-{
-	p_tp(a, "policy-kernel");
-}
-static void p_default(struct app *a)
-{
-	p_tp(a, "default-policy");
-}
-static void p_internal(struct app *a)
-{
-	p_tp(a, "toggle-internal");
+	mode_select(a);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(struct app *a);
-} table[] = {
-	{"cell-next", a_cell_next},
-	{"cell-prev", a_cell_prev},
-	{"edit", a_edit},
-	{"command-mode", a_command_mode},
-	{"insert-above", a_insert_above},
-	{"insert-below", a_insert_below},
-	{"cell-delete", a_delete},
-	{"undo-delete", a_undo_delete},
-	{"cut", a_cut},
-	{"copy", a_copy},
-	{"paste-below", a_paste_below},
-	{"paste-above", a_paste_above},
-	{"move-up", a_move_up},
-	{"move-down", a_move_down},
-	{"merge", a_merge},
-	{"split", a_split},
-	{"to-code", a_to_code},
-	{"to-markdown", a_to_markdown},
-	{"to-raw", a_to_raw},
-	{"run-advance", a_run_advance},
-	{"run", a_run},
-	{"run-insert", a_run_insert},
-	{"interrupt", a_interrupt},
-	{"restart", a_restart},
-	{"top", a_top},
-	{"bottom", a_bottom},
-	{"page-up", a_page_up},
-	{"page-down", a_page_down},
-	{"search", a_search},
-	{"search-next", a_search_next},
-	{"search-prev", a_search_prev},
-	{"fold", a_fold},
-	{"pager", a_pager},
-	{"clear-output", a_clear_output},
-	{"save", a_save},
-	{"quit", a_quit},
-	{"help", a_help},
-	{"cmdline", a_cmdline},
-	{"redraw", a_redraw},
-	{"attribution", a_attribution},
-	{"threads", a_threads},
-	{"misrouted", a_misrouted},
-	{"left", e_left},
-	{"right", e_right},
-	{"up", e_up},
-	{"down", e_down},
-	{"word-left", e_word_left},
-	{"word-right", e_word_right},
-	{"home", e_home},
-	{"end", e_end},
-	{"backspace", e_backspace},
-	{"delete", e_delete},
-	{"delete-word", e_delete_word},
-	{"newline", e_newline},
-	{"complete", e_complete},
-	{"inspect", e_inspect},
-	{"undo", e_undo},
-	{"redo", e_redo},
-	{"close", p_close},
-	{"line-down", p_down},
-	{"line-up", p_up},
-	{"select", p_select},
-	{"policy-origin", p_origin},
-	{"policy-current", p_current},
-	{"policy-auto", p_auto},
-	{"policy-kernel", p_kernel},
-	{"default-policy", p_default},
-	{"toggle-internal", p_internal},
+#define TP(fn, name)                                                                               \
+	static void fn(struct app *a)                                                              \
+	{                                                                                          \
+		tp_action(a, name);                                                                \
+	}
+TP(p_origin, "policy-origin")
+TP(p_current, "policy-current")
+TP(p_auto, "policy-auto")
+TP(p_kernel, "policy-kernel")
+TP(p_default, "default-policy")
+TP(p_internal, "toggle-internal")
+
+/* The actions: one row each (name, help, handler); the help lists them in the keymap's order. */
+static const struct act_entry table[] = {
+	{"cell-next", "focus the next cell", a_cell_next},
+	{"cell-prev", "focus the previous cell", a_cell_prev},
+	{"edit", "edit the focused cell (edit mode)", a_edit},
+	{"command-mode", "leave edit mode", a_command_mode},
+	{"insert-above", "insert a code cell above", a_insert_above},
+	{"insert-below", "insert a code cell below", a_insert_below},
+	{"cell-delete", "delete the cell", a_delete},
+	{"undo-delete", "undo the last cell deletion", a_undo_delete},
+	{"cut", "cut the cell", a_cut},
+	{"copy", "copy the cell", a_copy},
+	{"paste-below", "paste cells below", a_paste_below},
+	{"paste-above", "paste cells above", a_paste_above},
+	{"move-up", "move the cell up", a_move_up},
+	{"move-down", "move the cell down", a_move_down},
+	{"merge", "merge with the next cell", a_merge},
+	{"split", "split the cell at the cursor", a_split},
+	{"to-code", "make it a code cell", a_to_code},
+	{"to-markdown", "make it a markdown cell", a_to_markdown},
+	{"to-raw", "make it a raw cell", a_to_raw},
+	{"run-advance", "run the cell, focus the next", a_run_advance},
+	{"run", "run the cell, stay", a_run},
+	{"run-insert", "run the cell, insert a cell below", a_run_insert},
+	{"interrupt", "interrupt the kernel", a_interrupt},
+	{"restart", "restart the kernel", a_restart},
+	{"top", "first cell", a_top},
+	{"bottom", "last cell", a_bottom},
+	{"page-up", "scroll a page up", a_page_up},
+	{"page-down", "scroll a page down", a_page_down},
+	{"search", "search sources and outputs", a_search},
+	{"search-next", "next match", a_search_next},
+	{"search-prev", "previous match", a_search_prev},
+	{"fold", "fold / unfold the cell's output", a_fold},
+	{"pager", "read the cell's whole output in a pager", a_pager},
+	{"clear-output", "clear the cell's output", a_clear_output},
+	{"save", "save the notebook", a_save},
+	{"quit", "quit (asks when there are unsaved changes)", a_quit},
+	{"help", "this help", a_help},
+	{"cmdline", "command line (:w, :q, :run all, :help, …)", a_cmdline},
+	{"redraw", "redraw the screen", a_redraw},
+	{"attribution", "toggle the attribution view (thread labels)", a_attribution},
+	{"threads", "the threads pane", a_threads},
+	{"misrouted", "the misrouting list", a_misrouted},
+	/* edit mode */
+	{"left", "cursor left", e_left},
+	{"right", "cursor right", e_right},
+	{"up", "cursor up (previous cell at the top)", e_up},
+	{"down", "cursor down (next cell at the bottom)", e_down},
+	{"word-left", "previous word", e_word_left},
+	{"word-right", "next word", e_word_right},
+	{"home", "start of line (first non-blank, then column 0)", e_home},
+	{"end", "end of line", e_end},
+	{"backspace", "delete the character before the cursor", e_backspace},
+	{"delete", "delete the character under the cursor", e_delete},
+	{"delete-word", "delete the word before the cursor", e_delete_word},
+	{"newline", "new line, auto-indented", e_newline},
+	{"complete", "complete (indent at the start of a line)", e_complete},
+	{"inspect", "documentation of the name at the cursor", e_inspect},
+	{"undo", "undo", e_undo},
+	{"redo", "redo", e_redo},
+	/* pager and lists */
+	{"close", "close", p_close},
+	{"line-down", "down a line", p_down},
+	{"line-up", "up a line", p_up},
+	{"select", "jump to it / apply", p_select},
+	{"policy-origin", "route the thread to its origin cell", p_origin},
+	{"policy-current", "route the thread to the running cell", p_current},
+	{"policy-auto", "current while a cell runs, else origin", p_auto},
+	{"policy-kernel", "the kernel's own rule (attribution only)", p_kernel},
+	{"default-policy", "cycle the kernel-wide default policy", p_default},
+	{"toggle-internal", "show or hide the kernel's own threads", p_internal},
 };
+
+const struct act_entry *act_table(size_t *n)
+{
+	*n = sizeof table / sizeof table[0];
+	return table;
+}
+
+const struct act_entry *act_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (!strcmp(table[i].name, name))
+			return &table[i];
+	return NULL;
+}
 
 int act_run(struct app *a, const char *name)
 {
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-		if (!strcmp(table[i].name, name)) {
-			table[i].fn(a);
-			a->need_draw = 1;
-			return 0;
-		}
-	return -1;
-}
+	const struct act_entry *e = act_find(name);
 
-static void popup_key(struct app *a, const struct key *k)
-{
-	if (k->code == K_ESC) {
-		a->mode = MODE_EDIT;
-		return;
+	if (!e) {
+		char *safe = st_plain(name, strlen(name), NULL);
+
+		app_msg(a, 1, "%s: no such action (h lists them)", safe ? safe : "?");
+		free(safe);
+		return -1;
 	}
-	if (a->popup_complete) {
-		if (k->code == K_DOWN || k->code == K_TAB || (k->code == 'n' && k->mods == M_CTRL)) {
-			a->popup_sel = (a->popup_sel + 1) % a->npopup;
-			return;
-		}
-		if (k->code == K_UP || (k->code == 'p' && k->mods == M_CTRL)) {
-			a->popup_sel = (a->popup_sel + a->npopup - 1) % a->npopup;
-			return;
-		}
-		if (k->code == K_ENTER && !k->mods) {
-			const char *s = a->popup[a->popup_sel];
-			editor_replace(a->ed, a->comp_start, a->comp_end, s, strlen(s));
-			a->mode = MODE_EDIT;
-			return;
-		}
-	} else if (k->code == K_DOWN || k->code == K_UP) {
-		if (k->code == K_DOWN && a->popup_top + 1 < a->npopup)
-			a->popup_top++;
-		if (k->code == K_UP && a->popup_top)
-			a->popup_top--;
-		return;
-	}
-	/* any other key closes the popup and does what it does in edit mode */
-	a->mode = MODE_EDIT;
-	act_key(a, k);
-}
-
-static void mouse_key(struct app *a, const struct key *k)
-{
-	int y = k->mouse.y, row = 1;
-	size_t i = a->top;
-	long skip = a->top_off;
-
-	if (k->mouse.button == KB_WHEEL_UP || k->mouse.button == KB_WHEEL_DOWN) {
-		if (a->mode == MODE_PAGER)
-			p_line(a, k->mouse.button == KB_WHEEL_UP ? -3 : 3);
-		else
-			app_scroll_rows(a, k->mouse.button == KB_WHEEL_UP ? -3 : 3);
-		return;
-	}
-	if (k->mouse.button != KB_LEFT || k->mouse.action != KM_PRESS || a->mode != MODE_COMMAND)
-		return;
-	while (i < ncells(a)) {
-		const struct rd_layout *l = app_layout(a, i);
-		long h = l ? (long)l->nrows - skip : 1;
-
-		if (y >= row && y < row + h) {
-			app_focus(a, i);
-			return;
-		}
-		row += (int)h;
-		skip = 0;
-		i++;
-		if (row > a->rows)
-			return;
-	}
-}
-
-void act_key(struct app *a, const struct key *k)
-{
-	const char *name;
-	unsigned long ver = a->ed ? editor_version(a->ed) : 0;
-	int mode;
-
+	e->fn(a);
 	a->need_draw = 1;
-	if (k->code == K_FOCUS_IN || k->code == K_FOCUS_OUT)
-		return;
-	if (k->code == K_MOUSE) {
-		mouse_key(a, k);
-		return;
-	}
-	if (a->mode == MODE_ASK) {
-		a->mode = a->back_mode == MODE_ASK ? MODE_COMMAND : a->back_mode;
-		a->ask_cb(a, k->code);
-		return;
-	}
-	if (a->mode == MODE_CMDLINE || a->mode == MODE_INPUT) {
-		cl_key(a, k);
-		return;
-	}
-	if (a->mode == MODE_POPUP) {
-		popup_key(a, k);
-		goto edited;
-	}
-	if (a->msg[0] && a->mode != MODE_PAGER)
-		a->msg[0] = 0;
-	mode = app_key_mode(a);
-	name = km_lookup(&a->km, mode, k);
+	return 0;
+}
+
+enum mode_result act_bound(struct app *a, int keymap, const struct key *k)
+{
+	const char *name = km_lookup(&a->km, keymap, k);
+
 	if (name == KM_PREFIX)
-		return;
-	if (name) {
-		act_run(a, name);
-	} else if ((mode == KM_EDIT || mode == KM_COMMAND) && k->mods == M_ALT &&
-		   (k->code < 0x110000 || k->code == K_ESC)) {
-		/* Esc typed quickly before a key arrives as Alt-key: take it as both */
-		struct key k2 = *k;
+		return MODE_HANDLED;
+	if (!name)
+		return MODE_IGNORED;
+	act_run(a, name);
+	return MODE_REDRAW;
+}
 
-		k2.mods = 0;
-		if (mode == KM_EDIT)
-			act_run(a, "command-mode");
-		act_key(a, &k2);
-		return;
-	} else if (mode == KM_EDIT && a->ed) {
-		if (k->code == K_PASTE) {
-			editor_paste(a->ed, k->text, k->len);
-		} else if (k->code < 0x110000 && k->code >= 0x20 && !(k->mods & ~M_SHIFT)) {
-			char u[5];
-			int c = k->code, n;
+enum mode_result act_key(struct app *a, const struct key *k)
+{
+	if (k->code == K_FOCUS_IN || k->code == K_FOCUS_OUT)
+		return MODE_HANDLED;
+	return mode_key(a, k);
+}
 
-			if (c < 0x80)
-				u[0] = (char)c, n = 1;
-			else if (c < 0x800)
-				u[0] = (char)(0xc0 | c >> 6), u[1] = (char)(0x80 | (c & 0x3f)), n = 2;
-			else if (c < 0x10000)
-				u[0] = (char)(0xe0 | c >> 12), u[1] = (char)(0x80 | ((c >> 6) & 0x3f)),
-				u[2] = (char)(0x80 | (c & 0x3f)), n = 3;
-			else
-				u[0] = (char)(0xf0 | c >> 18), u[1] = (char)(0x80 | ((c >> 12) & 0x3f)),
-				u[2] = (char)(0x80 | ((c >> 6) & 0x3f)),
-				u[3] = (char)(0x80 | (c & 0x3f)), n = 4;
-			editor_insert(a->ed, u, (size_t)n);
-		}
-	} else if (mode == KM_COMMAND && k->code != K_ESC) {
-		char kn[40];
+/* ---- the help screen, from the tables ---- */
 
-		keys_name(k, kn, sizeof kn);
-		if (k->code == 'c' && k->mods == M_CTRL)
-			app_msg(a, 0, "I I interrupts the kernel, q quits");
-		else if (k->code != K_PASTE)
-			app_msg(a, 0, "%s: not a command key (h for help)", kn);
+static void help_line(void *ud, const char *keys, const char *action)
+{
+	struct rd_layout *l = ud;
+	const struct act_entry *e = act_find(action);
+	char k[64];
+
+	snprintf(k, sizeof k, "  %-26s", keys);
+	rd_append(l, k, THEME_HELP_KEY, 1);
+	rd_append(l, e ? e->help : action, THEME_HELP_TEXT, 0);
+}
+
+void act_help(struct rd_layout *l)
+{
+	static const char *const heads[KM_NMODES] = {
+		"Command mode (Esc)", "Edit mode (Enter)", "Pager and help", "Threads pane (T)",
+		"Lists (W misrouted, kernel picker)"};
+	static const char *const notes[] = {
+		"",
+		"Running: terminals that cannot send Shift-Enter / Ctrl-Enter / Alt-Enter can use",
+		"F5 (run, next), F6 (run), F7 (run, insert) or, in command mode, R (run, next).",
+		"Shift-Enter is understood as CSI u (ESC [13;2u) and xterm modifyOtherKeys",
+		"(ESC [27;2;13~); Ctrl-Enter likewise (;5); Alt-Enter is ESC CR.",
+	};
+	size_t n;
+	const struct cl_command *c = cl_commands(&n);
+
+	rd_layout_clear(l);
+	rd_append(l, "bobbin — keys (q closes this help)", THEME_HELP_KEY, 1);
+	for (int m = 0; m < KM_NMODES; m++) {
+		rd_append(l, "", THEME_NORMAL, 1);
+		rd_append(l, heads[m], THEME_MARKDOWN_HEADING, 1);
+		km_describe(m, help_line, l);
 	}
-edited:
-	if (a->ed && editor_version(a->ed) != ver) {
-		app_commit_edit(a);
-		app_invalidate(a, a->cur);
-		app_scroll_into_view(a);
-	} else if (a->ed && (a->mode == MODE_EDIT || a->mode == MODE_POPUP)) {
-		app_invalidate(a, a->cur); /* the cursor moved */
-		app_scroll_into_view(a);
+	for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
+		rd_append(l, notes[i], THEME_HELP_TEXT, 1);
+	rd_append(l, "", THEME_NORMAL, 1);
+	rd_append(l, "Command line (:), and a cell's number (:12) focuses it", THEME_MARKDOWN_HEADING,
+		  1);
+	for (size_t i = 0; i < n; i++) {
+		char k[80], cmd[64];
+
+		snprintf(cmd, sizeof cmd, "%s%s%s", c[i].name, c[i].args[0] ? " " : "", c[i].args);
+		snprintf(k, sizeof k, "  :%-24s ", cmd);
+		rd_append(l, k, THEME_HELP_KEY, 1);
+		rd_append(l, c[i].help, THEME_HELP_TEXT, 0);
 	}
 }

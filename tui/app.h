@@ -1,11 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * The notebook screen's shared state and the calls between its parts: app.c (start-up, the one
- * poll loop, the kernel and the document), view.c (the only curses code besides
- * theme_curses.c), actions.c (keys to named actions), cmdline.c (the `:` line and input()
- * prompts on readline's callback interface), recover.c (the recovery file) and
- * threads_pane.c (routing: threads pane and misrouting list). Model changes only set flags
- * (need_draw, a cell's cache entry invalid); the loop redraws at most ~30 times a second.
+ * The notebook screen's shared state and the calls between its parts.
+ *   app.c          start-up, the one poll loop, and the services the modes share (messages,
+ *                  questions, editing the focused cell, the theme)
+ *   app_kernel.c   the kernel, its callbacks, input() requests, the execution queue
+ *   app_layout.c   the layout cache the view draws from, attribution labels, scrolling
+ *   app_file.c     reading (a large file a slice at a time), saving, :e, quitting
+ *   mode.h, mode.c the modes (small vtables) and their stack; one file per mode:
+ *                  mode_cells.c (command and edit), mode_cmdline.c (the `:`, `/` and input()
+ *                  lines), mode_ask.c, mode_popup.c (completions, inspect), mode_pager.c (an
+ *                  output, the help), mode_list.c (generic list: misrouting), mode_kernels.c (the
+ *                  kernel picker), mode_threads.c (the threads pane, :routing, :route)
+ *   actions.c      the action table (name, help, handler) keymap.c's bindings name; the help
+ *   cmdline.c      the `:` command table (name, arguments, help, handler)
+ *   view.c         the only curses code besides theme_curses.c
+ *   recover.c      the recovery file
+ * Model changes only set flags (need_draw, a cell's cache entry invalid); keys go to the mode on
+ * top, which says whether the screen needs a redraw; the loop redraws at most ~30 times a second.
  */
 #ifndef BOBBIN_APP_H
 #define BOBBIN_APP_H
@@ -21,20 +32,9 @@
 #include "tui/kernel_open.h"
 #include "tui/keymap.h"
 #include "tui/keys.h"
+#include "tui/mode.h"
 #include "tui/render.h"
 #include "tui/theme.h"
-
-enum app_mode {
-	MODE_COMMAND,
-	MODE_EDIT,
-	MODE_CMDLINE, /* the `:` line or the `/` search line */
-	MODE_INPUT,   /* answering input() / getpass() */
-	MODE_PAGER,   /* an output, or the help screen */
-	MODE_ASK,     /* a one-key question in the bottom line */
-	MODE_POPUP,   /* completions or inspect text over the editor */
-	MODE_THREADS, /* the threads pane */
-	MODE_LIST     /* the misrouting list, the kernel picker */
-};
 
 /* A cell execution sent or waiting to be sent, oldest first: the first one is running. */
 struct app_exec {
@@ -55,10 +55,26 @@ struct app_cache {
 /* One line of a list (misrouting list, kernel picker, threads pane). */
 struct app_item {
 	char text[256];
-	char cell_id[64];
+	char cell_id[64]; /* the cell (misrouting list) or the kernelspec's name (picker) */
 	size_t out_index;
 	long long ident;
 	int role;
+};
+
+/* A list on the screen: the data of mode_list, mode_kernels and mode_threads (mode_list.c). */
+struct app_list {
+	struct app_item *items;
+	size_t nitems, sel;
+	char title[128];
+	char head[256]; /* column headers under the title; "" for none */
+	/* mode_list: Enter on an item (the list is popped first); borrowed item */
+	void (*on_select)(struct app *a, const struct app_item *it);
+	int chosen; /* mode_kernels: an item was picked (closing without one says so) */
+};
+
+struct mode_entry {
+	const struct mode *m;
+	void *data;
 };
 
 struct app {
@@ -84,8 +100,8 @@ struct app {
 	attr_t attrs[THEME_NROLES];
 	int utf8;
 	int rows, cols;
-	int mode, back_mode; /* back_mode: where cmdline/pager/ask return */
-	int pager_help;
+	struct mode_entry modes[MODE_DEPTH]; /* the stack: modes[0] is mode_cells */
+	int nmodes;
 	size_t cur;          /* focused cell */
 	size_t top;          /* first cell on screen */
 	int top_off;         /* rows of it scrolled away */
@@ -111,30 +127,12 @@ struct app {
 	char search[256];
 	char **unfolded;
 	size_t nunfolded;
-	/* input() */
+	/* input(), while mode_input is on the stack */
 	char input_prompt[512];
 	int input_password;
 	char input_cell[64];
 	char input_parent[64];
-	/* pager and help */
-	struct rd_layout pager;
-	long pager_top;
-	/* a one-key question */
-	char ask[512];
-	void (*ask_cb)(struct app *a, int key);
-	/* popups: completions or inspect text */
-	char **popup;
-	size_t npopup, popup_sel, popup_top;
-	int popup_complete; /* 1: completions, 0: inspect text lines */
-	size_t comp_start, comp_end;
 	char pending_req[64]; /* msg_id of the complete/inspect we wait for */
-	/* lists */
-	struct app_item *items;
-	size_t nitems, item_sel;
-	int list_kind; /* 0 misrouted, 1 kernel picker */
-	char list_head[256]; /* column headers under the title (threads pane, misrouting list) */
-	int show_internal;   /* the threads pane lists the kernel's own threads too */
-	char list_title[128];
 	int attribution;
 	char pending_attrib_cell[64]; /* the cell app_attrib() answers for */
 	int quit;
@@ -145,45 +143,63 @@ struct app {
 	void *view; /* view.c's private state */
 };
 
-/* ---- app.c ---- */
+/* ---- app.c: the loop and shared services ---- */
 void app_msg(struct app *a, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* The cell's layout (cached); NULL when out of memory. */
-const struct rd_layout *app_layout(struct app *a, size_t index);
-void app_invalidate(struct app *a, size_t index); /* one cell's layout */
-void app_invalidate_all(struct app *a);           /* cells moved, width changed */
+/* Asks a one-key question (mode_ask); cb gets the key's code (K_ESC when cancelled). */
+void app_ask(struct app *a, void (*cb)(struct app *a, int key), const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Writes the editor's text back into its cell. */
 void app_commit_edit(struct app *a);
 void app_edit_start(struct app *a);
 void app_edit_stop(struct app *a);
+void app_set_theme(struct app *a, const char *name);
+
+/* ---- app_layout.c: the layout cache, scrolling ---- */
+/* The cell's layout (cached; borrowed until the cell's next layout); NULL when out of memory. */
+const struct rd_layout *app_layout(struct app *a, size_t index);
+void app_invalidate(struct app *a, size_t index); /* one cell's layout */
+void app_invalidate_id(struct app *a, const char *cell_id); /* the same, by id; none: nothing */
+void app_invalidate_all(struct app *a);           /* cells moved, width changed */
 /* Moves the focus and scrolls so the cell (and the cursor while editing) shows. */
 void app_focus(struct app *a, size_t index);
 void app_scroll_into_view(struct app *a);
 void app_scroll_rows(struct app *a, long rows);
+/* Scrolls so cell i's last row shows (mid-screen when it fits), without moving the focus. */
+void app_show_end(struct app *a, size_t i);
 int app_cell_unfolded(struct app *a, const char *id);
 void app_toggle_unfold(struct app *a, const char *id);
+/* Fills the attribution of output i of the cell (for the layout). */
+int app_attrib(void *ud, size_t out_index, struct rd_attrib *at);
+
+/* ---- app_kernel.c: the kernel, execution ---- */
 /* Queues cells for execution. */
 void app_run_cell(struct app *a, size_t index);
 void app_run_range(struct app *a, size_t from, size_t to);
+int app_running_index(struct app *a, long *elapsed_ms); /* -1 when idle */
+int app_cell_queued(struct app *a, const char *id);
+/* 0 started (or attached), -1 not (message shown, or the kernel picker opened). */
 int app_kernel_start(struct app *a, const char *name);
+/* The kernel: -k, else the notebook's, else python3; never another one silently. */
+void app_kernel_for_doc(struct app *a);
 void app_kernel_restart(struct app *a);
 void app_kernel_interrupt(struct app *a);
+
+/* ---- app_file.c: reading, saving, quitting ---- */
+/* A notebook from path (NULL or a missing file: a new one, *is_new set); first: 0 reads the
+ * whole file, else that much now and the rest through app_load_more(). NULL with why filled
+ * when it cannot be read. Caller frees (or attaches). */
+struct nb_doc *app_doc_open(const char *path, size_t first, int *is_new, char *why, size_t size);
+/* Reads more of a notebook still being loaded (all of it with budget SIZE_MAX); when it is
+ * complete, starts the kernel that waited for its metadata. -1 (and quit) when the rest of the
+ * file turns out bad. */
+int app_load_more(struct app *a, size_t budget);
+/* Makes d the notebook shown (takes it; frees the one before) with a new output model. */
+void app_doc_attach(struct app *a, struct nb_doc *d);
+int app_load(struct app *a, const char *path, int force); /* :e, :e! */
 /* 0 saved, -1 not (message shown). path NULL: the notebook's own. */
 int app_save(struct app *a, const char *path, int force);
 /* Quits, asking first when there are unsaved changes (unless force). */
 void app_quit(struct app *a, int force);
-/* Asks a one-key question; cb gets the key's code (K_ESC when cancelled). */
-void app_ask(struct app *a, void (*cb)(struct app *a, int key), const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-int app_running_index(struct app *a, long *elapsed_ms); /* -1 when idle */
-int app_cell_queued(struct app *a, const char *id);
-void app_complete(struct app *a);
-void app_inspect(struct app *a);
-int app_load(struct app *a, const char *path, int force); /* :e, :e! */
-void act_search(struct app *a, const char *text);
-void app_set_theme(struct app *a, const char *name);
-/* Fills the attribution of output i of the cell (for the layout). */
-int app_attrib(void *ud, size_t out_index, struct rd_attrib *at);
-int app_key_mode(struct app *a); /* KM_* for the current mode */
 
 /* ---- view.c ---- */
 int view_init(struct app *a);
@@ -193,22 +209,88 @@ void view_apply_theme(struct app *a);
 void view_resize(struct app *a);
 void view_raw(const char *s); /* writes our own terminal control sequences */
 int view_text_rows(struct app *a); /* rows for cells */
+/* What the modes draw with (the only curses calls are in view.c): the cells, a laid-out text
+ * from row top, a list, a popup (sel NULL: text lines, scrolled by *top) at the cursor. */
+void view_cells(struct app *a, struct mode_cursor *cur);
+void view_layout(struct app *a, const struct rd_layout *lay, long top);
+void view_list(struct app *a, const struct app_list *l);
+void view_popup(struct app *a, const char *const *lines, size_t n, size_t *sel, size_t *top,
+		const struct mode_cursor *cur);
 
 /* ---- actions.c ---- */
-void act_key(struct app *a, const struct key *k);
-/* Runs a named action; 0, or -1 if there is none of that name. */
+/* One row of the action table. */
+struct act_entry {
+	const char *name; /* what keymap.c's bindings name */
+	const char *help; /* one line on the help screen */
+	void (*fn)(struct app *a);
+};
+const struct act_entry *act_table(size_t *n);
+const struct act_entry *act_find(const char *name); /* NULL if there is none of that name */
+/* A key, to the mode on top; the loop redraws on MODE_REDRAW. */
+enum mode_result act_key(struct app *a, const struct key *k);
+/* Runs the action bound to k in keymap (KM_*): MODE_IGNORED when k is bound to nothing. */
+enum mode_result act_bound(struct app *a, int keymap, const struct key *k);
+/* Runs a named action; 0, or -1 (and a message saying so) if there is none of that name. */
 int act_run(struct app *a, const char *name);
+void act_search(struct app *a, const char *text);
+/* The help screen, from the keymap, the action table and the command table (replaces l). */
+void act_help(struct rd_layout *l);
 
-/* ---- cmdline.c ---- */
+/* ---- cmdline.c: the `:` commands ---- */
+/* One row of the command table. */
+struct cl_command {
+	const char *name; /* as typed after ':' ("w!") */
+	const char *args; /* for the help: "[FILE]", "" for none */
+	const char *help;
+	/* name: the row's name; arg: the rest of the line, trimmed ("" for none) */
+	void (*fn)(struct app *a, const char *name, const char *arg);
+};
+const struct cl_command *cl_commands(size_t *n);
+int cl_exec(struct app *a, const char *line); /* runs a `:` line; -1 if no such command */
+
+/* ---- mode_cmdline.c: the `:`, `/` and input() lines ---- */
 void cl_init(struct app *a);
 void cl_end(struct app *a);
-/* kind ':' command line, '/' search, 'i' input() answer */
+/* kind ':' command line, '/' search, 'i' input() answer: pushes mode_cmdline or mode_input */
 void cl_start(struct app *a, int kind, const char *prompt);
-void cl_key(struct app *a, const struct key *k);
 /* The line being edited and the cursor's byte offset in it, for drawing. */
 const char *cl_line(int *point, const char **prompt);
-int cl_exec(struct app *a, const char *line); /* runs a `:` command */
-void cl_cancel(struct app *a);
+void cl_cancel(struct app *a); /* ends the line being edited, and pops its mode */
+void cl_input_cancel(struct app *a); /* the same, only for an input() answer */
+
+/* ---- mode_cells.c ---- */
+/* After a key that may have edited: the text into the cell, the cursor into view. */
+void cells_edited(struct app *a, unsigned long editor_version_before);
+
+/* ---- mode_ask.c ---- */
+void ask_open(struct app *a, void (*cb)(struct app *a, int key), const char *question);
+
+/* ---- mode_popup.c ---- */
+/* Ask the kernel for completions / documentation at the editor's cursor; the reply opens the
+ * popup. */
+void popup_complete(struct app *a);
+void popup_inspect(struct app *a);
+
+/* ---- mode_pager.c ---- */
+void pager_open_output(struct app *a); /* the focused cell's outputs */
+void pager_open_help(struct app *a);
+
+/* ---- mode_list.c ---- */
+/* A list with room for nitems items (none used yet); NULL when out of memory. */
+struct app_list *list_new(size_t nitems);
+void list_free(struct app_list *l);
+/* Pushes mode_list; takes l. */
+void list_open(struct app *a, struct app_list *l);
+/* For the list modes' vtables: free, move, draw, the bottom line, and keys through keymap. */
+void list_leave(struct app *a, void *data);
+void list_move(struct app *a, void *data, enum mode_move how);
+void list_draw(struct app *a, void *data, struct mode_cursor *cur);
+void list_status(struct app *a, void *data, struct mode_status *st);
+enum mode_result list_keys(struct app *a, int keymap, const struct key *k);
+
+/* ---- mode_kernels.c ---- */
+/* The kernel picker, with why (shown as an error) in the bottom line. */
+void kernels_pick(struct app *a, const char *why);
 
 /* ---- recover.c ---- */
 void rec_path(const char *nbpath, char *buf, size_t size);
@@ -217,7 +299,7 @@ void rec_remove(struct app *a);
 /* 1 if a recovery file exists for path, with its modification time in *mtime. */
 int rec_exists(const char *nbpath, long long *mtime);
 
-/* ---- threads_pane.c ---- */
+/* ---- mode_threads.c: routing ---- */
 void tp_open_threads(struct app *a);
 void tp_open_misrouted(struct app *a);
 void tp_refresh(struct app *a);

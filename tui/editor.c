@@ -14,6 +14,7 @@
 #include <wchar.h>
 
 #include "tui/safetext.h"
+#include "tui/utf8.h"
 
 enum { U_OTHER, U_TYPE, U_BACK, U_DEL };
 
@@ -80,26 +81,13 @@ void editor_free(struct editor *e)
 
 /* ---- UTF-8 ---- */
 
-/* Decodes the code point at s (valid UTF-8, n > 0); *len gets its length. */
-static uint32_t dec(const char *s, size_t *len)
+/* The code point at byte pos of the text (valid UTF-8); *len gets its length. */
+static uint32_t dec(const struct editor *e, size_t pos, size_t *len)
 {
-	const unsigned char *u = (const unsigned char *)s;
+	uint32_t c;
 
-	if (u[0] < 0x80) {
-		*len = 1;
-		return u[0];
-	}
-	if (u[0] < 0xe0) {
-		*len = 2;
-		return ((u[0] & 0x1fu) << 6) | (u[1] & 0x3fu);
-	}
-	if (u[0] < 0xf0) {
-		*len = 3;
-		return ((u[0] & 0x0fu) << 12) | ((u[1] & 0x3fu) << 6) | (u[2] & 0x3fu);
-	}
-	*len = 4;
-	return ((u[0] & 0x07u) << 18) | ((u[1] & 0x3fu) << 12) | ((u[2] & 0x3fu) << 6) |
-	       (u[3] & 0x3fu);
+	utf8_decode(e->text + pos, e->len - pos, &c, len);
+	return c;
 }
 
 /*
@@ -108,34 +96,13 @@ static uint32_t dec(const char *s, size_t *len)
  */
 static size_t valid_len(const unsigned char *s, size_t n, size_t *bad)
 {
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t need, i;
+	uint32_t c;
+	size_t len;
 
-	*bad = 1;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 1;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 2;
-		lo = s[0] == 0xe0 ? 0xa0 : 0x80;
-		hi = s[0] == 0xed ? 0x9f : 0xbf;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 3;
-		lo = s[0] == 0xf0 ? 0x90 : 0x80;
-		hi = s[0] == 0xf4 ? 0x8f : 0xbf;
-	} else {
-		return 0;
-	}
-	for (i = 1; i <= need; i++) {
-		if (i >= n || s[i] < lo || s[i] > hi) {
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need + 1;
+	int ok = utf8_decode((const char *)s, n, &c, &len) == UTF8_OK;
+
+	*bad = len;
+	return ok ? len : 0;
 }
 
 /*
@@ -215,7 +182,7 @@ static size_t next_cluster(const struct editor *e, size_t pos)
 
 	if (pos >= e->len)
 		return e->len;
-	c = dec(e->text + pos, &l);
+	c = dec(e, pos, &l);
 	pos += l;
 	if (c == '\n')
 		return pos;
@@ -224,7 +191,7 @@ static size_t next_cluster(const struct editor *e, size_t pos)
 	prev = c;
 	ri = is_ri(c);
 	while (pos < e->len) {
-		c = dec(e->text + pos, &l);
+		c = dec(e, pos, &l);
 		if (c < 0x20 || c == 0x7f)
 			break;
 		if (is_extend(c) || prev == 0x200d) {
@@ -310,7 +277,7 @@ static size_t cp_to_byte(const struct editor *e, size_t cp)
 	size_t p = 0, l;
 
 	while (cp && p < e->len) {
-		dec(e->text + p, &l);
+		dec(e, p, &l);
 		p += l;
 		cp--;
 	}
@@ -340,7 +307,7 @@ void editor_set_cursor(struct editor *e, size_t off)
 {
 	if (off > e->len)
 		off = e->len;
-	while (off > 0 && off < e->len && (e->text[off] & 0xc0) == 0x80)
+	while (off > 0 && off < e->len && utf8_is_cont((unsigned char)e->text[off]))
 		off--;
 	e->cur = off;
 	e->goal = -1;
@@ -352,7 +319,7 @@ size_t editor_cursor_cp(const struct editor *e)
 	size_t i, n = 0;
 
 	for (i = 0; i < e->cur; i++)
-		if ((e->text[i] & 0xc0) != 0x80)
+		if (!utf8_is_cont((unsigned char)e->text[i]))
 			n++;
 	return n;
 }

@@ -10,79 +10,6 @@
 
 #include "tui/keymap.h"
 
-static const struct km_action actions[] = {
-	{"cell-next", "focus the next cell"},
-	{"cell-prev", "focus the previous cell"},
-	{"edit", "edit the focused cell (edit mode)"},
-	{"command-mode", "leave edit mode"},
-	{"insert-above", "insert a code cell above"},
-	{"insert-below", "insert a code cell below"},
-	{"cell-delete", "delete the cell"},
-	{"undo-delete", "undo the last cell deletion"},
-	{"cut", "cut the cell"},
-	{"copy", "copy the cell"},
-	{"paste-below", "paste cells below"},
-	{"paste-above", "paste cells above"},
-	{"move-up", "move the cell up"},
-	{"move-down", "move the cell down"},
-	{"merge", "merge with the next cell"},
-	{"split", "split the cell at the cursor"},
-	{"to-code", "make it a code cell"},
-	{"to-markdown", "make it a markdown cell"},
-	{"to-raw", "make it a raw cell"},
-	{"run-advance", "run the cell, focus the next"},
-	{"run", "run the cell, stay"},
-	{"run-insert", "run the cell, insert a cell below"},
-	{"interrupt", "interrupt the kernel"},
-	{"restart", "restart the kernel"},
-	{"top", "first cell"},
-	{"bottom", "last cell"},
-	{"page-up", "scroll a page up"},
-	{"page-down", "scroll a page down"},
-	{"search", "search sources and outputs"},
-	{"search-next", "next match"},
-	{"search-prev", "previous match"},
-	{"fold", "fold / unfold the cell's output"},
-	{"pager", "read the cell's whole output in a pager"},
-	{"clear-output", "clear the cell's output"},
-	{"save", "save the notebook"},
-	{"quit", "quit (asks when there are unsaved changes)"},
-	{"help", "this help"},
-	{"cmdline", "command line (:w, :q, :run all, :help, …)"},
-	{"redraw", "redraw the screen"},
-	{"attribution", "toggle the attribution view (thread labels)"},
-	{"threads", "the threads pane"},
-	{"misrouted", "the misrouting list"},
-	/* edit mode */
-	{"left", "cursor left"},
-	{"right", "cursor right"},
-	{"up", "cursor up (previous cell at the top)"},
-	{"down", "cursor down (next cell at the bottom)"},
-	{"word-left", "previous word"},
-	{"word-right", "next word"},
-	{"home", "start of line (first non-blank, then column 0)"},
-	{"end", "end of line"},
-	{"backspace", "delete the character before the cursor"},
-	{"delete", "delete the character under the cursor"},
-	{"delete-word", "delete the word before the cursor"},
-	{"newline", "new line, auto-indented"},
-	{"complete", "complete (indent at the start of a line)"},
-	{"inspect", "documentation of the name at the cursor"},
-	{"undo", "undo"},
-	{"redo", "redo"},
-	/* pager and lists */
-	{"close", "close"},
-	{"line-down", "down a line"},
-	{"line-up", "up a line"},
-	{"select", "jump to it / apply"},
-	{"policy-origin", "route the thread to its origin cell"},
-	{"policy-current", "route the thread to the running cell"},
-	{"policy-auto", "current while a cell runs, else origin"},
-	{"policy-kernel", "the kernel's own rule (attribution only)"},
-	{"default-policy", "cycle the kernel-wide default policy"},
-	{"toggle-internal", "show or hide the kernel's own threads"},
-};
-
 static const struct km_binding bindings[] = {
 	{KM_COMMAND, "S-Enter", "run-advance"},
 	{KM_COMMAND, "F5", "run-advance"},
@@ -243,20 +170,6 @@ const struct km_binding *km_bindings(size_t *n)
 	return bindings;
 }
 
-const struct km_action *km_actions(size_t *n)
-{
-	*n = sizeof actions / sizeof actions[0];
-	return actions;
-}
-
-const char *km_action_help(const char *name)
-{
-	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
-		if (!strcmp(actions[i].name, name))
-			return actions[i].help;
-	return NULL;
-}
-
 const char *km_mode_name(int mode)
 {
 	static const char *const names[] = {"command", "edit", "pager", "threads", "list"};
@@ -294,9 +207,7 @@ const char *km_lookup(struct km_state *st, int mode, const struct key *k)
 	return NULL;
 }
 
-void km_describe(int mode, void (*cb)(void *ud, const char *keys, const char *action,
-				      const char *help),
-		 void *ud)
+void km_describe(int mode, void (*cb)(void *ud, const char *keys, const char *action), void *ud)
 {
 	for (size_t i = 0; i < NBIND; i++) {
 		char keys[160] = "";
@@ -314,6 +225,6 @@ void km_describe(int mode, void (*cb)(void *ud, const char *keys, const char *ac
 			if (bindings[j].mode == mode && !strcmp(bindings[j].action, bindings[i].action))
 				len += (size_t)snprintf(keys + len, len < sizeof keys ? sizeof keys - len : 0,
 							"%s%s", len ? ", " : "", bindings[j].keys);
-		cb(ud, keys, bindings[i].action, km_action_help(bindings[i].action));
+		cb(ud, keys, bindings[i].action);
 	}
 }

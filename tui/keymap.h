@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * The notebook screen's key bindings: one table of (mode, keys, action name), where keys is one
- * key name or two separated by a space ("d d", "I I"), and one table of the named actions with
- * their help text. The help screen, the man page and the tests read the same tables; the
- * actions themselves live in tui/actions.c. Pure: no curses, no app state.
+ * key name or two separated by a space ("d d", "I I"). The names are rows of the action table
+ * in tui/actions.c (name, help, handler); the help screen and the tests read both tables.
+ * Pure: no curses, no app state.
  */
 #ifndef BOBBIN_KEYMAP_H
 #define BOBBIN_KEYMAP_H
@@ -17,19 +17,11 @@ enum km_mode { KM_COMMAND, KM_EDIT, KM_PAGER, KM_THREADS, KM_LIST, KM_NMODES };
 struct km_binding {
 	int mode;
 	const char *keys;   /* "j", "S-Enter", "d d" */
-	const char *action; /* a name in km_actions */
+	const char *action; /* a name in the action table (act_find) */
 };
 
-struct km_action {
-	const char *name;
-	const char *help;
-};
-
-/* The tables (static), and their sizes. */
+/* The table (static), and its size. */
 const struct km_binding *km_bindings(size_t *n);
-const struct km_action *km_actions(size_t *n);
-/* Help text of an action, NULL if there is no such action. */
-const char *km_action_help(const char *name);
 /* Name of a mode ("command", "edit", …). */
 const char *km_mode_name(int mode);
 
@@ -47,8 +39,6 @@ const char *km_lookup(struct km_state *st, int mode, const struct key *k);
 
 /* Calls cb once per action bound in mode, in table order, with every key that runs it joined by
  * ", " ("S-Enter, F5, R"). For the help screen. */
-void km_describe(int mode, void (*cb)(void *ud, const char *keys, const char *action,
-				      const char *help),
-		 void *ud);
+void km_describe(int mode, void (*cb)(void *ud, const char *keys, const char *action), void *ud);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include "tui/keys.h"
 #include "tui/safetext.h"
+#include "tui/utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -173,14 +174,14 @@ static int parse_utf8(const unsigned char *s, size_t n, int final, struct key *k
 {
 	uint32_t c;
 
-	switch (st_utf8_decode((const char *)s, n, &c, used)) {
-	case ST_UTF8_PARTIAL:
+	switch (utf8_decode((const char *)s, n, &c, used)) {
+	case UTF8_PARTIAL:
 		if (!final)
 			return P_MORE;
 		break; /* U+FFFD for what came */
-	case ST_UTF8_INVALID:
+	case UTF8_INVALID:
 		break;
-	case ST_UTF8_OK:
+	case UTF8_OK:
 		if (c >= 0x80 && c < 0xa0)
 			return P_SWALLOW; /* C1 controls are not keys anyone types */
 		break;
@@ -600,7 +601,7 @@ static void paste_finish(struct keys *d, struct key *k)
 			continue;
 		}
 		if (parse_utf8(d->raw + i, d->rawlen - i, 1, &ck, &adv) == P_KEY)
-			o += st_utf8_encode((uint32_t)ck.code, d->text + o);
+			o += utf8_encode((uint32_t)ck.code, d->text + o);
 		i += adv;
 	}
 	d->text[o] = '\0';
@@ -748,7 +749,7 @@ int keys_name(const struct key *k, char *buf, size_t size)
 		base = "Space";
 	} else if (k->code > 0x20 && k->code <= 0x10ffff && k->code != 0x7f &&
 	           !(k->code >= 0x80 && k->code < 0xa0)) {
-		ch[st_utf8_encode((uint32_t)k->code, ch)] = '\0';
+		ch[utf8_encode((uint32_t)k->code, ch)] = '\0';
 		base = ch;
 	} else {
 		snprintf(ch, sizeof(ch), "U+%04X", (unsigned)k->code & 0x1fffff);

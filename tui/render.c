@@ -12,6 +12,7 @@
 
 #include "tui/render.h"
 #include "tui/theme.h"
+#include "tui/utf8.h"
 
 /* ---- growable arrays of the layout ---- */
 
@@ -173,29 +174,17 @@ static int lb_raw(struct lb *b, const char *s, size_t n, int role, int sgr,
 	return 0;
 }
 
-/* Decodes the code point at s (valid UTF-8 assumed; anything else yields the byte). */
+/* The code point at s; a byte that starts no valid character is taken as itself (so a C1 byte
+ * stays a C1 control, drawn as a placeholder). */
 static uint32_t cp_at(const unsigned char *s, size_t n, size_t *adv)
 {
-	if (s[0] < 0x80 || n < 2) {
+	uint32_t c;
+
+	if (utf8_decode((const char *)s, n, &c, adv) != UTF8_OK) {
 		*adv = 1;
-		return s[0];
+		c = s[0];
 	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		*adv = 2;
-		return ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
-	}
-	if ((s[0] & 0xf0) == 0xe0 && n >= 3) {
-		*adv = 3;
-		return ((uint32_t)(s[0] & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) |
-		       (s[2] & 0x3f);
-	}
-	if ((s[0] & 0xf8) == 0xf0 && n >= 4) {
-		*adv = 4;
-		return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
-		       ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
-	}
-	*adv = 1;
-	return s[0];
+	return c;
 }
 
 static int is_unsafe(uint32_t c)
@@ -733,7 +722,7 @@ int rd_cell(const struct rd_cell_in *in, struct rd_layout *l)
 				while (j < n && in->roles[start + j] == role)
 					j++;
 				/* a role change inside a UTF-8 character waits for its end */
-				while (j < n && ((unsigned char)s[j] & 0xc0) == 0x80)
+				while (j < n && utf8_is_cont((unsigned char)s[j]))
 					j++;
 				if (role <= 0 || role >= THEME_NROLES)
 					role = THEME_NORMAL;

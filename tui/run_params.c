@@ -21,6 +21,7 @@
 #include "tui/run.h"
 #include "tui/safetext.h"
 #include "tui/tout.h"
+#include "tui/utf8.h"
 
 enum { BY_FILE, BY_YAML, BY_P, BY_RAW };
 
@@ -208,7 +209,7 @@ static int python_str(const char *s, struct src *b)
 
 	add(b, "\"");
 	while (n) {
-		if (st_utf8_decode(s, n, &cp, &len) != ST_UTF8_OK)
+		if (utf8_decode(s, n, &cp, &len) != UTF8_OK)
 			return -1;
 		if (cp >= 0x10000)
 			snprintf(tmp, sizeof tmp, "\\U%08x", (unsigned)cp);

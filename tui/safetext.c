@@ -8,6 +8,7 @@
  * input, so what leaves this file is valid UTF-8 by construction.
  */
 #include "tui/safetext.h"
+#include "tui/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,35 +71,11 @@ static void put_text(struct st_parser *p, const struct st_style *style, const ch
 	p->nbuf += n;
 }
 
-size_t st_utf8_encode(uint32_t cp, char out[4])
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 static void put_cp(struct st_parser *p, uint32_t cp)
 {
 	char u[4];
 
-	put_text(p, &p->style, u, st_utf8_encode(cp, u));
+	put_text(p, &p->style, u, utf8_encode(cp, u));
 }
 
 /* Placeholder for a dropped character: "^G" for C0 and DEL, "<U+009B>" otherwise. */
@@ -388,75 +365,9 @@ static void token(struct st_parser *p, uint32_t c)
 
 /* ---- UTF-8 decoder ---- */
 
-/*
- * The lead byte b >= 0x80 of a character: returns how many continuation bytes follow (0 when b
- * starts no valid character: a continuation byte, C0, C1, F5..FF), sets *cp to its bits and
- * [*lo, *hi] to the range of the next byte, narrowed where the whole would be an overlong (E0,
- * F0), a surrogate (ED) or past U+10FFFF (F4). Later continuation bytes are 80..BF.
- */
-static int utf8_lead(unsigned char b, uint32_t *cp, unsigned char *lo, unsigned char *hi)
-{
-	*lo = 0x80;
-	*hi = 0xbf;
-	if (b >= 0xc2 && b <= 0xdf) {
-		*cp = b & 0x1fu;
-		return 1;
-	}
-	if (b >= 0xe0 && b <= 0xef) {
-		*cp = b & 0x0fu;
-		if (b == 0xe0)
-			*lo = 0xa0; /* overlong */
-		else if (b == 0xed)
-			*hi = 0x9f; /* surrogates */
-		return 2;
-	}
-	if (b >= 0xf0 && b <= 0xf4) {
-		*cp = b & 0x07u;
-		if (b == 0xf0)
-			*lo = 0x90; /* overlong */
-		else if (b == 0xf4)
-			*hi = 0x8f; /* past U+10FFFF */
-		return 3;
-	}
-	return 0;
-}
-
-enum st_utf8 st_utf8_decode(const char *str, size_t n, uint32_t *cp, size_t *len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	unsigned char lo, hi;
-	uint32_t c = 0;
-	size_t i;
-	int need;
-
-	*cp = 0xfffd;
-	*len = n ? 1 : 0;
-	if (!n)
-		return ST_UTF8_PARTIAL;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return ST_UTF8_OK;
-	}
-	if (!(need = utf8_lead(s[0], &c, &lo, &hi)))
-		return ST_UTF8_INVALID;
-	for (i = 1; i <= (size_t)need; i++) {
-		*len = i;
-		if (i >= n)
-			return ST_UTF8_PARTIAL;
-		if (s[i] < lo || s[i] > hi)
-			return ST_UTF8_INVALID;
-		c = (c << 6) | (s[i] & 0x3fu);
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	*cp = c;
-	*len = i;
-	return ST_UTF8_OK;
-}
-
 /* Feeds one byte; yields U+FFFD once per maximal invalid subsequence (Unicode's "maximal
  * subpart" practice, as Python's errors="replace"). The byte-at-a-time form of
- * st_utf8_decode(), so that a character split across st_parser_feed() calls needs no buffer. */
+ * utf8_decode(), so that a character split across st_parser_feed() calls needs no buffer. */
 static void put_byte(struct st_parser *p, unsigned char b)
 {
 	if (p->need) {
@@ -658,7 +569,7 @@ int st_next(const char *s, size_t n, size_t *adv)
 		*adv = 0;
 		return 0;
 	}
-	st_utf8_decode(s, n, &cp, adv);
+	utf8_decode(s, n, &cp, adv);
 	w = wcwidth((wchar_t)cp);
 	return w < 0 ? 1 : w;
 }

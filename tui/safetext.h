@@ -141,30 +141,6 @@ int st_style_eq(const struct st_style *a, const struct st_style *b);
  * starts no valid UTF-8 character counts as one code point of width 1).
  */
 int st_next(const char *s, size_t n, size_t *adv);
-/* Writes the UTF-8 form of cp (a Unicode scalar value: no surrogates, at most U+10FFFF) into out;
- * returns its length, 1 to 4. */
-size_t st_utf8_encode(uint32_t cp, char out[4]);
-
-/* Results of st_utf8_decode(). */
-enum st_utf8 {
-	ST_UTF8_OK,      /* a valid character */
-	ST_UTF8_INVALID, /* an ill-formed sequence */
-	ST_UTF8_PARTIAL, /* a valid start that the end of the bytes cut short */
-};
-/*
- * Strict decoding of the character at the start of s[0..n) (borrowed), the one UTF-8 decoder
- * of the front end (st_parser's byte-at-a-time decoder shares its lead-byte rules).
- * ST_UTF8_OK: *cp is the code point and *len its length, 1 to 4.
- * ST_UTF8_INVALID (an overlong, a surrogate, above U+10FFFF, a stray continuation byte, a
- * C0/C1/F5..FF lead, a lead cut short by a byte that cannot continue it): *cp is U+FFFD and
- * *len the length of the maximal subpart, 1 to 3, after which decoding resumes. A sequence is
- * invalid at the first byte that makes it so (E0 80 is, at its second byte).
- * ST_UTF8_PARTIAL: s[0..n) is a valid start cut by the end of the bytes; *cp is U+FFFD and
- * *len is n (0 when n is 0), so a caller at the end of its input can take it as an invalid
- * sequence, and one that reads a stream can wait for more bytes.
- */
-enum st_utf8 st_utf8_decode(const char *s, size_t n, uint32_t *cp, size_t *len);
-
 /* Display columns of n bytes of s. */
 int st_width(const char *s, size_t n);
 /* Bytes of s (at most n) that fit in cols columns without splitting a code point; *used (may

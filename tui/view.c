@@ -17,6 +17,7 @@
 #include "tui/app.h"
 #include "tui/sigpipe.h"
 #include "tui/theme_curses.h"
+#include "tui/utf8.h"
 
 static SCREEN *screen;
 
@@ -85,7 +86,7 @@ static int put_safe(struct app *a, const char *s, int role, int maxw)
 			unsigned char c = (unsigned char)t[i];
 			if (c < 0x80)
 				t[o++] = (char)c;
-			else if ((c & 0xc0) != 0x80)
+			else if (!utf8_is_cont(c))
 				t[o++] = '?';
 		}
 		n = o;
@@ -165,7 +166,7 @@ static void draw_row(struct app *a, int y, const struct rd_layout *l, size_t r, 
 				e = sp->len;
 			else /* a run of one state, ending on a character boundary */
 				while (e < sp->len &&
-				       (((unsigned char)t[e] & 0xc0) == 0x80 || !!hl[o + e] == on))
+				       (utf8_is_cont((unsigned char)t[e]) || !!hl[o + e] == on))
 					e++;
 			attrset(on ? a->attrs[THEME_SEARCH_MATCH] : span_attr(a, sp));
 			x += put_text(t + j, e - j, a->cols - x);
@@ -250,52 +251,28 @@ static void draw_top(struct app *a)
 	}
 }
 
-static const char *mode_name(struct app *a)
-{
-	switch (a->mode) {
-	case MODE_EDIT:
-		return "EDIT";
-	case MODE_CMDLINE:
-		return "";
-	case MODE_INPUT:
-		return "INPUT";
-	case MODE_PAGER:
-		return a->pager_help ? "HELP" : "PAGER";
-	case MODE_ASK:
-		return "";
-	case MODE_POPUP:
-		return "EDIT";
-	case MODE_THREADS:
-		return "THREADS";
-	case MODE_LIST:
-		return "LIST";
-	default:
-		return "COMMAND";
-	}
-}
-
+/* The bottom line: the mode's line being edited (with the cursor), its question, or its word
+ * and the message. Returns the cursor's column, or -1. */
 static int draw_bottom(struct app *a)
 {
-	int y = a->rows - 1, x = 0, cx = -1;
+	struct mode_status st;
+	int y = a->rows - 1, x = 0, cx;
 
+	mode_status(a, &st);
 	fill_line(a, y, THEME_COMMAND_LINE);
-	if (a->mode == MODE_CMDLINE) {
-		int point;
-		const char *prompt;
-		const char *line = cl_line(&point, &prompt);
-
-		x += put_safe(a, prompt, THEME_COMMAND_LINE, a->cols);
-		cx = x + st_width(line, (size_t)point);
-		put_safe(a, line, THEME_COMMAND_LINE, a->cols - x);
+	if (st.line && st.prompt) {
+		x += put_safe(a, st.prompt, THEME_COMMAND_LINE, a->cols);
+		cx = x + st_width(st.line, (size_t)(st.point > 0 ? st.point : 0));
+		put_safe(a, st.line, THEME_COMMAND_LINE, a->cols - x);
 		return cx < a->cols ? cx : a->cols - 1;
 	}
-	if (a->mode == MODE_ASK) {
-		put_safe(a, a->ask, THEME_MESSAGE_INFO, a->cols);
+	if (st.line) {
+		put_safe(a, st.line, THEME_MESSAGE_INFO, a->cols);
 		return -1;
 	}
-	if (*mode_name(a)) {
+	if (st.label) {
 		char m[32];
-		snprintf(m, sizeof m, "%s ", mode_name(a));
+		snprintf(m, sizeof m, "%s ", st.label);
 		x += put_safe(a, m, THEME_STATUS_BAR, a->cols);
 		x += put_safe(a, " ", THEME_COMMAND_LINE, a->cols - x);
 	}
@@ -324,8 +301,11 @@ static int draw_input(struct app *a, int y, const struct rd_layout *l, size_t r)
 	return x + st_width(line, (size_t)point);
 }
 
-static void draw_cells(struct app *a, int *cy, int *cx)
+void view_cells(struct app *a, struct mode_cursor *cur)
 {
+	int input = mode_on(a, &mode_input);
+	/* the editor's cursor shows unless a line or a question has the keys */
+	int editing = mode_top(a) == &mode_cells || mode_top(a) == &mode_popup;
 	int H = view_text_rows(a), y = 1;
 	size_t n = nb_doc_ncells(a->doc);
 	size_t i = a->top;
@@ -338,20 +318,20 @@ static void draw_cells(struct app *a, int *cy, int *cx)
 			break;
 		for (size_t r = (size_t)skip; r < l->nrows && y <= H; r++, y++) {
 			draw_row(a, y, l, r, 1);
-			if (l->rows[r].kind == RD_ROW_INPUT && a->mode == MODE_INPUT) {
-				*cx = draw_input(a, y, l, r);
-				*cy = y;
+			if (l->rows[r].kind == RD_ROW_INPUT && input) {
+				cur->x = draw_input(a, y, l, r);
+				cur->y = y;
 			}
 		}
-		if (a->ed && i == a->cur && (a->mode == MODE_EDIT || a->mode == MODE_POPUP)) {
+		if (a->ed && i == a->cur && editing) {
 			int x;
 			long r = rd_cursor_row(l, editor_cursor_line(a->ed),
 					       editor_cursor_col(a->ed), &x);
 			long sy = (long)y - (long)l->nrows + r;
 
 			if (r >= 0 && sy >= 1 && sy <= H) {
-				*cy = (int)sy;
-				*cx = x < a->cols ? x : a->cols - 1;
+				cur->y = (int)sy;
+				cur->x = x < a->cols ? x : a->cols - 1;
 			}
 		}
 		skip = 0;
@@ -364,14 +344,14 @@ static void draw_cells(struct app *a, int *cy, int *cx)
 	}
 }
 
-static void draw_pager(struct app *a)
+void view_layout(struct app *a, const struct rd_layout *lay, long top)
 {
 	int H = view_text_rows(a);
-	long r = a->pager_top;
+	long r = top;
 
 	for (int y = 1; y <= H; y++, r++) {
-		if (r >= 0 && (size_t)r < a->pager.nrows)
-			draw_row(a, y, &a->pager, (size_t)r, 1);
+		if (r >= 0 && (size_t)r < lay->nrows)
+			draw_row(a, y, lay, (size_t)r, 1);
 		else {
 			move(y, 0);
 			attrset(a->attrs[THEME_NORMAL]);
@@ -380,56 +360,55 @@ static void draw_pager(struct app *a)
 	}
 }
 
-static void draw_list(struct app *a)
+void view_list(struct app *a, const struct app_list *l)
 {
-	int H = view_text_rows(a);
+	int H = view_text_rows(a), y0 = 2;
 	size_t first = 0;
 
-	int y0 = 2;
-
 	fill_line(a, 1, THEME_HELP_KEY);
-	put_safe(a, a->list_title, THEME_HELP_KEY, a->cols);
-	/* column headers: the threads pane and the misrouting list have them */
-	if (a->list_head[0] && (a->mode == MODE_THREADS || a->list_kind == 0)) {
+	put_safe(a, l->title, THEME_HELP_KEY, a->cols);
+	if (l->head[0]) {
 		move(2, 0);
 		attrset(a->attrs[THEME_PLACEHOLDER]);
 		clrtoeol();
-		put_safe(a, a->list_head, THEME_PLACEHOLDER, a->cols);
+		put_safe(a, l->head, THEME_PLACEHOLDER, a->cols);
 		y0 = 3;
 	}
-	if (a->item_sel >= (size_t)(H - y0 + 1))
-		first = a->item_sel - (size_t)(H - y0 + 1) + 1;
+	if (l->sel >= (size_t)(H - y0 + 1))
+		first = l->sel - (size_t)(H - y0 + 1) + 1;
 	for (int y = y0; y <= H; y++) {
 		size_t i = first + (size_t)(y - y0);
 
 		move(y, 0);
 		attrset(a->attrs[THEME_NORMAL]);
 		clrtoeol();
-		if (i >= a->nitems)
+		if (i >= l->nitems)
 			continue;
-		if (i == a->item_sel)
+		if (i == l->sel)
 			fill_line(a, y, THEME_SELECTION);
-		put_safe(a, a->items[i].text,
-			 i == a->item_sel ? THEME_SELECTION : a->items[i].role, a->cols);
+		put_safe(a, l->items[i].text, i == l->sel ? THEME_SELECTION : l->items[i].role,
+			 a->cols);
 	}
 }
 
-static void draw_popup(struct app *a, int cy, int cx)
+void view_popup(struct app *a, const char *const *lines, size_t n, size_t *sel, size_t *top,
+		const struct mode_cursor *cur)
 {
+	int cy = cur->y, cx = cur->x;
 	int H = view_text_rows(a), w = 0, h, y0, x0;
 	size_t i;
 
-	if (!a->npopup)
+	if (!n)
 		return;
-	for (i = 0; i < a->npopup; i++) {
-		int ww = st_width(a->popup[i], strlen(a->popup[i]));
+	for (i = 0; i < n; i++) {
+		int ww = st_width(lines[i], strlen(lines[i]));
 		if (ww > w)
 			w = ww;
 	}
 	w += 2;
 	if (w > a->cols - 2)
 		w = a->cols - 2;
-	h = (int)a->npopup < 12 ? (int)a->npopup : 12;
+	h = (int)n < 12 ? (int)n : 12;
 	if (h > H - 1)
 		h = H - 1;
 	if (cy < 1)
@@ -437,37 +416,38 @@ static void draw_popup(struct app *a, int cy, int cx)
 	y0 = cy + 1 + h <= H ? cy + 1 : cy - h;
 	if (y0 < 1)
 		y0 = 1;
-	x0 = a->popup_complete ? cx : 2;
+	x0 = sel ? cx : 2;
 	if (x0 + w > a->cols)
 		x0 = a->cols - w;
 	if (x0 < 0)
 		x0 = 0;
-	if (a->popup_complete) {
-		if (a->popup_sel < a->popup_top)
-			a->popup_top = a->popup_sel;
-		if (a->popup_sel >= a->popup_top + (size_t)h)
-			a->popup_top = a->popup_sel - (size_t)h + 1;
+	if (sel) {
+		if (*sel < *top)
+			*top = *sel;
+		if (*sel >= *top + (size_t)h)
+			*top = *sel - (size_t)h + 1;
 	}
 	for (int r = 0; r < h; r++) {
-		size_t k = a->popup_top + (size_t)r;
-		int role = a->popup_complete && k == a->popup_sel ? THEME_POPUP_SELECTED
+		size_t k = *top + (size_t)r;
+		int role = sel && k == *sel ? THEME_POPUP_SELECTED
 								   : THEME_POPUP;
 		move(y0 + r, x0);
 		attrset(a->attrs[role]);
 		for (int c = 0; c < w; c++)
 			addch(' ');
 		move(y0 + r, x0 + 1);
-		if (k < a->npopup)
-			put_safe(a, a->popup[k], role, w - 2);
+		if (k < n)
+			put_safe(a, lines[k], role, w - 2);
 	}
 }
 
 void view_draw(struct app *a)
 {
-	int cy = -1, cx = -1, bx;
+	struct mode_cursor cur = {-1, -1};
+	int bx;
 
 	nb_out_sync_lazy(a->out);
-	if (a->outputs_changed && (a->mode == MODE_COMMAND || a->mode == MODE_EDIT))
+	if (a->outputs_changed && mode_top(a) == &mode_cells)
 		app_scroll_into_view(a);
 	a->outputs_changed = 0;
 	if (a->full_redraw) {
@@ -475,22 +455,15 @@ void view_draw(struct app *a)
 		a->full_redraw = 0;
 	}
 	draw_top(a);
-	if (a->mode == MODE_PAGER)
-		draw_pager(a);
-	else if (a->mode == MODE_LIST || a->mode == MODE_THREADS)
-		draw_list(a);
-	else
-		draw_cells(a, &cy, &cx);
-	if (a->mode == MODE_POPUP)
-		draw_popup(a, cy, cx);
+	mode_draw(a, &cur);
 	bx = draw_bottom(a);
 	if (bx >= 0) {
-		cy = a->rows - 1;
-		cx = bx;
+		cur.y = a->rows - 1;
+		cur.x = bx;
 	}
-	if (cy >= 0 && cx >= 0) {
+	if (cur.y >= 0 && cur.x >= 0) {
 		curs_set(1);
-		move(cy, cx);
+		move(cur.y, cur.x);
 	} else {
 		curs_set(0);
 		move(a->rows - 1, 0);

@@ -60,8 +60,16 @@ wait_for COMMAND 10
 # help screen generated from the keymap
 keys h
 t "help: h shows the keymap with every way to run" "S-Enter, F5, R" 10
+# the : commands are listed from the command table, the ones it used to lack too
+keys G
+t "help: lists :noh from the command table" ":noh " 10
+t "help: lists :e! from the command table" ":e! FILE" 10
+t "help: lists :x from the command table" ":x [FILE]" 10
 keys q
 wait_for COMMAND 10
+# an unknown : command says so
+cmd "nosuch"
+t "cmdline: an unknown command says so" ":nosuch is not a command" 10
 # run all
 cmd "clear"
 t ":clear clears the outputs" "outputs cleared" 10

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-/* Unit tests of the keymap (tui/keymap.c): every binding names a key that parses and an action
- * that exists, no key is bound twice in a mode, two-key sequences, and the byte sequences
- * terminals send for Shift/Ctrl/Alt-Enter reach the run actions through the key decoder. */
+/* Unit tests of the keymap (tui/keymap.c): every binding names a key that parses, no key is
+ * bound twice in a mode, two-key sequences, and the byte sequences terminals send for
+ * Shift/Ctrl/Alt-Enter reach the run actions through the key decoder. (That every bound name
+ * has a handler is test_actions'.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,17 +15,15 @@
 
 static void test_table_sane(void **st)
 {
-	size_t nb, na;
+	size_t nb;
 	const struct km_binding *b = km_bindings(&nb);
 
-	km_actions(&na);
-	assert_true(nb > 50 && na > 40);
+	assert_true(nb > 50);
 	for (size_t i = 0; i < nb; i++) {
 		char first[32];
 		struct key k;
 		const char *sp = strchr(b[i].keys, ' ');
 
-		assert_non_null(km_action_help(b[i].action));
 		snprintf(first, sizeof first, "%.*s", sp ? (int)(sp - b[i].keys) : 31, b[i].keys);
 		if (keys_parse_name(first, &k) != 0)
 			fail_msg("binding %zu: bad key name %s", i, b[i].keys);
@@ -104,7 +103,7 @@ struct seen {
 	char run_keys[160];
 };
 
-static void describe(void *ud, const char *keys, const char *action, const char *help)
+static void describe(void *ud, const char *keys, const char *action)
 {
 	struct seen *s = ud;
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * Thread routing in the notebook screen (docs/routing-protocol.md): the threads pane (a live
- * table of the kernel's threads from the state the kernel confirmed, with keys that send
- * routing requests), `:routing` and `:route`, and the misrouting list (outputs whose origin
- * differs from the cell they landed in, or late or stray ones; Enter jumps there). Kernels
- * without routing get a plain sentence saying so.
+ * Thread routing in the notebook screen (docs/routing-protocol.md): the threads pane (T; a
+ * mode: a live table of the kernel's threads from the state the kernel confirmed, with keys
+ * that send routing requests), `:routing` and `:route`, and the misrouting list (W; outputs
+ * whose origin differs from the cell they landed in, or late or stray ones; Enter jumps
+ * there). Kernels without routing get a plain sentence saying so.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,26 +84,34 @@ static int row_cmp(const void *x, const void *y)
 	return a->order < b->order ? -1 : a->order > b->order;
 }
 
+/* The threads pane lists the kernel's own threads too (i toggles; kept between openings). */
+static int show_internal;
+
+/* Rebuilds the pane's table from the routing state, if the pane is on top. */
 void tp_refresh(struct app *a)
 {
+	struct app_list *l = mode_top(a) == &mode_threads ? mode_top_data(a) : NULL;
 	json_t *st, *threads, *t;
 	size_t i, j, n, hidden = 0;
 	struct tp_row *rows;
+	struct app_item *items;
 	int namew = 6, fixed = 50;
 
-	if (a->mode != MODE_THREADS || !a->kc)
+	if (!l || !a->kc)
 		return;
 	st = kc_routing_state(a->kc);
 	threads = json_object_get(st, "threads");
 	n = json_array_size(threads);
-	free(a->items);
-	a->items = calloc(n + 1, sizeof *a->items);
+	items = calloc(n + 1, sizeof *items);
 	rows = calloc(n + 1, sizeof *rows);
-	a->nitems = 0;
-	if (!a->items || !rows) {
+	if (!items || !rows) {
+		free(items);
 		free(rows);
 		return;
 	}
+	free(l->items);
+	l->items = items;
+	l->nitems = 0;
 	json_array_foreach(threads, i, t)
 	{
 		struct tp_row *r = &rows[i];
@@ -141,28 +149,28 @@ void tp_refresh(struct app *a)
 	for (i = 0; i < n; i++) {
 		int w = st_width(rows[i].name, strlen(rows[i].name));
 
-		if ((a->show_internal || rows[i].kind != TK_KERNEL) && w > namew)
+		if ((show_internal || rows[i].kind != TK_KERNEL) && w > namew)
 			namew = w;
 	}
 	if (namew > a->cols - fixed)
 		namew = a->cols - fixed > 12 ? a->cols - fixed : 12;
-	a->list_head[0] = 0;
+	l->head[0] = 0;
 	{
 		size_t at = 0;
 
-		put_col(a->list_head, sizeof a->list_head, &at, "THREAD", namew);
-		snprintf(a->list_head + at, sizeof a->list_head - at,
+		put_col(l->head, sizeof l->head, &at, "THREAD", namew);
+		snprintf(l->head + at, sizeof l->head - at,
 			 "%-5s %-6s %-8s %7s  %-8s  %s", "STATE", "ORIGIN", "POLICY", "OUTPUTS",
 			 "LAST", "KIND");
 	}
 	for (i = 0; i < n; i++) {
-		struct app_item *it = &a->items[a->nitems];
+		struct app_item *it = &l->items[l->nitems];
 		const json_t *th = rows[i].t;
 		double last = json_number_value(json_object_get(th, "last_output"));
 		char when[32] = "-", origin[32];
 		size_t at = 0;
 
-		if (rows[i].kind == TK_KERNEL && !a->show_internal) {
+		if (rows[i].kind == TK_KERNEL && !show_internal) {
 			hidden++;
 			continue;
 		}
@@ -182,16 +190,16 @@ void tp_refresh(struct app *a)
 		it->role = !json_is_true(json_object_get(th, "alive")) || rows[i].kind >= TK_FD
 				   ? THEME_PLACEHOLDER
 				   : THEME_NORMAL;
-		a->nitems++;
+		l->nitems++;
 	}
 	free(rows);
-	snprintf(a->list_title, sizeof a->list_title,
+	snprintf(l->title, sizeof l->title,
 		 "Threads — default policy: %s  (o origin, c current, a auto, K kernel, d default, "
 		 "i %s %zu kernel threads)",
 		 json_string_value(json_object_get(st, "default")) ?: "?",
-		 a->show_internal ? "hides" : "shows", a->show_internal ? n - a->nitems : hidden);
-	if (a->item_sel >= a->nitems)
-		a->item_sel = a->nitems ? a->nitems - 1 : 0;
+		 show_internal ? "hides" : "shows", show_internal ? n - l->nitems : hidden);
+	if (l->sel >= l->nitems)
+		l->sel = l->nitems ? l->nitems - 1 : 0;
 	a->need_draw = 1;
 }
 
@@ -199,15 +207,47 @@ void tp_open_threads(struct app *a)
 {
 	const char *why = why_not(a);
 
+	struct app_list *l;
+
 	if (why) {
 		app_msg(a, 1, "threads: %s", why);
 		return;
 	}
-	a->mode = MODE_THREADS;
-	a->item_sel = 0;
+	if ((l = list_new(0)))
+		mode_push(a, &mode_threads, l);
+}
+
+static void threads_enter(struct app *a, void *data)
+{
 	tp_refresh(a);
 	kc_routing_request(a->kc, "get", NULL, 0, NULL, NULL, NULL);
 }
+
+static enum mode_result threads_key(struct app *a, void *data, const struct key *k)
+{
+	return list_keys(a, KM_THREADS, k);
+}
+
+static void threads_tick(struct app *a, void *data)
+{
+	tp_refresh(a);
+}
+
+static void threads_status(struct app *a, void *data, struct mode_status *st)
+{
+	st->label = "THREADS";
+}
+
+const struct mode mode_threads = {
+	.name = "threads",
+	.enter = threads_enter,
+	.leave = list_leave,
+	.key = threads_key,
+	.draw = list_draw,
+	.status = threads_status,
+	.motion = list_move,
+	.tick = threads_tick,
+};
 
 /* "routing: default origin; rules: Pool-*=current, tick*=origin (:route -PATTERN removes one)"
  * from the state the kernel confirmed last. */
@@ -245,7 +285,7 @@ static void on_routing_reply(struct kc_client *kc, const char *id, enum kc_statu
 		const char *ev =
 			reply ? json_string_value(json_object_get(reply->content, "evalue")) : NULL;
 		app_msg(a, 1, "routing request failed: %s", ev ? ev : kc_status_name(st));
-	} else if (a->mode == MODE_THREADS) {
+	} else if (mode_top(a) == &mode_threads) {
 		app_msg(a, 0, "routing: the kernel confirmed");
 	} else {
 		show_routing(a, " (the kernel confirmed)");
@@ -283,31 +323,17 @@ static void send_req(struct app *a, const char *op, const char *policy, long lon
 		app_msg(a, 0, "routing: %s %s sent", op, policy ? policy : pattern ? pattern : "");
 }
 
+/* The threads pane's keys: policy-origin, policy-current, policy-auto, policy-kernel (for the
+ * selected thread), default-policy (cycles the kernel-wide one), toggle-internal. */
 void tp_action(struct app *a, const char *name)
 {
 	static const char *const cycle[] = {"kernel", "origin", "current", "auto"};
+	struct app_list *l = mode_top(a) == &mode_threads ? mode_top_data(a) : NULL;
 
-	if (a->mode == MODE_LIST) {
-		if (strcmp(name, "select") || a->item_sel >= a->nitems)
-			return;
-		if (a->list_kind == 1) {
-			char k[64];
-			snprintf(k, sizeof k, "%s", a->items[a->item_sel].cell_id);
-			a->mode = MODE_COMMAND;
-			if (app_kernel_start(a, k) == 0)
-				app_msg(a, 0, "starting kernel %s", k);
-		} else {
-			struct nb_cell *c = nb_doc_find(a->doc, a->items[a->item_sel].cell_id);
-			a->mode = MODE_COMMAND;
-			if (c)
-				app_focus(a, (size_t)nb_doc_index(a->doc, c));
-		}
-		return;
-	}
-	if (a->mode != MODE_THREADS)
+	if (!l)
 		return;
 	if (!strcmp(name, "toggle-internal")) {
-		a->show_internal = !a->show_internal;
+		show_internal = !show_internal;
 		tp_refresh(a);
 		return;
 	}
@@ -320,9 +346,9 @@ void tp_action(struct app *a, const char *name)
 		send_req(a, "set_default", cycle[(i + 1) % 4], 0, NULL);
 		return;
 	}
-	if (a->item_sel >= a->nitems)
+	if (l->sel >= l->nitems)
 		return;
-	send_req(a, "set_thread", name + 7 /* "policy-" */, a->items[a->item_sel].ident, NULL);
+	send_req(a, "set_thread", name + 7 /* "policy-" */, l->items[l->sel].ident, NULL);
 }
 
 /* :routing alone shows the policy and rules (after asking the kernel), :routing POLICY sets the
@@ -396,25 +422,31 @@ void tp_on_routing(struct app *a, const char *event, json_t *data)
 		app_msg(a, 1, "routing: %s",
 			json_string_value(json_object_get(data, "reason")) ?: "not supported");
 	}
-	if (a->mode == MODE_THREADS)
-		tp_refresh(a);
+	tp_refresh(a);
 	a->need_draw = 1;
+}
+
+/* Enter on the misrouting list: the cell the output landed in. */
+static void misrouted_select(struct app *a, const struct app_item *it)
+{
+	struct nb_cell *c = nb_doc_find(a->doc, it->cell_id);
+
+	if (c)
+		app_focus(a, (size_t)nb_doc_index(a->doc, c));
 }
 
 void tp_open_misrouted(struct app *a)
 {
 	const struct nb_misrouted *l;
+	struct app_list *ls;
 	size_t n;
 
 	nb_out_sync(a->out);
 	n = nb_out_misrouted(a->out, &l);
-	free(a->items);
-	a->items = calloc(n + 1, sizeof *a->items);
-	a->nitems = 0;
-	if (!a->items)
+	if (!(ls = list_new(n)))
 		return;
 	for (size_t i = 0; i < n; i++) {
-		struct app_item *it = &a->items[a->nitems++];
+		struct app_item *it = &ls->items[ls->nitems++];
 		struct nb_cell *c = nb_doc_find(a->doc, l[i].cell_id);
 		struct nb_cell *oc = l[i].prov->origin_cell ? nb_doc_find(a->doc, l[i].prov->origin_cell)
 							    : NULL;
@@ -447,16 +479,15 @@ void tp_open_misrouted(struct app *a)
 			   : f & NB_PROV_LATE ? THEME_LATE_MARK
 					      : THEME_ORIGIN_MARK;
 	}
-	if (!a->nitems) {
+	if (!ls->nitems) {
+		list_free(ls);
 		app_msg(a, 0, "misrouted: every output is in the cell it came from");
 		return;
 	}
-	a->list_kind = 0;
-	a->item_sel = 0;
-	snprintf(a->list_head, sizeof a->list_head, "%-9s %-10s %-24s %s", "CELL", "OUTPUT",
-		 "THREAD", "FROM");
-	snprintf(a->list_title, sizeof a->list_title,
-		 "Misrouted outputs (%zu) — Enter jumps, q closes", a->nitems);
-	a->mode = MODE_LIST;
-	a->need_draw = 1;
+	snprintf(ls->head, sizeof ls->head, "%-9s %-10s %-24s %s", "CELL", "OUTPUT", "THREAD",
+		 "FROM");
+	snprintf(ls->title, sizeof ls->title, "Misrouted outputs (%zu) — Enter jumps, q closes",
+		 ls->nitems);
+	ls->on_select = misrouted_select;
+	list_open(a, ls);
 }
