@@ -318,6 +318,16 @@ static long default_timeout(const char *type)
 	return 30000;
 }
 
+/* Did the kernel answer r with "aborted" (or "abort", the spec's word before 5.0, which
+ * IRkernel still sends)? */
+static int reply_aborted(const struct req *r)
+{
+	const char *s = r->reply ? json_string_value(json_object_get(r->reply->content, "status"))
+				 : NULL;
+
+	return s && (!strcmp(s, "aborted") || !strcmp(s, "abort"));
+}
+
 static void finish(struct kc_client *kc, size_t idx, enum kc_status st)
 {
 	struct req *r = kc->reqs[idx];
@@ -328,13 +338,13 @@ static void finish(struct kc_client *kc, size_t idx, enum kc_status st)
 
 		if (s && !strcmp(s, "error"))
 			st = KC_ERROR;
-		else if (s && !strcmp(s, "aborted"))
+		else if (reply_aborted(r))
 			st = KC_ABORTED;
 	}
-	/* Finished with its reply but without its idle (see finish_lost), or pending while the
-	 * SSH link was down. */
+	/* Finished with its reply but without its idle (see finish_lost; an aborted request has
+	 * no output to lose), or pending while the SSH link was down. */
 	kc->lost = (r->reply && !r->got_idle && !strcmp(r->type, "execute_request") &&
-		    st != KC_CANCELLED && st != KC_TIMEDOUT) ||
+		    st != KC_CANCELLED && st != KC_TIMEDOUT && st != KC_ABORTED) ||
 		   (r->outage && st != KC_CANCELLED);
 	if (r->cb)
 		r->cb(kc, r->id, st, r->reply, r->ud);
@@ -706,6 +716,10 @@ static long long idle_lost_at(const struct kc_client *kc, const struct req *r)
 {
 	if (!r->reply || r->got_idle || strcmp(r->type, "execute_request"))
 		return 0;
+	/* IRkernel sends no busy/idle around the requests it aborts after an error: an aborted
+	 * request has no output, so its idle is waited for only briefly. */
+	if (reply_aborted(r))
+		return r->reply_at + IDLE_GRACE_MS;
 	return (kc->iopub_at > r->reply_at ? kc->iopub_at : r->reply_at) + IDLE_LOST_MS;
 }
 

@@ -114,10 +114,14 @@ static int read_answer(const char *prompt, int password, char *buf, size_t size)
 static void on_input(struct kc_client *kc, const struct kc_msg *m, const char *prompt,
 		     int password, void *ud)
 {
+	struct exec_state *es = ud;
 	char buf[4096];
 
 	if (!read_answer(prompt, password, buf, sizeof buf)) {
-		/* No answer will come: interrupt, so input() raises instead of waiting forever. */
+		/* No answer will come: interrupt, so input() raises instead of waiting forever. A
+		 * kernel may go on with the empty answer (R's readline() returns ""): exit 1 all the
+		 * same. */
+		es->failed = 1;
 		tout_fmt(stderr,
 		         "\nbobbin exec: the code asked for input, and standard input is at its "
 		         "end\n");

@@ -19,6 +19,7 @@
 
 #include "tui/cmd.h"
 #include "tui/console.h"
+#include "tui/kernel_quirks.h"
 #include "tui/safetext.h"
 #include "tui/sigpipe.h"
 #include "tui/tout.h"
@@ -126,9 +127,10 @@ static void on_count_reply(struct kc_client *kc, const char *id, enum kc_status 
 	struct console *c = ud;
 	json_t *n = reply ? json_object_get(reply->content, "execution_count") : NULL;
 
-	/* A silent execute answers with the count of the last stored execution. */
+	/* A silent execute answers with the count of the last stored execution; IRkernel's
+	 * answers with the next one's. */
 	if (json_is_integer(n))
-		c->next_count = (long)json_integer_value(n) + 1;
+		c->next_count = (long)json_integer_value(n) + !kq_silent_count_is_next(kc);
 	c->count_known = 1;
 }
 

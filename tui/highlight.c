@@ -214,7 +214,7 @@ enum hl_lang hl_lang_find(const char *lang)
 	for (k = 0; k < HL_COUNT(names); k++)
 		if (strcmp(word, names[k]) == 0)
 			return HL_PYTHON;
-	return HL_PLAIN;
+	return strcmp(word, "r") == 0 ? HL_R : HL_PLAIN;
 }
 
 static int hl_is_ident(unsigned char c)
@@ -544,6 +544,8 @@ void hl_fill(enum hl_lang lang, const char *src, size_t len, unsigned char *role
 	memset(roles, THEME_NORMAL, len);
 	if (lang == HL_PYTHON)
 		hl_python(&h);
+	else if (lang == HL_R)
+		hl_r(src, len, roles);
 }
 
 unsigned char *hl_roles(const char *lang, const char *src, size_t len)

@@ -3,7 +3,8 @@
  * Syntax colouring of cell sources: one theme role (enum theme_role) per byte, so the view
  * draws the text it already has in the colours of THEME_CODE_KEYWORD, THEME_CODE_STRING...
  * Python (and IPython's magics and shell escapes) is recognised by a single left-to-right
- * scan in O(len) with no backtracking; any other language comes out all THEME_NORMAL.
+ * scan in O(len) with no backtracking, and so is R (highlight_r.c); any other language comes out
+ * all THEME_NORMAL.
  *
  * The scanner reads only src[0..len) (NUL bytes and invalid UTF-8 are ordinary bytes; a byte
  * of 0x80 or above counts as part of an identifier) and never fails on unterminated strings:
@@ -27,14 +28,17 @@
 #include <stddef.h>
 
 /* Languages hl_fill() knows; HL_PLAIN for everything else. */
-enum hl_lang { HL_PLAIN, HL_PYTHON };
+enum hl_lang { HL_PLAIN, HL_PYTHON, HL_R };
 
 /*
  * The language of a kernel's language_info.name, a kernelspec language or a markdown fence's
  * info string (borrowed, may be NULL): only the first word counts, case does not, so
- * "python", "Python3", "ipython3", "py" and "python {.class}" are HL_PYTHON.
+ * "python", "Python3", "ipython3", "py" and "python {.class}" are HL_PYTHON; "R" and "r" HL_R.
  */
 enum hl_lang hl_lang_find(const char *lang);
+
+/* The R scanner (highlight_r.c): writes len roles for src[0..len) over THEME_NORMAL ones. */
+void hl_r(const char *src, size_t len, unsigned char *roles);
 
 /* Writes len roles for src[0..len) (borrowed) into roles (len bytes, caller's). */
 void hl_fill(enum hl_lang lang, const char *src, size_t len, unsigned char *roles);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tui/app.h"
+#include "tui/kernel_quirks.h"
 
 struct popup {
 	char **lines;
@@ -106,6 +107,7 @@ static void on_inspect(struct kc_client *kc, const char *msg_id, enum kc_status 
 	struct app *a = ud;
 	struct popup *p;
 	const char *t, *s, *nl;
+	char *plain;
 
 	if (!wanted(a, msg_id))
 		return;
@@ -118,7 +120,8 @@ static void on_inspect(struct kc_client *kc, const char *msg_id, enum kc_status 
 	}
 	if (!(p = calloc(1, sizeof *p)))
 		return;
-	for (s = t; *s; s = nl + 1) {
+	plain = kq_backspaces(t); /* R's help overstrikes its headings */
+	for (s = plain ? plain : t; *s; s = nl + 1) {
 		nl = strchr(s, '\n');
 		if (!nl)
 			nl = s + strlen(s);
@@ -126,6 +129,7 @@ static void on_inspect(struct kc_client *kc, const char *msg_id, enum kc_status 
 		if (!*nl)
 			break;
 	}
+	free(plain);
 	mode_push(a, &mode_popup, p);
 }
 

@@ -213,6 +213,22 @@ static inline json_t *kt_find(struct kt *t, const char *parent, const char *type
 	return NULL;
 }
 
+/* Runs the client until text appears in the stdout stream of any request (a cell has really
+ * started), or secs pass. */
+static inline void kt_wait_stdout(struct kt *t, const char *text, double secs)
+{
+	for (double end = kt_now() + secs; kt_now() < end;) {
+		int never = 0;
+		char *o = kt_stream(t, NULL, "stdout");
+		int seen = strstr(o, text) != NULL;
+
+		free(o);
+		if (seen)
+			break;
+		kc_client_run(t->kc, &never, 50);
+	}
+}
+
 /* Is process pid alive (and not a zombie)? */
 static inline int kt_alive(pid_t pid)
 {

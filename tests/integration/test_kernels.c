@@ -220,16 +220,7 @@ static void test_interrupt(void **state)
 	kc_client_execute(t->kc, "print('sleeping', flush=True); time.sleep(60)", 0, kt_reply_cb,
 			  &r);
 	/* Interrupt once the cell is really running (its output arrived). */
-	for (double end = kt_now() + 30; kt_now() < end;) {
-		int never = 0;
-		char *o = kt_stream(t, NULL, "stdout");
-		int started = strstr(o, "sleeping") != NULL;
-
-		free(o);
-		if (started)
-			break;
-		kc_client_run(t->kc, &never, 50);
-	}
+	kt_wait_stdout(t, "sleeping", 30);
 	t0 = kt_now();
 	kc_client_interrupt(t->kc);
 	kc_client_run(t->kc, &r.done, 20000);

@@ -181,7 +181,7 @@ static void test_languages(void **state)
 	const char *py[] = {
 	    "python", "Python", "python3", "ipython", "IPython3", "py", "python {.numberLines}",
 	    " python"};
-	const char *other[] = {"", "r", "julia", "javascript", "pythonic", "bash", "c"};
+	const char *other[] = {"", "julia", "javascript", "pythonic", "bash", "c"};
 	size_t k;
 	char *s;
 

@@ -33,10 +33,13 @@ def png_bytes(w=4, h=3):
 PNG_B64 = base64.b64encode(png_bytes()).decode()
 
 
-def nb(name, cells):
+PYTHON = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+R = {"name": "ir", "display_name": "R", "language": "R"}
+
+
+def nb(name, cells, kernelspec=PYTHON):
     n = new_notebook(cells=cells)
-    n.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                "language": "python"}
+    n.metadata["kernelspec"] = dict(kernelspec)
     # Stable ids, so that regenerating gives the same bytes.
     for i, c in enumerate(n.cells):
         c["id"] = "%s-%d" % (name.replace("_", "-"), i)
@@ -153,6 +156,23 @@ nb("empty", [
     raw("raw"),
     code("print('last')"),
 ])
+
+# IRkernel: every visible value is display_data (four textual forms), message() and warnings
+# are stderr, a plot is image/png, stop() an error whose ename is "ERROR".
+nb("r_outputs", [
+    md("# R: values, streams, data frames, plots, warnings, errors"),
+    code("cat('hello\\n')\nprint(1:3)\n1 + 1\nx <- 6 * 7\nx"),
+    code("invisible(5)"),
+    code("message('to stderr')"),
+    code("f <- function(v) { warning('careful'); v * 2 }\nf(21)"),
+    code("data.frame(n = 1:3, s = c('a', 'b', '\u00e9t\u00e9'), stringsAsFactors = FALSE)"),
+    code("summary(c(1, 2, 3, 4, 100))"),
+    code("plot(1:10, main = 'ten points')"),
+    code("g <- function() stop('boom')\ng()"),
+    code("cat('after the error\\n')"),
+    code("list(a = 1, b = 'two')"),
+    raw("raw cell text"),
+], R)
 
 # --- bobbin's own behaviour (nbconvert writes no file for these) ---
 nb("bobbin_stop", [
