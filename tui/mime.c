@@ -579,7 +579,7 @@ char *mime_text(json_t *data, const struct mime_opts *o, const char **chosen)
 		for (size_t i = 0; i < sizeof images / sizeof *images; i++)
 			if (json_object_get(data, images[i]))
 				PICK(images[i], image_text(data, images[i], o));
-	if ((s = get_str(data, "text/markdown", &n)))
+	if (weak && (s = get_str(data, "text/markdown", &n)))
 		PICK("text/markdown", md_text(s, n, o));
 	if (weak && (s = get_str(data, "text/latex", &n)))
 		PICK("text/latex", latex_text(s, n));

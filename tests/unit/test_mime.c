@@ -366,6 +366,10 @@ static void test_text_types(void **state)
 	d = bundle("text/latex", "$x^2$", "x**2");
 	assert_null(mime_text(d, &opts, NULL));
 	json_decref(d);
+	/* and over markdown: an R value (IRkernel sends its markdown beside R's printed form) */
+	d = bundle("text/markdown", "'Ada'", "[1] \"Ada\"");
+	assert_null(mime_text(d, &opts, NULL));
+	json_decref(d);
 	/* pandas' HTML without text/plain: a text table; escapes in cells are dropped */
 	d = bundle("text/html",
 		   "<div><style>t{}</style><table><thead><tr><th></th><th>a</th></tr></thead>"
