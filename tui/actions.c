@@ -718,6 +718,7 @@ static const struct {
 	{"move-down", a_move_down},
 	{"merge", a_merge},
 	{"split", a_split},
+	{"comment", hb_comment},
 	{"to-code", a_to_code},
 	{"to-markdown", a_to_markdown},
 	{"to-raw", a_to_raw},

@@ -128,7 +128,7 @@ int app_cell_queued(struct app *a, const char *id)
 	return a->nexec && !a->execs[0].msg_id[0] && !strcmp(a->execs[0].cell_id, id);
 }
 
-static enum hl_lang app_lang(struct app *a)
+const char *app_lang_name(struct app *a)
 {
 	json_t *md = nb_doc_metadata(a->doc);
 	const char *l = json_string_value(
@@ -139,7 +139,12 @@ static enum hl_lang app_lang(struct app *a)
 	if (!l && a->kc && kc_client_info(a->kc))
 		l = json_string_value(json_object_get(
 			json_object_get(kc_client_info(a->kc), "language_info"), "name"));
-	return hl_lang_find(l ? l : "python");
+	return l ? l : "python";
+}
+
+static enum hl_lang app_lang(struct app *a)
+{
+	return hl_lang_find(app_lang_name(a));
 }
 
 const struct rd_layout *app_layout(struct app *a, size_t i)

@@ -184,6 +184,11 @@ void app_set_theme(struct app *a, const char *name);
 /* Fills the attribution of output i of the cell (for the layout). */
 int app_attrib(void *ud, size_t out_index, struct rd_attrib *at);
 int app_key_mode(struct app *a); /* KM_* for the current mode */
+/* The notebook's language name (metadata, else the kernel's); borrowed, never NULL. */
+const char *app_lang_name(struct app *a);
+
+/* ---- habits.c: JupyterLab habits (comment toggle, …) ---- */
+void hb_comment(struct app *a);
 
 /* ---- view.c ---- */
 int view_init(struct app *a);

@@ -15,7 +15,8 @@
 
 const char *const config_keys[] = {"save_attribution", "output_limit", "theme", "fold_height",
 				   "mouse", "autosave_interval", "attribution_view", "agent",
-				   "routing", "key_style", NULL};
+				   "routing", "key_style", "extended_keys", "osc52",
+				   "line_numbers", NULL};
 
 void config_defaults(struct config *c)
 {
@@ -28,6 +29,7 @@ void config_defaults(struct config *c)
 	c->agent = 1;
 	snprintf(c->routing, sizeof c->routing, "kernel");
 	snprintf(c->key_style, sizeof c->key_style, "jupyter");
+	c->extended_keys = 1;
 }
 
 void config_path(char *buf, size_t size)
@@ -134,6 +136,15 @@ int config_set(struct config *c, const char *key, const char *v, char *err, size
 		if (strcmp(v, "jupyter"))
 			BAD("key_style: \"%s\" is not known (jupyter)", v);
 		snprintf(c->key_style, sizeof c->key_style, "%s", v);
+	} else if (!strcmp(key, "extended_keys")) {
+		if (parse_bool(v, &c->extended_keys))
+			BAD("extended_keys: \"%s\" is not true or false", v);
+	} else if (!strcmp(key, "osc52")) {
+		if (parse_bool(v, &c->osc52))
+			BAD("osc52: \"%s\" is not true or false", v);
+	} else if (!strcmp(key, "line_numbers")) {
+		if (parse_bool(v, &c->line_numbers))
+			BAD("line_numbers: \"%s\" is not true or false", v);
 	} else {
 		BAD("unknown key \"%s\"", key);
 	}

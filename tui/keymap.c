@@ -27,6 +27,7 @@ static const struct km_action actions[] = {
 	{"move-down", "move the cell down"},
 	{"merge", "merge with the next cell"},
 	{"split", "split the cell at the cursor"},
+	{"comment", "comment the line out, or back in"},
 	{"to-code", "make it a code cell"},
 	{"to-markdown", "make it a markdown cell"},
 	{"to-raw", "make it a raw cell"},
@@ -169,8 +170,11 @@ static const struct km_binding bindings[] = {
 	{KM_EDIT, "S-Tab", "inspect"},
 	{KM_EDIT, "C-z", "undo"},
 	{KM_EDIT, "C-y", "redo"},
+	{KM_EDIT, "C-/", "comment"},
+	{KM_EDIT, "C-_", "comment"}, /* Ctrl-/ where the terminal cannot report modified keys */
+	{KM_EDIT, "C-S--", "split"},  /* Ctrl-Shift-minus, kitty's report */
+	{KM_EDIT, "C-S-_", "split"},  /* Ctrl-Shift-minus, xterm's modifyOtherKeys */
 	{KM_EDIT, "M--", "split"},
-	{KM_EDIT, "C-_", "split"},
 	{KM_EDIT, "C-s", "save"},
 	{KM_EDIT, "C-l", "redraw"},
 

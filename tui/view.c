@@ -559,6 +559,8 @@ int view_init(struct app *a)
 	erase();
 	refresh();
 	view_raw("\033[?2004h"); /* bracketed paste */
+	if (a->cfg.extended_keys)
+		view_raw(KEYS_REPORT_ON);
 	if (a->cfg.mouse)
 		view_raw("\033[?1000h\033[?1006h");
 	return 0;
@@ -569,6 +571,8 @@ void view_end(struct app *a)
 	if (!screen)
 		return;
 	view_raw("\033[?2004l");
+	if (a->cfg.extended_keys)
+		view_raw(KEYS_REPORT_OFF);
 	if (a->cfg.mouse)
 		view_raw("\033[?1000l\033[?1006l");
 	endwin();
