@@ -46,251 +46,6 @@ static void a_command_mode(struct app *a)
 	app_edit_stop(a);
 }
 
-static void insert_at(struct app *a, size_t at, enum nb_cell_type t)
-{
-	app_edit_stop(a);
-	if (!nb_doc_insert(a->doc, at, t))
-		return;
-	app_invalidate_all(a);
-	app_focus(a, at);
-}
-
-static void a_insert_above(struct app *a)
-{
-	insert_at(a, a->cur, NB_CODE);
-}
-
-static void a_insert_below(struct app *a)
-{
-	insert_at(a, a->cur + 1, NB_CODE);
-}
-
-static void a_delete(struct app *a)
-{
-	struct nb_cell *c;
-	struct app_trash *t;
-
-	app_edit_stop(a);
-	nb_out_sync(a->out); /* a growing output's text into the cell */
-	if (!(c = nb_doc_take(a->doc, a->cur)))
-		return;
-	t = realloc(a->trash, (a->ntrash + 1) * sizeof *t);
-	if (!t) {
-		nb_doc_put(a->doc, a->cur, c);
-		return;
-	}
-	a->trash = t;
-	t[a->ntrash].cell = c;
-	t[a->ntrash].index = a->cur;
-	a->ntrash++;
-	if (!ncells(a))
-		nb_doc_insert(a->doc, 0, NB_CODE);
-	app_invalidate_all(a);
-	app_focus(a, a->cur < ncells(a) ? a->cur : ncells(a) - 1);
-	app_msg(a, 0, "cell deleted (z brings it back)");
-}
-
-static void a_undo_delete(struct app *a)
-{
-	struct app_trash t;
-
-	if (!a->ntrash) {
-		app_msg(a, 0, "no deleted cell to bring back");
-		return;
-	}
-	t = a->trash[--a->ntrash];
-	if (t.index > ncells(a))
-		t.index = ncells(a);
-	nb_doc_put(a->doc, t.index, t.cell);
-	app_invalidate_all(a);
-	app_focus(a, t.index);
-}
-
-static void clip_clear(struct app *a)
-{
-	for (size_t i = 0; i < a->nclip; i++)
-		nb_cell_free(a->clip[i]);
-	a->nclip = 0;
-}
-
-static void clip_set(struct app *a, struct nb_cell *c)
-{
-	struct nb_cell **p;
-
-	clip_clear(a);
-	if (!c || !(p = realloc(a->clip, sizeof *p)))
-		return;
-	a->clip = p;
-	p[0] = c;
-	a->nclip = 1;
-}
-
-static void a_copy(struct app *a)
-{
-	app_commit_edit(a);
-	nb_out_sync(a->out); /* a growing output's text into the cell */
-	clip_set(a, nb_cell_copy(a->doc, cur_cell(a)));
-	app_msg(a, 0, "cell copied");
-}
-
-static void a_cut(struct app *a)
-{
-	app_edit_stop(a);
-	nb_out_sync(a->out); /* a growing output's text into the cell */
-	clip_set(a, nb_doc_take(a->doc, a->cur));
-	if (!ncells(a))
-		nb_doc_insert(a->doc, 0, NB_CODE);
-	app_invalidate_all(a);
-	app_focus(a, a->cur < ncells(a) ? a->cur : ncells(a) - 1);
-	app_msg(a, 0, "cell cut (v pastes it)");
-}
-
-static void paste_at(struct app *a, size_t at)
-{
-	if (!a->nclip) {
-		app_msg(a, 0, "nothing to paste");
-		return;
-	}
-	app_edit_stop(a);
-	for (size_t i = 0; i < a->nclip; i++) {
-		struct nb_cell *c = nb_cell_copy(a->doc, a->clip[i]);
-		if (c)
-			nb_doc_put(a->doc, at + i, c);
-	}
-	app_invalidate_all(a);
-	app_focus(a, at);
-}
-
-static void a_paste_below(struct app *a)
-{
-	paste_at(a, a->cur + 1);
-}
-
-static void a_paste_above(struct app *a)
-{
-	paste_at(a, a->cur);
-}
-
-static void move_by(struct app *a, int d)
-{
-	struct nb_cell *c;
-	size_t to;
-
-	if ((d < 0 && a->cur == 0) || (d > 0 && a->cur + 1 >= ncells(a)))
-		return;
-	app_commit_edit(a);
-	to = d < 0 ? a->cur - 1 : a->cur + 1;
-	if (!(c = nb_doc_take(a->doc, a->cur)))
-		return;
-	nb_doc_put(a->doc, to, c);
-	app_invalidate_all(a);
-	a->cur = to;
-	app_scroll_into_view(a);
-}
-
-static void a_move_up(struct app *a)
-{
-	move_by(a, -1);
-}
-
-static void a_move_down(struct app *a)
-{
-	move_by(a, 1);
-}
-
-static void a_merge(struct app *a)
-{
-	struct nb_cell *c = cur_cell(a), *n = nb_doc_cell(a->doc, a->cur + 1);
-	char *s;
-	size_t l1, l2;
-
-	if (!c || !n) {
-		app_msg(a, 0, "no next cell to merge with");
-		return;
-	}
-	app_edit_stop(a);
-	l1 = strlen(nb_cell_source(c));
-	l2 = strlen(nb_cell_source(n));
-	if (!(s = malloc(l1 + l2 + 2)))
-		return;
-	memcpy(s, nb_cell_source(c), l1);
-	s[l1] = '\n';
-	memcpy(s + l1 + 1, nb_cell_source(n), l2 + 1);
-	nb_cell_set_source(c, s);
-	free(s);
-	nb_cell_free(nb_doc_take(a->doc, a->cur + 1));
-	app_invalidate_all(a);
-	app_msg(a, 0, "merged with the next cell");
-}
-
-static void a_split(struct app *a)
-{
-	struct nb_cell *c = cur_cell(a), *n;
-	char *rest;
-	size_t len;
-
-	if (!a->ed || !c)
-		return;
-	if (!(rest = editor_split(a->ed, &len)))
-		return;
-	app_commit_edit(a);
-	if ((n = nb_doc_insert(a->doc, a->cur + 1, nb_cell_type(c))))
-		nb_cell_set_source(n, rest);
-	free(rest);
-	app_edit_stop(a);
-	app_invalidate_all(a);
-	app_focus(a, a->cur + 1);
-	app_edit_start(a);
-	if (a->ed)
-		editor_top(a->ed);
-}
-
-static void set_type(struct app *a, enum nb_cell_type t)
-{
-	struct nb_cell *c = cur_cell(a);
-
-	if (c && nb_cell_type(c) != t) {
-		nb_cell_set_type(c, t);
-		app_invalidate(a, a->cur);
-	}
-}
-
-static void a_to_code(struct app *a)
-{
-	set_type(a, NB_CODE);
-}
-
-static void a_to_markdown(struct app *a)
-{
-	set_type(a, NB_MARKDOWN);
-}
-
-static void a_to_raw(struct app *a)
-{
-	set_type(a, NB_RAW);
-}
-
-static void a_run(struct app *a)
-{
-	app_edit_stop(a);
-	app_run_cell(a, a->cur);
-}
-
-static void a_run_advance(struct app *a)
-{
-	a_run(a);
-	if (a->cur + 1 >= ncells(a))
-		nb_doc_insert(a->doc, ncells(a), NB_CODE), app_invalidate_all(a);
-	app_focus(a, a->cur + 1);
-}
-
-static void a_run_insert(struct app *a)
-{
-	a_run(a);
-	insert_at(a, a->cur + 1, NB_CODE);
-	app_edit_start(a);
-}
-
 static void a_interrupt(struct app *a)
 {
 	app_kernel_interrupt(a);
@@ -706,25 +461,28 @@ static const struct {
 	{"cell-prev", a_cell_prev},
 	{"edit", a_edit},
 	{"command-mode", a_command_mode},
-	{"insert-above", a_insert_above},
-	{"insert-below", a_insert_below},
-	{"cell-delete", a_delete},
-	{"undo-delete", a_undo_delete},
-	{"cut", a_cut},
-	{"copy", a_copy},
-	{"paste-below", a_paste_below},
-	{"paste-above", a_paste_above},
-	{"move-up", a_move_up},
-	{"move-down", a_move_down},
-	{"merge", a_merge},
-	{"split", a_split},
+	{"insert-above", co_insert_above},
+	{"insert-below", co_insert_below},
+	{"cell-delete", co_delete},
+	{"undo-cells", co_undo},
+	{"redo-cells", co_redo},
+	{"select-down", co_select_down},
+	{"select-up", co_select_up},
+	{"cut", co_cut},
+	{"copy", co_copy},
+	{"paste-below", co_paste_below},
+	{"paste-above", co_paste_above},
+	{"move-up", co_move_up},
+	{"move-down", co_move_down},
+	{"merge", co_merge},
+	{"split", co_split},
 	{"comment", hb_comment},
-	{"to-code", a_to_code},
-	{"to-markdown", a_to_markdown},
-	{"to-raw", a_to_raw},
-	{"run-advance", a_run_advance},
-	{"run", a_run},
-	{"run-insert", a_run_insert},
+	{"to-code", co_to_code},
+	{"to-markdown", co_to_markdown},
+	{"to-raw", co_to_raw},
+	{"run-advance", co_run_advance},
+	{"run", co_run},
+	{"run-insert", co_run_insert},
 	{"interrupt", a_interrupt},
 	{"restart", a_restart},
 	{"top", a_top},
@@ -778,6 +536,7 @@ int act_run(struct app *a, const char *name)
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
 		if (!strcmp(table[i].name, name)) {
 			table[i].fn(a);
+			co_after_action(a, name);
 			a->need_draw = 1;
 			return 0;
 		}

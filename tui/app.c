@@ -162,7 +162,7 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 	memset(&want, 0, sizeof want);
 	want.width = a->cols;
 	want.gutter = a->attribution ? RD_GUTTER_ATTRIB : RD_GUTTER;
-	want.focused = i == a->cur;
+	want.focused = i == a->cur || co_selected(a, i);
 	want.editing = a->ed && !strcmp(a->edit_id, id);
 	run = app_running_index(a, NULL);
 	want.running = run >= 0 && (size_t)run == i;
@@ -361,11 +361,15 @@ void app_edit_start(struct app *a)
 
 	if (!c)
 		return;
-	if (!a->ed && !(a->ed = editor_new()))
-		return;
 	s = nb_cell_source(c);
-	editor_set_text(a->ed, s, strlen(s));
-	editor_bottom(a->ed);
+	if (!a->ed && (a->ed = ec_take(a, nb_cell_id(c), s))) {
+		/* the cell's editor from before, with its undo and cursor */
+	} else {
+		if (!a->ed && !(a->ed = editor_new()))
+			return;
+		editor_set_text(a->ed, s, strlen(s));
+		editor_bottom(a->ed);
+	}
 	snprintf(a->edit_id, sizeof a->edit_id, "%s", nb_cell_id(c));
 	a->mode = MODE_EDIT;
 	app_invalidate(a, a->cur);
@@ -380,7 +384,7 @@ void app_edit_stop(struct app *a)
 		return;
 	app_commit_edit(a);
 	c = nb_doc_find(a->doc, a->edit_id);
-	editor_free(a->ed);
+	ec_keep(a, a->edit_id, a->ed);
 	a->ed = NULL;
 	a->edit_id[0] = 0;
 	if (a->mode == MODE_EDIT || a->mode == MODE_POPUP)
@@ -1109,6 +1113,7 @@ static void doc_attach(struct app *a, struct nb_doc *d)
 	a->top_off = 0;
 	a->nexec = 0;
 	a->need_draw = a->full_redraw = 1;
+	co_reset(a);
 }
 
 int app_load(struct app *a, const char *path, int force)
@@ -1444,12 +1449,7 @@ int cmd_notebook(int argc, char **argv)
 	for (size_t i = 0; i < a->ncache; i++)
 		rd_layout_clear(&a->cache[i].lay);
 	free(a->cache);
-	for (size_t i = 0; i < a->nclip; i++)
-		nb_cell_free(a->clip[i]);
-	free(a->clip);
-	for (size_t i = 0; i < a->ntrash; i++)
-		nb_cell_free(a->trash[i].cell);
-	free(a->trash);
+	co_forget(a);
 	for (size_t i = 0; i < a->nunfolded; i++)
 		free(a->unfolded[i]);
 	free(a->unfolded);

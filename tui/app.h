@@ -103,11 +103,10 @@ struct app {
 	size_t nexec, capexec;
 	struct nb_cell **clip;
 	size_t nclip;
-	struct app_trash {
-		struct nb_cell *cell;
-		size_t index;
-	} *trash;
-	size_t ntrash;
+	struct nb_undo *cundo; /* cell operations' undo (cellops.c) */
+	size_t sel_anchor;     /* with sel_on: the selection is [anchor, cur] (either order) */
+	int sel_on;
+	struct ed_cache *edc;  /* editors of cells left, with their undo (edcache.c) */
 	char search[256];
 	char **unfolded;
 	size_t nunfolded;
@@ -189,6 +188,41 @@ const char *app_lang_name(struct app *a);
 
 /* ---- habits.c: JupyterLab habits (comment toggle, …) ---- */
 void hb_comment(struct app *a);
+
+/* ---- cellops.c: cell operations on the selection, with undo ---- */
+int co_selected(struct app *a, size_t i); /* cell i is in a selection of several cells */
+void co_after_action(struct app *a, const char *name); /* ends the selection unless kept */
+void co_reset(struct app *a);      /* another document: forgets the undo histories */
+void co_forget(struct app *a);     /* co_reset() and frees the clipboard */
+void co_clip_clear(struct app *a);
+void co_select_down(struct app *a);
+void co_select_up(struct app *a);
+void co_undo(struct app *a);
+void co_redo(struct app *a);
+void co_insert_above(struct app *a);
+void co_insert_below(struct app *a);
+void co_copy(struct app *a);
+void co_cut(struct app *a);
+void co_delete(struct app *a);
+void co_paste_below(struct app *a);
+void co_paste_above(struct app *a);
+void co_move_up(struct app *a);
+void co_move_down(struct app *a);
+void co_merge(struct app *a);
+void co_split(struct app *a);
+void co_to_code(struct app *a);
+void co_to_markdown(struct app *a);
+void co_to_raw(struct app *a);
+void co_run(struct app *a);
+void co_run_advance(struct app *a);
+void co_run_insert(struct app *a);
+
+/* ---- edcache.c: a cell's editor (and its undo) kept after leaving the cell ---- */
+/* The editor kept for cell id if its text is still src (taken out of the cache), else NULL. */
+struct editor *ec_take(struct app *a, const char *id, const char *src);
+/* Keeps ed (takes it) for cell id; the oldest kept editor goes past a few. */
+void ec_keep(struct app *a, const char *id, struct editor *ed);
+void ec_free(struct app *a);
 
 /* ---- view.c ---- */
 int view_init(struct app *a);

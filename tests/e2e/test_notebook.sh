@@ -172,11 +172,11 @@ t "quit: :q! quits" "BOBBIN-EXIT" 30
 mknb "$T/m.ipynb" "first" "second" "third"
 start -- m.ipynb
 wait_for "first" 30
-keys J
+hexkeys 1b 5b 31 3b 35 42 # Ctrl-Down
 keys Escape; cmd "w"
 wait_for saved 10
-if [ "$(sources "$T/m.ipynb" | tr '\n' ' ')" = "c:second c:first c:third " ]; then ok "move: J moves the cell down"; else notok "move" "$(sources "$T/m.ipynb")"; fi
-keys K
+if [ "$(sources "$T/m.ipynb" | tr '\n' ' ')" = "c:second c:first c:third " ]; then ok "move: Ctrl-Down moves the cell down"; else notok "move" "$(sources "$T/m.ipynb")"; fi
+hexkeys 1b 5b 31 3b 35 41 # Ctrl-Up
 keys M
 cmd "w"
 wait_for saved 10
