@@ -641,12 +641,14 @@ void act_key(struct app *a, const struct key *k)
 		return;
 	if (name) {
 		act_run(a, name);
-	} else if ((mode == KM_EDIT || mode == KM_COMMAND) && k->mods == M_ALT &&
+	} else if ((mode == KM_EDIT || mode == KM_COMMAND) && (k->mods & ~M_SHIFT) == M_ALT &&
 		   (k->code < 0x110000 || k->code == K_ESC)) {
-		/* Esc typed quickly before a key arrives as Alt-key: take it as both */
+		/* Esc typed quickly before a key arrives as Alt-key: take it as both (Alt-Z is
+		 * M-S-z: the Shift goes back into the letter) */
 		struct key k2 = *k;
 
-		k2.mods = 0;
+		k2.mods &= M_SHIFT;
+		keys_normalize(&k2);
 		if (mode == KM_EDIT)
 			act_run(a, "command-mode");
 		act_key(a, &k2);

@@ -1,0 +1,149 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# JupyterLab habits on the notebook screen, end to end on ipykernel: Ctrl-/ comments, Ctrl-Shift-
+# minus splits (as the terminal reports them once bobbin asked for modified keys), a selection of
+# cells (J/K) that run, delete and merge act on, z / Z undo and redo cell operations, edit undo
+# that survives leaving the cell, a run key pressed while the kernel starts, and the
+# terminal's key reporting asked for at start and restored at exit. Prints TAP. Needs $BOBBIN,
+# tmux and Debian's ipykernel.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+BOBBIN=${BOBBIN:-$HERE/../../bobbin}
+T=$(mktemp -d /tmp/bobbin-habits-XXXXXX)
+. "$HERE/nb/lib.sh"
+trap cleanup EXIT INT TERM
+
+# save; then FILE's sources must be WANT (one line, cells separated by spaces)
+saved_is() {
+	keys Escape; wait_for COMMAND 10
+	TM send-keys ":w" Enter
+	wait_for "written" 10 || wait_for "saved" 10
+	got=$(sources "$T/$1" | tr '\n' ' ')
+	if [ "$got" = "$3 " ]; then ok "$2"; else notok "$2" "got: $got" "want: $3"; fi
+}
+# wait_re REGEX...: every extended regex matches a line of the screen before a deadline
+wait_re() {
+	limit=$(( $(date +%s) + 40 ))
+	while [ "$(date +%s)" -le "$limit" ]; do
+		s=$(screen); all=1
+		for re in "$@"; do printf '%s\n' "$s" | grep -qE -- "$re" || { all=0; break; }; done
+		[ $all = 1 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- the run key while the kernel starts: queued, said, then run ----
+mknb "$T/q.ipynb" "print('queued', 6 * 7)" "x = 1"
+start -- q.ipynb
+wait_for "cell 1/2" 10
+keys R
+if screen | head -1 | grep -q " idle"; then
+	ok "# SKIP starting: the kernel was ready before the key"
+else
+	t "starting: a run key while the kernel starts says it is queued" "queued: runs when the kernel is ready" 10
+fi
+t "starting: the queued cell runs once the kernel is ready" "queued 42" 60
+cmd "q!"
+wait_for BOBBIN-EXIT 10
+
+# ---- comments, split, edit undo across cells; key reporting asked for and restored ----
+mknb "$T/c.ipynb" "a = 1
+b = 2" "c = 3"
+# script(1) keeps every byte bobbin writes; tmux forwards modified keys only to a program that
+# asked for them (extended-keys on), so Ctrl-Shift-minus splitting shows the request arrived
+
+TM kill-server 2>/dev/null
+sessions=$((sessions + 1)); SOCK="bobbin-nb-$$-$sessions"
+TM -f /dev/null new-session -d -x 100 -y 30 -c "$T" \
+	"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL= JUPYTER_RUNTIME_DIR=$JUPYTER_RUNTIME_DIR XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_DATA_HOME=$XDG_DATA_HOME script -q -c '$BOBBIN c.ipynb' $T/typescript; echo BOBBIN-EXIT \$?; sleep 600"
+TM set-option -g extended-keys on
+idle
+keys Enter
+wait_for EDIT 10
+keys C-/
+t "comment: Ctrl-/ comments the cursor's line out with #" "# b = 2" 10
+keys C-z
+wait_gone "# b = 2" 10 && ok "comment: C-z undoes it" || notok "comment: C-z undoes it"
+keys C-y
+t "comment: C-y redoes it" "# b = 2" 10
+keys C-/
+wait_gone "# b = 2" 10 && ok "comment: Ctrl-/ again uncomments" || notok "comment: uncomment"
+# legacy byte 0x1f (what Ctrl-/ sends where keys are not reported) also comments
+hexkeys 1f
+t "comment: the byte 0x1f (Ctrl-/ of a terminal without key reports) comments" "# b = 2" 10
+hexkeys 1f
+wait_gone "# b = 2" 10
+keys Up End
+keys C-S-_
+t "split: Ctrl-Shift-minus splits the cell at the cursor" "cell 2/3" 10
+saved_is c.ipynb "split: the cell was split at the cursor" "c:a = 1 c:b = 2 c:c = 3"
+# edit undo survives leaving the cell: type in cell 3, leave, come back, C-z
+keys G Enter
+wait_for EDIT 10
+keys " # typed"
+t "edit: typed text shows" "c = 3 # typed" 10
+keys Escape
+wait_for COMMAND 10
+keys k Enter
+wait_for "cell 2/3" 10
+keys Escape
+wait_for COMMAND 10
+keys j Enter
+wait_for EDIT 10
+keys C-z
+wait_gone "c = 3 # typed" 10 && ok "edit: C-z after leaving and coming back undoes the typing" \
+	|| notok "edit: undo survives leaving the cell"
+cmd "q!"
+t "quit: bobbin exits" "BOBBIN-EXIT" 20
+if grep -q "$(printf '\033\\[>4;2m\033\\[>1u')" "$T/typescript"; then
+	ok "keys: modifyOtherKeys and the kitty protocol are asked for at start"
+else notok "keys: asked for"; fi
+if tr -d '\n' <"$T/typescript" | grep -q "$(printf '\033\\[>1u.*\033\\[<u\033\\[>4m')"; then
+	ok "keys: and restored at exit"
+else notok "keys: restored at exit"; fi
+
+# ---- a selection of cells; z / Z undo any cell operation ----
+mknb "$T/s.ipynb" "print('one')" "print('two')" "print('three')" "four"
+start -- s.ipynb
+idle
+keys J
+t "select: J extends the selection" "cell 2/4" 10
+hexkeys 1b 5b 31 3b 32 42 # Shift-Down
+t "select: Shift-Down extends it further" "cell 3/4" 10
+if [ "$(screen | grep -c '┏')" = 3 ]; then ok "select: the three selected cells are drawn as focused"
+else notok "select: drawn"; fi
+keys F6
+if wait_re "^ +one$" "^ +two$" "^ +three$"; then ok "select: F6 (Ctrl-Enter) runs every selected cell"
+else notok "select: all selected cells ran"; fi
+keys g g
+wait_for "cell 1/4" 10
+keys J
+wait_for "cell 2/4" 10
+keys M
+t "merge: M merges the selected cells" "merged 2 cells" 10
+saved_is s.ipynb "merge: the selection became one cell" "c:print('one')|print('two') c:print('three') c:four"
+keys z
+t "undo: z undoes the merge" "undone (Z redoes)" 10
+saved_is s.ipynb "undo: the cells are back" "c:print('one') c:print('two') c:print('three') c:four"
+keys Z
+t "redo: Z redoes the merge" "redone (z undoes)" 10
+saved_is s.ipynb "redo: merged again" "c:print('one')|print('two') c:print('three') c:four"
+keys z
+wait_for "undone" 10
+# delete a selection, insert, type change, move; each undone in turn
+keys j K
+wait_for "cell 1/4" 10
+keys d d
+t "delete: d d deletes the selected cells" "2 cells deleted" 10
+keys b
+wait_for "cell 2/3" 10
+keys m
+hexkeys 1b 5b 31 3b 35 41 # Ctrl-Up
+saved_is s.ipynb "ops: delete, insert, type change, move" "m: c:print('three') c:four"
+keys z; wait_for "undone" 10; keys z; wait_for "cell 2/3" 10; keys z; keys z
+saved_is s.ipynb "undo: z four times undoes move, type change, insert and delete" "c:print('one') c:print('two') c:print('three') c:four"
+cmd "q!"
+wait_for BOBBIN-EXIT 10
+
+echo "1..$n"
