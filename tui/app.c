@@ -1088,6 +1088,7 @@ static int load_more(struct app *a, size_t budget)
 	a->need_draw = 1;
 	if (r > 0) {
 		app_invalidate_all(a); /* the cells' ids and warnings are settled now */
+		hb_load_note(a);
 		if (a->kernel_pending)
 			kernel_for_doc(a);
 	}
@@ -1136,6 +1137,7 @@ int app_load(struct app *a, const char *path, int force)
 	doc_attach(a, d);
 	snprintf(a->path, sizeof a->path, "%s", path);
 	app_msg(a, 0, "%s%s", path, is_new ? " (new)" : "");
+	hb_load_note(a);
 	return 0;
 }
 
@@ -1419,6 +1421,7 @@ int cmd_notebook(int argc, char **argv)
 	else
 		app_msg(a, 0, "%s%s — h for help", file ? file : "new notebook",
 			is_new && file ? " (new file)" : "");
+	hb_load_note(a);
 
 	/* the notebook first: starting or attaching a kernel takes longer than drawing it, and a
 	 * large notebook's kernelspec is known only once the whole file is read (load_more) */

@@ -188,6 +188,9 @@ const char *app_lang_name(struct app *a);
 
 /* ---- habits.c: JupyterLab habits (comment toggle, …) ---- */
 void hb_comment(struct app *a);
+/* Appends to the message line what loading repaired (warnings: duplicate ids replaced, …) or
+ * what a save will change (nbformat upgrade, a kernelspec written). */
+void hb_load_note(struct app *a);
 
 /* ---- cellops.c: cell operations on the selection, with undo ---- */
 int co_selected(struct app *a, size_t i); /* cell i is in a selection of several cells */

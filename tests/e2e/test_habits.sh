@@ -146,4 +146,27 @@ saved_is s.ipynb "undo: z four times undoes move, type change, insert and delete
 cmd "q!"
 wait_for BOBBIN-EXIT 10
 
+# ---- what loading repaired or a save will change is said on open ----
+cat >"$T/d.ipynb" <<'J'
+{"cells": [{"cell_type": "code", "id": "same", "metadata": {}, "source": "1", "outputs": [], "execution_count": null},
+{"cell_type": "code", "id": "same", "metadata": {}, "source": "2", "outputs": [], "execution_count": null}],
+"metadata": {"kernelspec": {"name": "python3", "display_name": "P", "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}
+J
+cat >"$T/o.ipynb" <<'J'
+{"cells": [{"cell_type": "code", "metadata": {}, "source": "1", "outputs": [], "execution_count": null}],
+"metadata": {"kernelspec": {"name": "python3", "display_name": "P", "language": "python"}}, "nbformat": 4, "nbformat_minor": 2}
+J
+cat >"$T/k.ipynb" <<'J'
+{"cells": [{"cell_type": "code", "id": "a1", "metadata": {}, "source": "1", "outputs": [], "execution_count": null}],
+"metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+J
+start -- d.ipynb
+t "load: a duplicate cell id replaced is said on open" 'load warning: cells[1]: duplicate id "same" (replaced' 20
+cmd "e o.ipynb"
+t "load: an nbformat upgrade on save is said on open" "nbformat 4.2: upgraded to 4.5" 20
+cmd "e k.ipynb"
+t "load: a missing kernelspec is said on open" "no kernelspec in the file" 20
+cmd "q!"
+wait_for BOBBIN-EXIT 10
+
 echo "1..$n"
