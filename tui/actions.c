@@ -477,6 +477,8 @@ static const struct {
 	{"merge", co_merge},
 	{"split", co_split},
 	{"comment", hb_comment},
+	{"clipboard-cell", osc52_copy_cell},
+	{"clipboard-output", osc52_copy_output},
 	{"to-code", co_to_code},
 	{"to-markdown", co_to_markdown},
 	{"to-raw", co_to_raw},

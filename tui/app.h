@@ -220,6 +220,10 @@ void co_run(struct app *a);
 void co_run_advance(struct app *a);
 void co_run_insert(struct app *a);
 
+/* ---- osc52.c: the system clipboard ---- */
+void osc52_copy_cell(struct app *a);
+void osc52_copy_output(struct app *a);
+
 /* ---- edcache.c: a cell's editor (and its undo) kept after leaving the cell ---- */
 /* The editor kept for cell id if its text is still src (taken out of the cache), else NULL. */
 struct editor *ec_take(struct app *a, const char *id, const char *src);

@@ -15,8 +15,7 @@
 
 const char *const config_keys[] = {"save_attribution", "output_limit", "theme", "fold_height",
 				   "mouse", "autosave_interval", "attribution_view", "agent",
-				   "routing", "key_style", "extended_keys", "osc52",
-				   "line_numbers", NULL};
+				   "routing", "key_style", "extended_keys", "osc52", NULL};
 
 void config_defaults(struct config *c)
 {
@@ -142,9 +141,6 @@ int config_set(struct config *c, const char *key, const char *v, char *err, size
 	} else if (!strcmp(key, "osc52")) {
 		if (parse_bool(v, &c->osc52))
 			BAD("osc52: \"%s\" is not true or false", v);
-	} else if (!strcmp(key, "line_numbers")) {
-		if (parse_bool(v, &c->line_numbers))
-			BAD("line_numbers: \"%s\" is not true or false", v);
 	} else {
 		BAD("unknown key \"%s\"", key);
 	}

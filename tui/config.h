@@ -22,7 +22,6 @@ struct config {
 	char key_style[16];       /* "jupyter" (the only one so far) */
 	int extended_keys;        /* ask the terminal for modifyOtherKeys / kitty key reports */
 	int osc52;                /* copy to the system clipboard through OSC 52 */
-	int line_numbers;         /* line numbers in code cells (:set number) */
 };
 
 typedef void config_warn_cb(const char *msg, void *ud);

@@ -169,4 +169,25 @@ t "load: a missing kernelspec is said on open" "no kernelspec in the file" 20
 cmd "q!"
 wait_for BOBBIN-EXIT 10
 
+# ---- the system clipboard through OSC 52 (tmux's set-clipboard takes it into a buffer) ----
+mknb "$T/y.ipynb" "print('out' + 'put')"
+start -- y.ipynb
+idle
+keys Y
+t "clipboard: off by default, Y says how to turn it on" "the system clipboard is off" 10
+cmd "set osc52 true"
+keys Escape; wait_for COMMAND 10
+keys Y
+t "clipboard: Y copies the cell source" "cell source copied to the system clipboard" 10
+if [ "$(TM show-buffer 2>/dev/null)" = "print('out' + 'put')" ]; then ok "clipboard: the terminal got the source"
+else notok "clipboard: source in the terminal's clipboard" "buffer: $(TM show-buffer 2>&1)"; fi
+keys F6
+t "clipboard: the cell ran" "output" 30
+keys g y
+t "clipboard: g y copies the output" "output copied to the system clipboard" 10
+if [ "$(TM show-buffer 2>/dev/null)" = "output" ]; then ok "clipboard: the terminal got the output"
+else notok "clipboard: output in the terminal's clipboard" "buffer: $(TM show-buffer 2>&1)"; fi
+cmd "q!"
+wait_for BOBBIN-EXIT 10
+
 echo "1..$n"
