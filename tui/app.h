@@ -107,6 +107,7 @@ struct app {
 	size_t sel_anchor;     /* with sel_on: the selection is [anchor, cur] (either order) */
 	int sel_on;
 	struct ed_cache *edc;  /* editors of cells left, with their undo (edcache.c) */
+	struct rp_session *rps; /* a :s in progress (replace.c) */
 	char search[256];
 	char **unfolded;
 	size_t nunfolded;
@@ -219,6 +220,9 @@ void co_to_raw(struct app *a);
 void co_run(struct app *a);
 void co_run_advance(struct app *a);
 void co_run_insert(struct app *a);
+
+/* ---- replace.c: :s/PAT/REP/ and :%s ---- */
+void rp_start(struct app *a, const char *line);
 
 /* ---- osc52.c: the system clipboard ---- */
 void osc52_copy_cell(struct app *a);

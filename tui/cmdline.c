@@ -15,6 +15,7 @@
 #include <readline/readline.h>
 
 #include "tui/app.h"
+#include "tui/replace.h"
 
 static struct app *cl_app;
 static int cl_kind;
@@ -386,6 +387,8 @@ int cl_exec(struct app *a, const char *line)
 
 	while (*p == ' ' || *p == ':')
 		p++;
+	if (rp_is_subst(p))
+		return rp_start(a, p), 0;
 	sscanf(p, "%31s", cmd);
 	p += strlen(cmd);
 	while (*p == ' ')
