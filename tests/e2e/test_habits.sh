@@ -169,6 +169,32 @@ t "load: a missing kernelspec is said on open" "no kernelspec in the file" 20
 cmd "q!"
 wait_for BOBBIN-EXIT 10
 
+# ---- find and replace ----
+mknb "$T/r.ipynb" "foo = 1
+foo += foo" "print(foo)" "bar = 'foo'"
+start -- r.ipynb
+wait_for "cell 1/3" 20
+cmd "s/foo/baz/"
+t ":s: replaces the first match of each line of the cell" "2 replacements (z undoes)" 10
+saved_is r.ipynb ":s: the cell's lines changed, the other cells not" "c:baz = 1|baz += foo c:print(foo) c:bar = 'foo'"
+cmd "%s/fo(o)/[&\\1]/gc"
+t ":%s with c asks for each match" 'replace "foo"? (y)es, (n)o, (a)ll, (q)uit' 10
+keys n
+t ":%s c: n skips to the next match" "cell 2/3" 10
+keys y
+t ":%s c: y replaces and asks again" "cell 3/3" 10
+keys q
+t ":%s c: q stops" "1 replacement (z undoes)" 10
+saved_is r.ipynb ":%s: replaced only the answered match" "c:baz = 1|baz += foo c:print([fooo]) c:bar = 'foo'"
+keys z
+t ":%s: z undoes the replacement" "undone" 10
+cmd "%s/foo/X/g"
+t ":%s without c replaces everywhere" "3 replacements" 10
+cmd "s/(/x/"
+t ":s: a bad pattern is one clear line" "s: bad pattern" 10
+cmd "q!"
+wait_for BOBBIN-EXIT 10
+
 # ---- the system clipboard through OSC 52 (tmux's set-clipboard takes it into a buffer) ----
 mknb "$T/y.ipynb" "print('out' + 'put')"
 start -- y.ipynb
