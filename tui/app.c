@@ -211,6 +211,7 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 	in.focused = want.focused;
 	in.editing = want.editing;
 	in.ascii = !a->utf8;
+	in.numbers = a->cfg.line_numbers;
 	in.note = want.note == 1 ? "kernel died while running this cell (0 0 or :restart restarts it)"
 		  : want.note == 2 ? "stray output: its cell was deleted or is unknown (W lists each)"
 				   : NULL;

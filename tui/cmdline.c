@@ -454,6 +454,7 @@ int cl_exec(struct app *a, const char *line)
 		v += strlen(key);
 		while (*v == ' ' || *v == '=')
 			v++;
+		config_vim_alias(key, sizeof key, &v);
 		if (!key[0] || !*v)
 			app_msg(a, 1, ":set OPTION VALUE");
 		else if (config_set(&a->cfg, key, v, err, sizeof err) < 0)

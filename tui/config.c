@@ -15,7 +15,8 @@
 
 const char *const config_keys[] = {"save_attribution", "output_limit", "theme", "fold_height",
 				   "mouse", "autosave_interval", "attribution_view", "agent",
-				   "routing", "key_style", "extended_keys", "osc52", NULL};
+				   "routing", "key_style", "extended_keys", "osc52",
+				   "line_numbers", NULL};
 
 void config_defaults(struct config *c)
 {
@@ -39,6 +40,17 @@ void config_path(char *buf, size_t size)
 		snprintf(buf, size, "%s/bobbin/config", x);
 	else
 		snprintf(buf, size, "%s/.config/bobbin/config", home ? home : "");
+}
+
+int config_vim_alias(char *key, size_t keysize, const char **value)
+{
+	int on = !strcmp(key, "number") || !strcmp(key, "nu");
+
+	if (**value || (!on && strcmp(key, "nonumber") && strcmp(key, "nonu")))
+		return 0;
+	snprintf(key, keysize, "line_numbers");
+	*value = on ? "true" : "false";
+	return 1;
 }
 
 long long config_parse_size(const char *s)
@@ -141,6 +153,9 @@ int config_set(struct config *c, const char *key, const char *v, char *err, size
 	} else if (!strcmp(key, "osc52")) {
 		if (parse_bool(v, &c->osc52))
 			BAD("osc52: \"%s\" is not true or false", v);
+	} else if (!strcmp(key, "line_numbers")) {
+		if (parse_bool(v, &c->line_numbers))
+			BAD("line_numbers: \"%s\" is not true or false", v);
 	} else {
 		BAD("unknown key \"%s\"", key);
 	}

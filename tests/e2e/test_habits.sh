@@ -192,6 +192,13 @@ cmd "%s/foo/X/g"
 t ":%s without c replaces everywhere" "3 replacements" 10
 cmd "s/(/x/"
 t ":s: a bad pattern is one clear line" "s: bad pattern" 10
+cmd "set number"
+t ":set number: code lines are numbered" "1  baz = 1" 10
+t ":set number: the second line too" "2  baz += X" 10
+cmd "set nonumber"
+wait_for "line_numbers = false" 10
+if wait_gone "1  baz = 1" 10 && screen | grep -q "┃ baz = 1"; then ok ":set nonumber: the numbers go"
+else notok ":set nonumber: the numbers go"; fi
 cmd "q!"
 wait_for BOBBIN-EXIT 10
 
