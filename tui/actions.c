@@ -271,12 +271,15 @@ static void a_help(struct app *a)
 		"Running: terminals that cannot send Shift-Enter / Ctrl-Enter / Alt-Enter can use",
 		"F5 (run, next), F6 (run), F7 (run, insert) or, in command mode, R (run, next).",
 		"Shift-Enter is understood as CSI u (ESC [13;2u) and xterm modifyOtherKeys",
-		"(ESC [27;2;13~); Ctrl-Enter likewise (;5); Alt-Enter is ESC CR.",
+		"(ESC [27;2;13~); Ctrl-Enter likewise (;5); Alt-Enter is ESC CR. bobbin asks the",
+		"terminal for these reports at start (config extended_keys).",
 		"",
 		"Command line (:) — w [FILE], w! , q, q!, wq, e FILE, kernel NAME, restart,",
 		"interrupt, run all|above|below, clear, theme NAME, set OPTION VALUE, help,",
 		"threads, misrouted, attribution, routing [POLICY] (alone: shows policy and rules),",
-		"route PATTERN=POLICY, route -PATTERN (removes the rule), NUMBER.",
+		"route PATTERN=POLICY, route -PATTERN (removes the rule), NUMBER,",
+		"set number / nonumber, s/PATTERN/REPLACEMENT/[g][c] (the cell or selection),",
+		"%s/PATTERN/REPLACEMENT/[g][c] (every cell; c asks for each match).",
 	};
 
 	rd_layout_clear(&a->pager);
