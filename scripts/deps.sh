@@ -5,7 +5,7 @@
 set -e
 PKGS="gcc make pkg-config libncurses-dev libzmq3-dev libjansson-dev libreadline-dev libssl-dev
 libcmocka-dev libcmark-dev python3-ipykernel xpython python3-jupyter-client jupyter-nbconvert
-python3-nbformat jupyter-console tmux locales bc python3-pytest python3-comm"
+python3-nbformat jupyter-console tmux locales bc python3-pytest python3-comm clang-format"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

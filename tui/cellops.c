@@ -54,9 +54,9 @@ static void sel_clear(struct app *a)
 void co_after_action(struct app *a, const char *name)
 {
 	static const char *const keep[] = {"select-down", "select-up", "undo-cells", "redo-cells",
-					   "move-up", "move-down", "to-code", "to-markdown",
-					   "to-raw", "copy", "redraw", "save", "help", "cmdline",
-					   "search", NULL};
+	                                   "move-up",     "move-down", "to-code",    "to-markdown",
+	                                   "to-raw",      "copy",      "redraw",     "save",
+	                                   "help",        "cmdline",   "search",     NULL};
 
 	for (size_t i = 0; keep[i]; i++)
 		if (!strcmp(name, keep[i]))
@@ -230,7 +230,7 @@ void co_delete(struct app *a)
 	size_t n = remove_range(a, 0);
 
 	app_msg(a, 0, "%zu cell%s deleted (z brings %s back)", n, n > 1 ? "s" : "",
-		n > 1 ? "them" : "it");
+	        n > 1 ? "them" : "it");
 }
 
 void co_cut(struct app *a)

@@ -36,14 +36,16 @@ void hb_load_note(struct app *a)
 		return; /* warnings are known once the whole file is read */
 	if (w && w->n)
 		snprintf(note, sizeof note, "%zu load warning%s: %s%s", w->n, w->n > 1 ? "s" : "",
-			 w->text[0], w->n > 1 ? " …" : "");
+		         w->text[0], w->n > 1 ? " …" : "");
 	else if (minor < 5 && nb_doc_path(a->doc))
-		snprintf(note, sizeof note,
-			 "nbformat 4.%d: upgraded to 4.5 (cell ids added) when saved after a change",
-			 minor);
+		snprintf(
+		    note, sizeof note,
+		    "nbformat 4.%d: upgraded to 4.5 (cell ids added) when saved after a change",
+		    minor);
 	else if (!json_is_object(ks) && nb_doc_path(a->doc))
-		snprintf(note, sizeof note,
-			 "no kernelspec in the file: the kernel's is written when a cell first runs");
+		snprintf(
+		    note, sizeof note,
+		    "no kernelspec in the file: the kernel's is written when a cell first runs");
 	if (!note[0])
 		return;
 	k = strlen(a->msg);

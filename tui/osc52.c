@@ -11,7 +11,8 @@
 
 char *osc52_seq(const char *s, size_t n)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	static const char head[] = "\033]52;c;";
 	char *out, *p;
 	size_t i;
@@ -22,14 +23,15 @@ char *osc52_seq(const char *s, size_t n)
 	p = out + sizeof head - 1;
 	for (i = 0; i + 2 < n; i += 3) {
 		unsigned v = (unsigned char)s[i] << 16 | (unsigned char)s[i + 1] << 8 |
-			     (unsigned char)s[i + 2];
+		             (unsigned char)s[i + 2];
 		*p++ = b64[v >> 18];
 		*p++ = b64[(v >> 12) & 63];
 		*p++ = b64[(v >> 6) & 63];
 		*p++ = b64[v & 63];
 	}
 	if (i < n) {
-		unsigned v = (unsigned char)s[i] << 16 | (i + 1 < n ? (unsigned char)s[i + 1] << 8 : 0);
+		unsigned v =
+		    (unsigned char)s[i] << 16 | (i + 1 < n ? (unsigned char)s[i + 1] << 8 : 0);
 		*p++ = b64[v >> 18];
 		*p++ = b64[(v >> 12) & 63];
 		*p++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
@@ -47,14 +49,15 @@ static char *outputs_text(struct nb_cell *c, size_t *len)
 	size_t i, n = 0;
 	char *buf = NULL;
 
-	json_array_foreach(outs, i, o) {
+	json_array_foreach(outs, i, o)
+	{
 		const char *t = json_string_value(json_object_get(o, "text"));
 		char *nb;
 		size_t l;
 
 		if (!t)
 			t = json_string_value(
-				json_object_get(json_object_get(o, "data"), "text/plain"));
+			    json_object_get(json_object_get(o, "data"), "text/plain"));
 		if (!t)
 			t = json_string_value(json_object_get(o, "evalue"));
 		if (!t)
@@ -82,7 +85,9 @@ static void to_clipboard(struct app *a, int output)
 	if (!c)
 		return;
 	if (!a->cfg.osc52) {
-		app_msg(a, 1, "the system clipboard is off: :set osc52 true, or osc52 = true in the config");
+		app_msg(
+		    a, 1,
+		    "the system clipboard is off: :set osc52 true, or osc52 = true in the config");
 		return;
 	}
 	app_commit_edit(a);
@@ -100,7 +105,7 @@ static void to_clipboard(struct app *a, int output)
 	view_raw(seq);
 	free(seq);
 	app_msg(a, 0, "%s copied to the system clipboard (%zu bytes)",
-		output ? "output" : "cell source", n);
+	        output ? "output" : "cell source", n);
 }
 
 void osc52_copy_cell(struct app *a)

@@ -73,7 +73,8 @@ int rp_parse(struct rp *r, const char *line, char *err, size_t errsize)
 		else if (*p == 'c')
 			r->confirm = 1;
 		else if (*p != ' ') {
-			snprintf(err, errsize, "s: unknown flag '%c' (g replaces every match, c asks)", *p);
+			snprintf(err, errsize,
+			         "s: unknown flag '%c' (g replaces every match, c asks)", *p);
 			free(pat);
 			return -1;
 		}
@@ -124,7 +125,8 @@ int rp_find(struct rp *r, const char *s, size_t from, int after_repl, size_t *ms
 			if (!rc) {
 				for (int i = 0; i < 10; i++)
 					if (r->m[i].rm_so >= 0)
-						r->m[i].rm_so += (regoff_t)from, r->m[i].rm_eo += (regoff_t)from;
+						r->m[i].rm_so += (regoff_t)from,
+						    r->m[i].rm_eo += (regoff_t)from;
 				*ms = (size_t)r->m[0].rm_so;
 				*me = (size_t)r->m[0].rm_eo;
 				return 1;
@@ -220,7 +222,8 @@ char *rp_apply(struct rp *r, const char *src, size_t *count)
 		s = t;
 		from = next_from(s, ms, me, rn);
 		free(rep);
-		/* a \n in the replacement starts a new line: the rest of the old one still counts */
+		/* a \n in the replacement starts a new line: the rest of the old one still counts
+		 */
 		after = !(rn && s[ms + rn - 1] == '\n');
 		if (from > 0 && s[from - 1] == '\n')
 			after = 0;
@@ -244,8 +247,9 @@ static void finish(struct app *a)
 	if (a->cundo)
 		nb_undo_end(a->cundo, a->doc);
 	app_invalidate_all(a);
-	app_msg(a, 0, ss->count ? "%zu replacement%s (z undoes)" : "pattern not found: nothing replaced",
-		ss->count, ss->count == 1 ? "" : "s");
+	app_msg(a, 0,
+	        ss->count ? "%zu replacement%s (z undoes)" : "pattern not found: nothing replaced",
+	        ss->count, ss->count == 1 ? "" : "s");
 	rp_free(&ss->r);
 	free(ss);
 	a->rps = NULL;
@@ -290,7 +294,8 @@ static void answer(struct app *a, int key)
 		if (key == 'a')
 			ss->r.confirm = 0;
 	} else if (key == 'n') {
-		ss->from = next_from(nb_cell_source(nb_doc_cell(a->doc, ss->cell)), ms, me, me - ms);
+		ss->from =
+		    next_from(nb_cell_source(nb_doc_cell(a->doc, ss->cell)), ms, me, me - ms);
 		ss->after = 1;
 	} else {
 		finish(a);
@@ -319,8 +324,8 @@ static void step(struct app *a)
 			continue;
 		}
 		app_focus(a, ss->cell);
-		app_ask(a, answer, "replace \"%.*s\"? (y)es, (n)o, (a)ll, (q)uit", (int)(me - ms > 60 ? 60 : me - ms),
-			nb_cell_source(c) + ms);
+		app_ask(a, answer, "replace \"%.*s\"? (y)es, (n)o, (a)ll, (q)uit",
+		        (int)(me - ms > 60 ? 60 : me - ms), nb_cell_source(c) + ms);
 		return;
 	}
 	finish(a);

@@ -16,11 +16,11 @@
 struct rp {
 	regex_t re;
 	int compiled;
-	char *rep;          /* the replacement as written (escapes resolved at expansion) */
-	int all_cells;      /* % */
-	int global;         /* g */
-	int confirm;        /* c */
-	regmatch_t m[10];   /* the last rp_find() */
+	char *rep;        /* the replacement as written (escapes resolved at expansion) */
+	int all_cells;    /* % */
+	int global;       /* g */
+	int confirm;      /* c */
+	regmatch_t m[10]; /* the last rp_find() */
 };
 
 /* 1 if line (after ':' and blanks) is a substitute command ("s/", "%s/", "s#" …). */

@@ -84,7 +84,9 @@ E=$(printf '\033')
 if TM capture-pane -p -e | grep -q "$E\[[0-9;]*7[0-9;]*mline 4"; then ok "search: the match is highlighted"
 else notok "search: the match is highlighted"; fi
 cmd "noh"
-sleep 1
+# positive sync: a later command's message shows only after :noh was handled and drawn
+cmd "theme mono"
+wait_for "theme mono" 10
 if TM capture-pane -p -e | grep -q "$E\[[0-9;]*7[0-9;]*mline 4"; then notok "search: :noh clears the highlight"
 else ok "search: :noh clears the highlight"; fi
 cmd "theme default"
@@ -132,8 +134,9 @@ wait_for COMMAND 10
 keys R
 t "getpass: the prompt shows" "INPUT" 30
 keys "hunter2"
-sleep 0.3 # let the typed keys be drawn (not a synchronisation: the check is below)
-if screen | grep -q hunter2; then notok "getpass: the password is not echoed"; else ok "getpass: the password is not echoed"; fi
+# nothing on screen changes while a password is typed, so there is no positive sync: watch the
+# screen for the whole window instead of looking once after a sleep
+if wait_for hunter2 2; then notok "getpass: the password is not echoed"; else ok "getpass: the password is not echoed"; fi
 keys Enter
 t "getpass: the answer reaches the kernel" "length 7" 30
 

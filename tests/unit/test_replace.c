@@ -26,8 +26,8 @@ static void sub_at(const char *cmd, const char *src, const char *want, size_t wa
 	got = rp_apply(&r, src, &n);
 	assert_non_null(got);
 	if (strcmp(got, want) || n != want_n)
-		fail_msg("line %d: %s on \"%s\": got \"%s\" (%zu), want \"%s\" (%zu)", line, cmd, src,
-			 got, n, want, want_n);
+		fail_msg("line %d: %s on \"%s\": got \"%s\" (%zu), want \"%s\" (%zu)", line, cmd,
+		         src, got, n, want, want_n);
 	free(got);
 	rp_free(&r);
 }
@@ -75,7 +75,8 @@ static void test_parse(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_apply), cmocka_unit_test(test_parse)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_apply),
+	                                   cmocka_unit_test(test_parse)};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
