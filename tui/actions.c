@@ -480,6 +480,7 @@ static const struct {
 	{"merge", co_merge},
 	{"split", co_split},
 	{"comment", hb_comment},
+	{"suspend", view_suspend},
 	{"clipboard-cell", osc52_copy_cell},
 	{"clipboard-output", osc52_copy_output},
 	{"to-code", co_to_code},

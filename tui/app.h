@@ -242,6 +242,9 @@ void view_draw(struct app *a);
 void view_apply_theme(struct app *a);
 void view_resize(struct app *a);
 void view_raw(const char *s); /* writes our own terminal control sequences */
+/* Ctrl-Z: gives the terminal back as it was (modes off, curses ended), stops the process, and
+ * takes the terminal again when continued. */
+void view_suspend(struct app *a);
 int view_text_rows(struct app *a); /* rows for cells */
 
 /* ---- actions.c ---- */

@@ -56,7 +56,7 @@ b = 2" "c = 3"
 TM kill-server 2>/dev/null
 sessions=$((sessions + 1)); SOCK="bobbin-nb-$$-$sessions"
 TM -f /dev/null new-session -d -x 100 -y 30 -c "$T" \
-	"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL= JUPYTER_RUNTIME_DIR=$JUPYTER_RUNTIME_DIR XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_DATA_HOME=$XDG_DATA_HOME script -q -c '$BOBBIN c.ipynb' $T/typescript; echo BOBBIN-EXIT \$?; sleep 600"
+	"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL= JUPYTER_RUNTIME_DIR=$JUPYTER_RUNTIME_DIR XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_DATA_HOME=$XDG_DATA_HOME script -q -f -c '$BOBBIN c.ipynb' $T/typescript; echo BOBBIN-EXIT \$?; sleep 600"
 TM set-option -g extended-keys on
 idle
 keys Enter
@@ -94,6 +94,29 @@ wait_for EDIT 10
 keys C-z
 wait_gone "c = 3 # typed" 10 && ok "edit: C-z after leaving and coming back undoes the typing" \
 	|| notok "edit: undo survives leaving the cell"
+# Ctrl-Z: the terminal's modes are given back, the process stops; continued, it takes them again
+# bobbin_pid: the bobbin under this pane (tmux's pane process, then its descendants)
+bobbin_pid() {
+	ps -e -o pid=,ppid=,comm= | awk -v root="$(TM display -p '#{pane_pid}')" '
+		{ par[$1] = $2; name[$1] = $3 }
+		END { for (p in name) if (name[p] == "bobbin") { q = p
+			while (q != "" && q != root && q in par) q = par[q]
+			if (q == root) print p } }'
+}
+pid=$(bobbin_pid)
+offs=$(grep -c "$(printf '\033\\[<u')" "$T/typescript")
+keys Escape; wait_for COMMAND 10
+keys C-z
+i=0; while [ $i -lt 100 ] && [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != T ]; do sleep 0.1; i=$((i + 1)); done
+if [ "$(ps -o stat= -p "$pid" | cut -c1)" = T ]; then ok "suspend: Ctrl-Z stops bobbin"; else notok "suspend: stopped" "pid $pid"; fi
+if [ "$(grep -c "$(printf '\033\\[<u')" "$T/typescript")" -gt "$offs" ] ||
+	tr -d '\n' <"$T/typescript" | grep -q "$(printf '\033\\[<u\033\\[>4m')"; then
+	ok "suspend: the key reports were turned off before stopping"
+else notok "suspend: modes off"; fi
+# script(1) stops itself too when its child stops (as a shell's job would be): continue both
+kill -CONT "$pid" "$(ps -o ppid= -p "$pid")"
+keys C-l
+t "suspend: continued, the screen comes back" "c = 3" 10
 cmd "q!"
 t "quit: bobbin exits" "BOBBIN-EXIT" 20
 if grep -q "$(printf '\033\\[>4;2m\033\\[>1u')" "$T/typescript"; then
