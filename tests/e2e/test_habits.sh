@@ -46,6 +46,19 @@ fi
 t "starting: the queued cell runs once the kernel is ready" "queued 42" 60
 cmd "q!"
 wait_for BOBBIN-EXIT 10
+# queued while starting, then another kernel picked before the first was ready: the cell waits
+# for the new kernel instead of being forgotten
+start -- q.ipynb
+wait_for "cell 1/2" 10
+keys R ":kernel xpython" Enter
+if screen | head -1 | grep -q "ipykernel) idle"; then
+	ok "# SKIP starting: the kernel was ready before the switch"
+else
+	t "starting: the cell queued before :kernel runs on the new kernel" "queued 42" 60
+	t "starting: on the kernel picked" "XPython" 10
+fi
+cmd "q!"
+wait_for BOBBIN-EXIT 10
 
 # ---- comments, split, edit undo across cells; key reporting asked for and restored ----
 mknb "$T/c.ipynb" "a = 1
