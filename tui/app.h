@@ -223,6 +223,7 @@ void co_run_insert(struct app *a);
 
 /* ---- replace.c: :s/PAT/REP/ and :%s ---- */
 void rp_start(struct app *a, const char *line);
+void rp_end(struct app *a); /* drops a :s still asking (at exit) */
 
 /* ---- osc52.c: the system clipboard ---- */
 void osc52_copy_cell(struct app *a);

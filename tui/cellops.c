@@ -155,6 +155,7 @@ void co_reset(struct app *a)
 
 void co_forget(struct app *a)
 {
+	rp_end(a);
 	co_reset(a);
 	co_clip_clear(a);
 	free(a->clip);

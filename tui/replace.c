@@ -331,6 +331,15 @@ static void step(struct app *a)
 	finish(a);
 }
 
+void rp_end(struct app *a)
+{
+	if (a->rps) {
+		rp_free(&a->rps->r);
+		free(a->rps);
+		a->rps = NULL;
+	}
+}
+
 void rp_start(struct app *a, const char *line)
 {
 	struct rp_session *ss;
