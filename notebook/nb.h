@@ -89,6 +89,9 @@ void nb_doc_put(struct nb_doc *doc, size_t index, struct nb_cell *cell);
 void nb_cell_free(struct nb_cell *cell);
 /* A deep copy with a new id. Caller owns. */
 struct nb_cell *nb_cell_copy(struct nb_doc *doc, const struct nb_cell *cell);
+/* A deep copy keeping the id (for undo: put it back only after the original left the doc, or
+ * nb_doc_put() renames it). Caller owns; NULL when out of memory. */
+struct nb_cell *nb_cell_clone(const struct nb_cell *cell);
 
 const char *nb_cell_id(const struct nb_cell *cell);                 /* borrowed */
 enum nb_cell_type nb_cell_type(const struct nb_cell *cell);

@@ -500,10 +500,9 @@ void nb_cell_touch(struct nb_cell *cell)
 	mark_modified(cell->doc);
 }
 
-struct nb_cell *nb_cell_copy(struct nb_doc *doc, const struct nb_cell *cell)
+struct nb_cell *nb_cell_clone(const struct nb_cell *cell)
 {
 	struct nb_cell *c = cell_new(json_deep_copy(cell->obj));
-	char id[9];
 
 	if (!c || !c->obj) {
 		nb_cell_free(c);
@@ -516,6 +515,20 @@ struct nb_cell *nb_cell_copy(struct nb_doc *doc, const struct nb_cell *cell)
 		c->out_end = cell->out_end;
 		c->canon = cell->canon;
 	}
+	memcpy(c->id, cell->id, sizeof c->id);
+	c->id_real = cell->id_real;
+	c->spare_meta = json_deep_copy(cell->spare_meta);
+	c->spare_outputs = json_deep_copy(cell->spare_outputs);
+	return c;
+}
+
+struct nb_cell *nb_cell_copy(struct nb_doc *doc, const struct nb_cell *cell)
+{
+	struct nb_cell *c = nb_cell_clone(cell);
+	char id[9];
+
+	if (!c)
+		return NULL;
 	fresh_id(doc, id);
 	set_real_id(c, id);
 	return c;

@@ -46,251 +46,6 @@ static void a_command_mode(struct app *a)
 	app_edit_stop(a);
 }
 
-static void insert_at(struct app *a, size_t at, enum nb_cell_type t)
-{
-	app_edit_stop(a);
-	if (!nb_doc_insert(a->doc, at, t))
-		return;
-	app_invalidate_all(a);
-	app_focus(a, at);
-}
-
-static void a_insert_above(struct app *a)
-{
-	insert_at(a, a->cur, NB_CODE);
-}
-
-static void a_insert_below(struct app *a)
-{
-	insert_at(a, a->cur + 1, NB_CODE);
-}
-
-static void a_delete(struct app *a)
-{
-	struct nb_cell *c;
-	struct app_trash *t;
-
-	app_edit_stop(a);
-	nb_out_sync(a->out); /* a growing output's text into the cell */
-	if (!(c = nb_doc_take(a->doc, a->cur)))
-		return;
-	t = realloc(a->trash, (a->ntrash + 1) * sizeof *t);
-	if (!t) {
-		nb_doc_put(a->doc, a->cur, c);
-		return;
-	}
-	a->trash = t;
-	t[a->ntrash].cell = c;
-	t[a->ntrash].index = a->cur;
-	a->ntrash++;
-	if (!ncells(a))
-		nb_doc_insert(a->doc, 0, NB_CODE);
-	app_invalidate_all(a);
-	app_focus(a, a->cur < ncells(a) ? a->cur : ncells(a) - 1);
-	app_msg(a, 0, "cell deleted (z brings it back)");
-}
-
-static void a_undo_delete(struct app *a)
-{
-	struct app_trash t;
-
-	if (!a->ntrash) {
-		app_msg(a, 0, "no deleted cell to bring back");
-		return;
-	}
-	t = a->trash[--a->ntrash];
-	if (t.index > ncells(a))
-		t.index = ncells(a);
-	nb_doc_put(a->doc, t.index, t.cell);
-	app_invalidate_all(a);
-	app_focus(a, t.index);
-}
-
-static void clip_clear(struct app *a)
-{
-	for (size_t i = 0; i < a->nclip; i++)
-		nb_cell_free(a->clip[i]);
-	a->nclip = 0;
-}
-
-static void clip_set(struct app *a, struct nb_cell *c)
-{
-	struct nb_cell **p;
-
-	clip_clear(a);
-	if (!c || !(p = realloc(a->clip, sizeof *p)))
-		return;
-	a->clip = p;
-	p[0] = c;
-	a->nclip = 1;
-}
-
-static void a_copy(struct app *a)
-{
-	app_commit_edit(a);
-	nb_out_sync(a->out); /* a growing output's text into the cell */
-	clip_set(a, nb_cell_copy(a->doc, cur_cell(a)));
-	app_msg(a, 0, "cell copied");
-}
-
-static void a_cut(struct app *a)
-{
-	app_edit_stop(a);
-	nb_out_sync(a->out); /* a growing output's text into the cell */
-	clip_set(a, nb_doc_take(a->doc, a->cur));
-	if (!ncells(a))
-		nb_doc_insert(a->doc, 0, NB_CODE);
-	app_invalidate_all(a);
-	app_focus(a, a->cur < ncells(a) ? a->cur : ncells(a) - 1);
-	app_msg(a, 0, "cell cut (v pastes it)");
-}
-
-static void paste_at(struct app *a, size_t at)
-{
-	if (!a->nclip) {
-		app_msg(a, 0, "nothing to paste");
-		return;
-	}
-	app_edit_stop(a);
-	for (size_t i = 0; i < a->nclip; i++) {
-		struct nb_cell *c = nb_cell_copy(a->doc, a->clip[i]);
-		if (c)
-			nb_doc_put(a->doc, at + i, c);
-	}
-	app_invalidate_all(a);
-	app_focus(a, at);
-}
-
-static void a_paste_below(struct app *a)
-{
-	paste_at(a, a->cur + 1);
-}
-
-static void a_paste_above(struct app *a)
-{
-	paste_at(a, a->cur);
-}
-
-static void move_by(struct app *a, int d)
-{
-	struct nb_cell *c;
-	size_t to;
-
-	if ((d < 0 && a->cur == 0) || (d > 0 && a->cur + 1 >= ncells(a)))
-		return;
-	app_commit_edit(a);
-	to = d < 0 ? a->cur - 1 : a->cur + 1;
-	if (!(c = nb_doc_take(a->doc, a->cur)))
-		return;
-	nb_doc_put(a->doc, to, c);
-	app_invalidate_all(a);
-	a->cur = to;
-	app_scroll_into_view(a);
-}
-
-static void a_move_up(struct app *a)
-{
-	move_by(a, -1);
-}
-
-static void a_move_down(struct app *a)
-{
-	move_by(a, 1);
-}
-
-static void a_merge(struct app *a)
-{
-	struct nb_cell *c = cur_cell(a), *n = nb_doc_cell(a->doc, a->cur + 1);
-	char *s;
-	size_t l1, l2;
-
-	if (!c || !n) {
-		app_msg(a, 0, "no next cell to merge with");
-		return;
-	}
-	app_edit_stop(a);
-	l1 = strlen(nb_cell_source(c));
-	l2 = strlen(nb_cell_source(n));
-	if (!(s = malloc(l1 + l2 + 2)))
-		return;
-	memcpy(s, nb_cell_source(c), l1);
-	s[l1] = '\n';
-	memcpy(s + l1 + 1, nb_cell_source(n), l2 + 1);
-	nb_cell_set_source(c, s);
-	free(s);
-	nb_cell_free(nb_doc_take(a->doc, a->cur + 1));
-	app_invalidate_all(a);
-	app_msg(a, 0, "merged with the next cell");
-}
-
-static void a_split(struct app *a)
-{
-	struct nb_cell *c = cur_cell(a), *n;
-	char *rest;
-	size_t len;
-
-	if (!a->ed || !c)
-		return;
-	if (!(rest = editor_split(a->ed, &len)))
-		return;
-	app_commit_edit(a);
-	if ((n = nb_doc_insert(a->doc, a->cur + 1, nb_cell_type(c))))
-		nb_cell_set_source(n, rest);
-	free(rest);
-	app_edit_stop(a);
-	app_invalidate_all(a);
-	app_focus(a, a->cur + 1);
-	app_edit_start(a);
-	if (a->ed)
-		editor_top(a->ed);
-}
-
-static void set_type(struct app *a, enum nb_cell_type t)
-{
-	struct nb_cell *c = cur_cell(a);
-
-	if (c && nb_cell_type(c) != t) {
-		nb_cell_set_type(c, t);
-		app_invalidate(a, a->cur);
-	}
-}
-
-static void a_to_code(struct app *a)
-{
-	set_type(a, NB_CODE);
-}
-
-static void a_to_markdown(struct app *a)
-{
-	set_type(a, NB_MARKDOWN);
-}
-
-static void a_to_raw(struct app *a)
-{
-	set_type(a, NB_RAW);
-}
-
-static void a_run(struct app *a)
-{
-	app_edit_stop(a);
-	app_run_cell(a, a->cur);
-}
-
-static void a_run_advance(struct app *a)
-{
-	a_run(a);
-	if (a->cur + 1 >= ncells(a))
-		nb_doc_insert(a->doc, ncells(a), NB_CODE), app_invalidate_all(a);
-	app_focus(a, a->cur + 1);
-}
-
-static void a_run_insert(struct app *a)
-{
-	a_run(a);
-	insert_at(a, a->cur + 1, NB_CODE);
-	app_edit_start(a);
-}
-
 static void a_interrupt(struct app *a)
 {
 	app_kernel_interrupt(a);
@@ -555,24 +310,32 @@ static const struct act_entry table[] = {
 	{"cell-prev", "focus the previous cell", a_cell_prev},
 	{"edit", "edit the focused cell (edit mode)", a_edit},
 	{"command-mode", "leave edit mode", a_command_mode},
-	{"insert-above", "insert a code cell above", a_insert_above},
-	{"insert-below", "insert a code cell below", a_insert_below},
-	{"cell-delete", "delete the cell", a_delete},
-	{"undo-delete", "undo the last cell deletion", a_undo_delete},
-	{"cut", "cut the cell", a_cut},
-	{"copy", "copy the cell", a_copy},
-	{"paste-below", "paste cells below", a_paste_below},
-	{"paste-above", "paste cells above", a_paste_above},
-	{"move-up", "move the cell up", a_move_up},
-	{"move-down", "move the cell down", a_move_down},
-	{"merge", "merge with the next cell", a_merge},
-	{"split", "split the cell at the cursor", a_split},
-	{"to-code", "make it a code cell", a_to_code},
-	{"to-markdown", "make it a markdown cell", a_to_markdown},
-	{"to-raw", "make it a raw cell", a_to_raw},
-	{"run-advance", "run the cell, focus the next", a_run_advance},
-	{"run", "run the cell, stay", a_run},
-	{"run-insert", "run the cell, insert a cell below", a_run_insert},
+	{"insert-above", "insert a code cell above", co_insert_above},
+	{"insert-below", "insert a code cell below", co_insert_below},
+	{"cell-delete", "delete the cell (or the selected cells)", co_delete},
+	{"undo-cells", "undo the last cell operation (delete, insert, move, merge, …)", co_undo},
+	{"redo-cells", "redo the cell operation undone", co_redo},
+	{"select-down", "extend the selection of cells down", co_select_down},
+	{"select-up", "extend the selection of cells up", co_select_up},
+	{"cut", "cut the cell (or the selected cells)", co_cut},
+	{"copy", "copy the cell (or the selected cells)", co_copy},
+	{"paste-below", "paste cells below", co_paste_below},
+	{"paste-above", "paste cells above", co_paste_above},
+	{"move-up", "move the cell up", co_move_up},
+	{"move-down", "move the cell down", co_move_down},
+	{"merge", "merge the selected cells, or with the next cell", co_merge},
+	{"split", "split the cell at the cursor", co_split},
+	{"comment", "comment the line out, or back in", hb_comment},
+	{"suspend", "suspend bobbin (fg brings it back)", view_suspend},
+	{"clipboard-cell", "copy the cell's source to the system clipboard (OSC 52)", osc52_copy_cell},
+	{"clipboard-output", "copy the cell's text output to the system clipboard (OSC 52)",
+	 osc52_copy_output},
+	{"to-code", "make it a code cell", co_to_code},
+	{"to-markdown", "make it a markdown cell", co_to_markdown},
+	{"to-raw", "make it a raw cell", co_to_raw},
+	{"run-advance", "run the cell, focus the next", co_run_advance},
+	{"run", "run the cell, stay", co_run},
+	{"run-insert", "run the cell, insert a cell below", co_run_insert},
 	{"interrupt", "interrupt the kernel", a_interrupt},
 	{"restart", "restart the kernel", a_restart},
 	{"top", "first cell", a_top},
@@ -650,6 +413,7 @@ int act_run(struct app *a, const char *name)
 		return -1;
 	}
 	e->fn(a);
+	co_after_action(a, name);
 	a->need_draw = 1;
 	return 0;
 }
@@ -696,7 +460,8 @@ void act_help(struct rd_layout *l)
 		"Running: terminals that cannot send Shift-Enter / Ctrl-Enter / Alt-Enter can use",
 		"F5 (run, next), F6 (run), F7 (run, insert) or, in command mode, R (run, next).",
 		"Shift-Enter is understood as CSI u (ESC [13;2u) and xterm modifyOtherKeys",
-		"(ESC [27;2;13~); Ctrl-Enter likewise (;5); Alt-Enter is ESC CR.",
+		"(ESC [27;2;13~); Ctrl-Enter likewise (;5); Alt-Enter is ESC CR. bobbin asks the",
+		"terminal for these reports at start (config extended_keys).",
 	};
 	size_t n;
 	const struct cl_command *c = cl_commands(&n);

@@ -67,11 +67,15 @@ void app_edit_start(struct app *a)
 
 	if (!c)
 		return;
-	if (!a->ed && !(a->ed = editor_new()))
-		return;
 	s = nb_cell_source(c);
-	editor_set_text(a->ed, s, strlen(s));
-	editor_bottom(a->ed);
+	if (!a->ed && (a->ed = ec_take(a, nb_cell_id(c), s))) {
+		/* the cell's editor from before, with its undo and cursor */
+	} else {
+		if (!a->ed && !(a->ed = editor_new()))
+			return;
+		editor_set_text(a->ed, s, strlen(s));
+		editor_bottom(a->ed);
+	}
 	snprintf(a->edit_id, sizeof a->edit_id, "%s", nb_cell_id(c));
 	app_invalidate(a, a->cur);
 	app_scroll_into_view(a);
@@ -85,7 +89,7 @@ void app_edit_stop(struct app *a)
 		return;
 	app_commit_edit(a);
 	c = nb_doc_find(a->doc, a->edit_id);
-	editor_free(a->ed);
+	ec_keep(a, a->edit_id, a->ed);
 	a->ed = NULL;
 	a->edit_id[0] = 0;
 	if (mode_top(a) == &mode_popup)
@@ -379,6 +383,7 @@ int cmd_notebook(int argc, char **argv)
 	else
 		app_msg(a, 0, "%s%s — h for help", file ? file : "new notebook",
 			is_new && file ? " (new file)" : "");
+	hb_load_note(a);
 
 	/* the notebook first: starting or attaching a kernel takes longer than drawing it, and a
 	 * large notebook's kernelspec is known only once the whole file is read (load_more) */
@@ -410,12 +415,7 @@ int cmd_notebook(int argc, char **argv)
 	for (size_t i = 0; i < a->ncache; i++)
 		rd_layout_clear(&a->cache[i].lay);
 	free(a->cache);
-	for (size_t i = 0; i < a->nclip; i++)
-		nb_cell_free(a->clip[i]);
-	free(a->clip);
-	for (size_t i = 0; i < a->ntrash; i++)
-		nb_cell_free(a->trash[i].cell);
-	free(a->trash);
+	co_forget(a);
 	for (size_t i = 0; i < a->nunfolded; i++)
 		free(a->unfolded[i]);
 	free(a->unfolded);

@@ -119,11 +119,11 @@ struct app {
 	size_t nexec, capexec;
 	struct nb_cell **clip;
 	size_t nclip;
-	struct app_trash {
-		struct nb_cell *cell;
-		size_t index;
-	} *trash;
-	size_t ntrash;
+	struct nb_undo *cundo; /* cell operations' undo (cellops.c) */
+	size_t sel_anchor;     /* with sel_on: the selection is [anchor, cur] (either order) */
+	int sel_on;
+	struct ed_cache *edc;  /* editors of cells left, with their undo (edcache.c) */
+	struct rp_session *rps; /* a :s in progress (replace.c) */
 	char search[256];
 	char **unfolded;
 	size_t nunfolded;
@@ -200,6 +200,57 @@ int app_load(struct app *a, const char *path, int force); /* :e, :e! */
 int app_save(struct app *a, const char *path, int force);
 /* Quits, asking first when there are unsaved changes (unless force). */
 void app_quit(struct app *a, int force);
+/* The notebook's language name (metadata, else the kernel's); borrowed, never NULL. */
+const char *app_lang_name(struct app *a);
+
+/* ---- habits.c: JupyterLab habits (comment toggle, …) ---- */
+void hb_comment(struct app *a);
+/* Appends to the message line what loading repaired (warnings: duplicate ids replaced, …) or
+ * what a save will change (nbformat upgrade, a kernelspec written). */
+void hb_load_note(struct app *a);
+
+/* ---- cellops.c: cell operations on the selection, with undo ---- */
+int co_selected(struct app *a, size_t i); /* cell i is in a selection of several cells */
+void co_after_action(struct app *a, const char *name); /* ends the selection unless kept */
+void co_reset(struct app *a);      /* another document: forgets the undo histories */
+void co_forget(struct app *a);     /* co_reset() and frees the clipboard */
+void co_clip_clear(struct app *a);
+void co_select_down(struct app *a);
+void co_select_up(struct app *a);
+void co_undo(struct app *a);
+void co_redo(struct app *a);
+void co_insert_above(struct app *a);
+void co_insert_below(struct app *a);
+void co_copy(struct app *a);
+void co_cut(struct app *a);
+void co_delete(struct app *a);
+void co_paste_below(struct app *a);
+void co_paste_above(struct app *a);
+void co_move_up(struct app *a);
+void co_move_down(struct app *a);
+void co_merge(struct app *a);
+void co_split(struct app *a);
+void co_to_code(struct app *a);
+void co_to_markdown(struct app *a);
+void co_to_raw(struct app *a);
+void co_run(struct app *a);
+void co_run_advance(struct app *a);
+void co_run_insert(struct app *a);
+
+/* ---- replace.c: :s/PAT/REP/ and :%s ---- */
+void rp_start(struct app *a, const char *line);
+void rp_end(struct app *a); /* drops a :s still asking (at exit) */
+
+/* ---- osc52.c: the system clipboard ---- */
+void osc52_copy_cell(struct app *a);
+void osc52_copy_output(struct app *a);
+
+/* ---- edcache.c: a cell's editor (and its undo) kept after leaving the cell ---- */
+/* The editor kept for cell id if its text is still src (taken out of the cache), else NULL. */
+struct editor *ec_take(struct app *a, const char *id, const char *src);
+/* Keeps ed (takes it) for cell id; the oldest kept editor goes past a few. */
+void ec_keep(struct app *a, const char *id, struct editor *ed);
+void ec_free(struct app *a);
 
 /* ---- view.c ---- */
 int view_init(struct app *a);
@@ -208,6 +259,9 @@ void view_draw(struct app *a);
 void view_apply_theme(struct app *a);
 void view_resize(struct app *a);
 void view_raw(const char *s); /* writes our own terminal control sequences */
+/* Ctrl-Z: gives the terminal back as it was (modes off, curses ended), stops the process, and
+ * takes the terminal again when continued. */
+void view_suspend(struct app *a);
 int view_text_rows(struct app *a); /* rows for cells */
 /* What the modes draw with (the only curses calls are in view.c): the cells, a laid-out text
  * from row top, a list, a popup (sel NULL: text lines, scrolled by *top) at the cursor. */

@@ -119,6 +119,7 @@ int app_load_more(struct app *a, size_t budget)
 	a->need_draw = 1;
 	if (r > 0) {
 		app_invalidate_all(a); /* the cells' ids and warnings are settled now */
+		hb_load_note(a);
 		if (a->kernel_pending)
 			app_kernel_for_doc(a);
 	}
@@ -144,6 +145,7 @@ void app_doc_attach(struct app *a, struct nb_doc *d)
 	a->top_off = 0;
 	a->nexec = 0;
 	a->need_draw = a->full_redraw = 1;
+	co_reset(a);
 }
 
 int app_load(struct app *a, const char *path, int force)
@@ -166,5 +168,6 @@ int app_load(struct app *a, const char *path, int force)
 	app_doc_attach(a, d);
 	snprintf(a->path, sizeof a->path, "%s", path);
 	app_msg(a, 0, "%s%s", path, is_new ? " (new)" : "");
+	hb_load_note(a);
 	return 0;
 }

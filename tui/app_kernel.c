@@ -238,11 +238,18 @@ static void set_handlers(struct app *a)
 
 static void kernel_drop(struct app *a)
 {
+	size_t k = 0;
+
 	if (a->kc) {
 		kc_client_free(a->kc, 0);
 		a->kc = NULL;
 	}
-	a->nexec = 0;
+	/* cells queued but not yet sent (the kernel was still starting) wait for the next kernel;
+	 * those sent to this one are gone with it */
+	for (size_t i = 0; i < a->nexec; i++)
+		if (!a->execs[i].msg_id[0])
+			a->execs[k++] = a->execs[i];
+	a->nexec = k;
 	a->kernel_ready = 0;
 	a->kernel_dead = 0;
 	a->dead_cell[0] = 0;

@@ -77,7 +77,7 @@ void app_toggle_unfold(struct app *a, const char *id)
 		a->nunfolded++;
 }
 
-static enum hl_lang app_lang(struct app *a)
+const char *app_lang_name(struct app *a)
 {
 	json_t *md = nb_doc_metadata(a->doc);
 	const char *l = json_string_value(
@@ -88,7 +88,12 @@ static enum hl_lang app_lang(struct app *a)
 	if (!l && a->kc && kc_client_info(a->kc))
 		l = json_string_value(json_object_get(
 			json_object_get(kc_client_info(a->kc), "language_info"), "name"));
-	return hl_lang_find(l ? l : "python");
+	return l ? l : "python";
+}
+
+static enum hl_lang app_lang(struct app *a)
+{
+	return hl_lang_find(app_lang_name(a));
 }
 
 const struct rd_layout *app_layout(struct app *a, size_t i)
@@ -106,7 +111,7 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 	memset(&want, 0, sizeof want);
 	want.width = a->cols;
 	want.gutter = a->attribution ? RD_GUTTER_ATTRIB : RD_GUTTER;
-	want.focused = i == a->cur;
+	want.focused = i == a->cur || co_selected(a, i);
 	want.editing = a->ed && !strcmp(a->edit_id, id);
 	run = app_running_index(a, NULL);
 	want.running = run >= 0 && (size_t)run == i;
@@ -155,6 +160,7 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 	in.focused = want.focused;
 	in.editing = want.editing;
 	in.ascii = !a->utf8;
+	in.numbers = a->cfg.line_numbers;
 	in.note = want.note == 1 ? "kernel died while running this cell (0 0 or :restart restarts it)"
 		  : want.note == 2 ? "stray output: its cell was deleted or is unknown (W lists each)"
 				   : NULL;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tui/app.h"
+#include "tui/replace.h"
 
 /* ---- the handlers: name is the row's name as typed ("w!"), arg the rest, trimmed ---- */
 
@@ -110,6 +111,7 @@ static void c_set(struct app *a, const char *name, const char *arg)
 	v += strlen(key);
 	while (*v == ' ' || *v == '=')
 		v++;
+	config_vim_alias(key, sizeof key, &v);
 	if (!key[0] || !*v) {
 		app_msg(a, 1, ":set OPTION VALUE");
 		return;
@@ -148,6 +150,19 @@ static void c_route(struct app *a, const char *name, const char *arg)
 }
 
 /* The `:` commands, in the order the help lists them. */
+/* :s and :%s are recognised before the table (their pattern follows the name directly, as
+ * in vim); their rows run them too when typed with a blank after the name. */
+static void c_subst(struct app *a, const char *name, const char *arg)
+{
+	char line[4200];
+
+	snprintf(line, sizeof line, "%s%s", name, arg);
+	if (rp_is_subst(line))
+		rp_start(a, line);
+	else
+		app_msg(a, 1, ":%s/PATTERN/REPLACEMENT/[g][c]", name);
+}
+
 static const struct cl_command commands[] = {
 	{"w", "[FILE]", "save (to FILE, which becomes the notebook's file)", c_write},
 	{"w!", "[FILE]", "save, overwriting a file changed on disk", c_write},
@@ -166,7 +181,11 @@ static const struct cl_command commands[] = {
 	{"noh", "", "forget the search: n and N find nothing until the next /", c_noh},
 	{"nohlsearch", "", "as :noh", c_noh},
 	{"theme", "[NAME]", "show the colour theme, or use NAME", c_theme},
-	{"set", "OPTION VALUE", "change a setting for this session (docs/config.md)", c_set},
+	{"set", "OPTION VALUE", "change a setting for this session (docs/config.md); number, nonumber",
+	 c_set},
+	{"s", "/PATTERN/REPLACEMENT/[g][c]",
+	 "replace in the cell or the selected cells (regex; g every match, c ask each)", c_subst},
+	{"%s", "/PATTERN/REPLACEMENT/[g][c]", "replace in every cell", c_subst},
 	{"help", "", "this help", c_action},
 	{"threads", "", "the threads pane", c_action},
 	{"misrouted", "", "the misrouting list", c_action},
@@ -190,6 +209,8 @@ int cl_exec(struct app *a, const char *line)
 
 	while (*p == ' ' || *p == ':')
 		p++;
+	if (rp_is_subst(p))
+		return rp_start(a, p), 0;
 	sscanf(p, "%31s", cmd);
 	p += strlen(cmd);
 	while (*p == ' ')

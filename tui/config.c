@@ -16,7 +16,8 @@
 
 const char *const config_keys[] = {"save_attribution", "output_limit", "theme", "fold_height",
 				   "mouse", "autosave_interval", "attribution_view", "agent",
-				   "routing", "key_style", "images", "image_rows", NULL};
+				   "routing", "key_style", "images", "image_rows", "extended_keys",
+				   "osc52", "line_numbers", NULL};
 
 void config_defaults(struct config *c)
 {
@@ -31,6 +32,7 @@ void config_defaults(struct config *c)
 	snprintf(c->key_style, sizeof c->key_style, "jupyter");
 	c->images = MIME_IMG_AUTO;
 	c->image_rows = MIME_IMAGE_ROWS;
+	c->extended_keys = 1;
 }
 
 void config_path(char *buf, size_t size)
@@ -41,6 +43,17 @@ void config_path(char *buf, size_t size)
 		snprintf(buf, size, "%s/bobbin/config", x);
 	else
 		snprintf(buf, size, "%s/.config/bobbin/config", home ? home : "");
+}
+
+int config_vim_alias(char *key, size_t keysize, const char **value)
+{
+	int on = !strcmp(key, "number") || !strcmp(key, "nu");
+
+	if (**value || (!on && strcmp(key, "nonumber") && strcmp(key, "nonu")))
+		return 0;
+	snprintf(key, keysize, "line_numbers");
+	*value = on ? "true" : "false";
+	return 1;
 }
 
 long long config_parse_size(const char *s)
@@ -146,6 +159,15 @@ int config_set(struct config *c, const char *key, const char *v, char *err, size
 	} else if (!strcmp(key, "image_rows")) {
 		if (parse_int(v, 1, 1000, &c->image_rows))
 			BAD("image_rows: \"%s\" is not a number of rows ≥ 1", v);
+	} else if (!strcmp(key, "extended_keys")) {
+		if (parse_bool(v, &c->extended_keys))
+			BAD("extended_keys: \"%s\" is not true or false", v);
+	} else if (!strcmp(key, "osc52")) {
+		if (parse_bool(v, &c->osc52))
+			BAD("osc52: \"%s\" is not true or false", v);
+	} else if (!strcmp(key, "line_numbers")) {
+		if (parse_bool(v, &c->line_numbers))
+			BAD("line_numbers: \"%s\" is not true or false", v);
 	} else {
 		BAD("unknown key \"%s\"", key);
 	}

@@ -22,6 +22,9 @@ struct config {
 	char key_style[16];       /* "jupyter" (the only one so far) */
 	int images;               /* enum mime_images: how images are drawn */
 	int image_rows;           /* most rows an image takes */
+	int extended_keys;        /* ask the terminal for modifyOtherKeys / kitty key reports */
+	int osc52;                /* copy to the system clipboard through OSC 52 */
+	int line_numbers;         /* line numbers in code cells (:set number) */
 };
 
 typedef void config_warn_cb(const char *msg, void *ud);
@@ -33,6 +36,10 @@ void config_path(char *buf, size_t size);
 void config_load(struct config *c, const char *path, config_warn_cb *warn, void *ud);
 /* Sets one key from text (for `:set` and the file). 0, or -1 with a reason in err. */
 int config_set(struct config *c, const char *key, const char *value, char *err, size_t errsize);
+/* vim's spellings for :set: "number"/"nu" and "nonumber"/"nonu" with no value become
+ * line_numbers true/false (key rewritten in place, *value pointed at the value). 1 if key was
+ * one of them. */
+int config_vim_alias(char *key, size_t keysize, const char **value);
 /* Parses a size like 10M, 512k, 1000; -1 when invalid. */
 long long config_parse_size(const char *s);
 /* The known keys, NULL-terminated (for completion and docs). */

@@ -30,7 +30,7 @@
 static const char console_usage[] =
 	"usage: bobbin console [-k NAME | --existing[=FILE|ID]] [--allow-errors]\n"
 	"                      [--routing POLICY] [--route PATTERN=POLICY] [--no-agent]\n"
-	"                      [--ssh HOST [--ssh-keep]]\n"
+	"                      [--ssh HOST [--ssh-keep]] [--theme NAME]\n"
 	"\n"
 	"A readline REPL on a kernel; with stdin not a terminal, runs the code read from it.\n"
 	"  -k, --kernel NAME      kernelspec to start (default python3)\n"
@@ -41,6 +41,8 @@ static const char console_usage[] =
 	"  --routing POLICY       thread output routing default (kernel, origin, current, auto)\n"
 	"  --route PATTERN=POLICY routing rule by thread name, repeatable\n"
 	"  --no-agent             do not install the routing agent\n"
+	"  --theme NAME           colours of the prompts and labels (default: the config's theme;\n"
+	"                         NO_COLOR turns colour off)\n"
 	"Type \\help at the prompt for the console's own commands.\n";
 
 /* ---- kernel callbacks ---- */
@@ -571,6 +573,7 @@ int cmd_console(int argc, char **argv)
 {
 	struct console c = {.next_count = 1, .at_bol = 1, .status = 0};
 	int rc, user_no_agent;
+	const char *theme = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		int r = kernel_opts_parse(&c.ko, argc, argv, &i);
@@ -584,6 +587,8 @@ int cmd_console(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[i], "--allow-errors")) {
 			c.allow_errors = 1;
+		} else if (!strcmp(argv[i], "--theme") && i + 1 < argc) {
+			theme = argv[++i];
 		} else {
 			tout_fmt(stderr, "bobbin console: unknown argument \"%s\"\n%s", argv[i],
 			         console_usage);
@@ -593,6 +598,7 @@ int cmd_console(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	c.interactive = isatty(0);
 	c.color = isatty(1);
+	con_theme_init(&c, theme);
 	c.sigfd = sigpipe_install();
 	if (!(c.doc = nb_doc_new()) || !(c.out = nb_out_new(c.doc))) {
 		tout_fmt(stderr, "bobbin console: out of memory\n");

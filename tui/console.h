@@ -15,6 +15,7 @@
 #include "notebook/nb.h"
 #include "notebook/nb_output.h"
 #include "tui/kernel_open.h"
+#include "tui/theme.h"
 
 enum con_mode {
 	CON_IDLE,     /* nothing installed (starting, or between states) */
@@ -33,7 +34,9 @@ struct console {
 	struct kc_client *kc; /* owned */
 	struct kernel_opts ko;
 	int interactive;      /* stdin is a terminal: readline */
-	int color;            /* stdout is a terminal: SGR from the kernel passes */
+	int color;            /* stdout is a terminal and NO_COLOR unset: SGR from the kernel passes */
+	struct theme theme;   /* the prompts' and labels' roles (console_theme.c) */
+	enum theme_depth depth;
 	int allow_errors;
 	int sigfd;
 	int quit;
@@ -84,6 +87,12 @@ struct console {
 	struct con_buf held;  /* code lines waiting, each ending in "\n" */
 	int held_eof;         /* Ctrl-D typed while code ran: leave at the next prompt */
 };
+
+/* console_theme.c */
+/* Loads the theme (name, else the config's; borrowed, may be NULL) and decides the colour depth (NO_COLOR or no terminal: c->color = 0). */
+void con_theme_init(struct console *c, const char *name);
+/* The SGR sequence for a theme role (role < 0: reset) into buf, "" without colour; returns buf. */
+const char *con_sgr(const struct console *c, int role, char buf[ST_SGR_MAX]);
 
 /* console_out.c */
 void con_buf_add(struct con_buf *b, const char *s, size_t n);

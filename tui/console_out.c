@@ -220,8 +220,10 @@ static void print_label(struct console *c, const char *label)
 		return;
 	if (!c->at_bol && !c->defer && !c->rl_installed)
 		raw_write(c, 0, "\n", 1);
-	n = snprintf(line, sizeof line, "%s%s%s\n", c->color ? "\033[2m" : "", label,
-		     c->color ? "\033[0m" : "");
+	char on[ST_SGR_MAX], off[ST_SGR_MAX];
+
+	n = snprintf(line, sizeof line, "%s%s%s\n", con_sgr(c, THEME_PLACEHOLDER, on), label,
+		     con_sgr(c, -1, off));
 	con_print(c, 0, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
@@ -367,12 +369,10 @@ void con_on_iopub(struct console *c, const struct kc_msg *m)
 
 		if (!c->at_bol)
 			con_print(c, 0, "\n", 1);
-		if (c->color)
-			snprintf(prefix, sizeof prefix, "\033[31mOut[\033[1m%lld\033[22m]:\033[0m ",
-				 (long long)json_integer_value(n));
-		else
-			snprintf(prefix, sizeof prefix, "Out[%lld]: ",
-				 (long long)json_integer_value(n));
+		char on[ST_SGR_MAX], off[ST_SGR_MAX];
+
+		snprintf(prefix, sizeof prefix, "%sOut[%lld]:%s ", con_sgr(c, THEME_PROMPT_OUT, on),
+			 (long long)json_integer_value(n), con_sgr(c, -1, off));
 		print_data(c, json_object_get(ct, "data"), prefix);
 	} else if (!strcmp(t, "display_data")) {
 		if (!c->at_bol)

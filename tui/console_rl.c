@@ -283,16 +283,20 @@ void con_rl_prompt_code(struct console *c, int cont)
 	rl_redisplay_function = rl_redisplay;
 	if (!cont)
 		c->indent[0] = 0;
-	if (cont && c->color)
-		snprintf(prompt, sizeof prompt, "\001\033[32m\002%*s...:\001\033[0m\002 ", w + 2, "");
-	else if (cont)
-		snprintf(prompt, sizeof prompt, "%*s...: ", w + 2, "");
-	else if (c->color)
-		snprintf(prompt, sizeof prompt,
-			 "\001\033[32m\002In [\001\033[1m\002%s\001\033[22m\002]:\001\033[0m\002 ",
-			 num);
-	else
-		snprintf(prompt, sizeof prompt, "In [%s]: ", num);
+	{
+		/* readline must not count the SGR bytes: \001 … \002 around them */
+		char on[ST_SGR_MAX], off[ST_SGR_MAX];
+		const char *a = c->color ? "\001" : "", *b = c->color ? "\002" : "";
+
+		con_sgr(c, THEME_PROMPT_IN, on);
+		con_sgr(c, -1, off);
+		if (cont)
+			snprintf(prompt, sizeof prompt, "%s%s%s%*s...:%s%s%s ", a, on, b, w + 2, "",
+				 a, off, b);
+		else
+			snprintf(prompt, sizeof prompt, "%s%s%sIn [%s]:%s%s%s ", a, on, b, num, a,
+				 off, b);
+	}
 	install(c, prompt);
 }
 

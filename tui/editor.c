@@ -852,6 +852,35 @@ char *editor_split(struct editor *e, size_t *n)
 	return tail;
 }
 
+/* Adds or removes the marker at the first non-blank column of the cursor's line. */
+int editor_toggle_comment(struct editor *e, const char *marker)
+{
+	size_t ls = line_start(e, e->cur), le = line_end(e, e->cur), at = first_nonblank(e, ls);
+	size_t m = strlen(marker), cur = e->cur, n;
+	int r;
+
+	if (!m)
+		return 0;
+	if (le - at >= m && !memcmp(e->text + at, marker, m)) {
+		n = m + (at + m < le && e->text[at + m] == ' ');
+		if ((r = edit(e, at, n, "", 0, U_OTHER)) < 0)
+			return r;
+		e->cur = cur >= at + n ? cur - n : cur > at ? at : cur;
+	} else {
+		char buf[32];
+
+		if (m + 2 > sizeof buf)
+			return 0;
+		memcpy(buf, marker, m);
+		buf[m] = ' ';
+		if ((r = edit(e, at, 0, buf, m + 1, U_OTHER)) < 0)
+			return r;
+		e->cur = cur >= at ? cur + m + 1 : cur;
+	}
+	e->undo[e->nundo - 1].cur_after = e->cur;
+	return 1;
+}
+
 /* ---- undo ---- */
 
 int editor_undo(struct editor *e)

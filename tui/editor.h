@@ -129,6 +129,12 @@ int editor_replace(struct editor *e, size_t start_cp, size_t end_cp, const char 
  */
 char *editor_split(struct editor *e, size_t *n);
 
+/* Ctrl-/: comments the cursor's line out with marker ("#", "//", "--"; borrowed) and a space
+ * at its first non-blank column, or removes the marker (and one space after it) if the line
+ * already starts with it there. One undo step; the cursor stays on the same character. 1 when
+ * changed, 0 for an empty marker, -1 when out of memory. */
+int editor_toggle_comment(struct editor *e, const char *marker);
+
 /* ---- undo ---- */
 /* 1 if a step was undone / redone (the cursor goes back to where it was), else 0. */
 int editor_undo(struct editor *e);

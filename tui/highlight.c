@@ -556,3 +556,32 @@ unsigned char *hl_roles(const char *lang, const char *src, size_t len)
 		hl_fill(hl_lang_find(lang), src, len, roles);
 	return roles;
 }
+
+const char *hl_line_comment(const char *lang)
+{
+	static const struct {
+		const char *marker, *names;
+	} tab[] = {
+	    {"//", " c c++ cpp c# csharp cuda java javascript js typescript ts go rust scala kotlin "
+		   "swift dart groovy php objective-c zig "},
+	    {"--", " sql haskell lua ada elm idris agda "},
+	    {"%", " matlab octave erlang prolog tex latex "},
+	    {";", " scheme racket clojure lisp common-lisp "},
+	};
+	char word[24];
+	size_t n = 0;
+
+	while (lang && (*lang == ' ' || *lang == '\t'))
+		lang++;
+	while (lang && lang[n] && !strchr(" \t{,", lang[n]) && n + 3 < sizeof word) {
+		word[n + 1] = (char)(lang[n] >= 'A' && lang[n] <= 'Z' ? lang[n] - 'A' + 'a' : lang[n]);
+		n++;
+	}
+	word[0] = ' ';
+	word[n + 1] = ' ';
+	word[n + 2] = '\0';
+	for (size_t i = 0; n && i < HL_COUNT(tab); i++)
+		if (strstr(tab[i].names, word))
+			return tab[i].marker;
+	return "#"; /* python, R, julia, the shells, ruby, perl and most kernels' languages */
+}

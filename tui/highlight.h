@@ -50,4 +50,9 @@ void hl_fill(enum hl_lang lang, const char *src, size_t len, unsigned char *role
  */
 unsigned char *hl_roles(const char *lang, const char *src, size_t len);
 
+/* The line comment marker of the language named lang (as hl_lang_find() reads it; borrowed,
+ * may be NULL): "//" for C-like languages and JavaScript, "--" for SQL, Haskell and Lua, "%",
+ * ";" for a few more, "#" for Python, R, Julia, the shells and anything unknown. Static. */
+const char *hl_line_comment(const char *lang);
+
 #endif

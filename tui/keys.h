@@ -91,6 +91,12 @@ struct key {
 
 struct keys;
 
+/* What bobbin writes to the terminal to have modified keys reported (xterm's modifyOtherKeys
+ * level 2, and the kitty keyboard protocol's "disambiguate" level pushed on its stack; a
+ * terminal that knows neither ignores both), and what undoes it at exit and on suspend. */
+#define KEYS_REPORT_ON "\033[>4;2m\033[>1u"
+#define KEYS_REPORT_OFF "\033[<u\033[>4m"
+
 /* Largest paste kept; bytes beyond it are dropped (the event is still delivered). */
 #define KEYS_PASTE_MAX (64u << 20)
 

@@ -55,11 +55,13 @@ static enum mode_result mouse(struct app *a, const struct key *k)
 /* A key no binding of the mode takes. */
 static enum mode_result unbound(struct app *a, const struct key *k)
 {
-	if (k->mods == M_ALT && (k->code < 0x110000 || k->code == K_ESC)) {
-		/* Esc typed quickly before a key arrives as Alt-key: take it as both */
+	if ((k->mods & ~M_SHIFT) == M_ALT && (k->code < 0x110000 || k->code == K_ESC)) {
+		/* Esc typed quickly before a key arrives as Alt-key: take it as both (Alt-Z is
+		 * M-S-z: the Shift goes back into the letter) */
 		struct key k2 = *k;
 
-		k2.mods = 0;
+		k2.mods &= M_SHIFT;
+		keys_normalize(&k2);
 		if (a->ed)
 			act_run(a, "command-mode");
 		return mode_key(a, &k2) | MODE_REDRAW;

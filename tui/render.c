@@ -242,6 +242,7 @@ struct wrapctx {
 	int text_x;      /* screen column of the text */
 	const char *border; /* drawn at the gutter column of source rows */
 	int border_role;
+	int numw;        /* columns of the line numbers after the border (0: none) */
 	long max_rows;   /* stop after this many rows (-1: no limit) */
 	long rows;
 	/* first row of an output: attribution label and marks */
@@ -267,6 +268,17 @@ static int row_start(struct wrapctx *w, int col0, int first)
 	if (w->border) {
 		if (l_text(l, w->border, strlen(w->border), w->border_role, 0, NULL) < 0)
 			return -1;
+		if (w->numw && w->kind == RD_ROW_SOURCE) {
+			char num[16];
+
+			if (col0) /* a wrapped line's next row: no number */
+				snprintf(num, sizeof num, "%*s", w->numw, "");
+			else
+				snprintf(num, sizeof num, "%*d ", w->numw - 1, w->line + 1);
+			if (l_text(l, num, strlen(num), THEME_PLACEHOLDER, 0, NULL) < 0)
+				return -1;
+			return l_pad(l, w->text_x - w->gutter - 1 - w->numw, THEME_NORMAL);
+		}
 		return l_pad(l, w->text_x - w->gutter - 1, THEME_NORMAL);
 	}
 	return l_pad(l, w->text_x - w->gutter, THEME_NORMAL);
@@ -652,7 +664,20 @@ int rd_cell(const struct rd_cell_in *in, struct rd_layout *l)
 	char prompt[32];
 	int prole = THEME_PROMPT_IN;
 
+	int numw = 0;
+
 	rd_layout_clear(l);
+	if (in->numbers && in->type == NB_CODE && !(in->md && !in->editing)) {
+		size_t lines = 1;
+
+		for (size_t i = 0; in->src && i < in->srclen; i++)
+			lines += in->src[i] == '\n';
+		numw = 2; /* at least one digit and a space */
+		while (lines >= 10 && numw < 10)
+			lines /= 10, numw++;
+		text_x += numw;
+		tw -= numw;
+	}
 	if (tw < 8)
 		tw = 8;
 	l->text_x = text_x;
@@ -698,6 +723,7 @@ int rd_cell(const struct rd_cell_in *in, struct rd_layout *l)
 	w.border = bd->v;
 	w.border_role = border_role;
 	w.max_rows = -1;
+	w.numw = numw;
 	if (in->md && !in->editing) {
 		for (size_t i = 0; i < in->nmd; i++) {
 			lb_reset(&b);

@@ -84,6 +84,7 @@ struct rd_cell_in {
 	int tail;        /* folded output shows its end (a running cell) rather than its start */
 	int focused, editing;
 	int ascii;       /* no UTF-8: ASCII borders, non-ASCII characters shown as '?' */
+	int numbers;     /* code cells: source lines numbered from 1 (:set number) */
 	const char *note;     /* a note row (NULL: none), e.g. "kernel died while running this cell" */
 	const char *input_prompt; /* non-NULL: an input row goes after the outputs */
 	/* markdown rendered elsewhere (NULL: shown as source text): lines of spans */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "tui/app.h"
@@ -512,6 +513,16 @@ void view_resize(struct app *a)
 	a->need_draw = 1;
 }
 
+/* The terminal modes bobbin set, on (after start and resume) or off (at exit and suspend). */
+static void term_modes(struct app *a, int on)
+{
+	view_raw(on ? "\033[?2004h" : "\033[?2004l"); /* bracketed paste */
+	if (a->cfg.extended_keys)
+		view_raw(on ? KEYS_REPORT_ON : KEYS_REPORT_OFF);
+	if (a->cfg.mouse)
+		view_raw(on ? "\033[?1000h\033[?1006h" : "\033[?1000l\033[?1006l");
+}
+
 int view_init(struct app *a)
 {
 	gfx_init(a->cfg.images); /* asks the terminal before curses reads it */
@@ -535,19 +546,26 @@ int view_init(struct app *a)
 	view_apply_theme(a);
 	erase();
 	refresh();
-	view_raw("\033[?2004h"); /* bracketed paste */
-	if (a->cfg.mouse)
-		view_raw("\033[?1000h\033[?1006h");
+	term_modes(a, 1);
 	return 0;
+}
+
+void view_suspend(struct app *a)
+{
+	term_modes(a, 0);
+	endwin();
+	raise(SIGSTOP); /* back here after fg (SIGCONT) */
+	refresh();
+	term_modes(a, 1);
+	a->full_redraw = 1;
+	a->need_draw = 1;
 }
 
 void view_end(struct app *a)
 {
 	if (!screen)
 		return;
-	view_raw("\033[?2004l");
-	if (a->cfg.mouse)
-		view_raw("\033[?1000l\033[?1006l");
+	term_modes(a, 0);
 	endwin();
 	delscreen(screen);
 	screen = NULL;

@@ -119,6 +119,8 @@ else
 	no "exec: deaf cell started" "$(cat "$T/pane")"
 fi
 # Nothing left running in our runtime dir's kernels.
-sleep 0
+# the kernels' files go as they shut down: wait for the expected state, then check it
+i=0
+while [ $i -lt 100 ] && ls "$JUPYTER_RUNTIME_DIR"/kernel-*.json >/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done
 left=$(ls "$JUPYTER_RUNTIME_DIR"/kernel-*.json 2>/dev/null | wc -l)
 [ "$left" = 0 ]; check $? "no connection files left behind" "$(ls "$JUPYTER_RUNTIME_DIR")"

@@ -92,7 +92,9 @@ E=$(printf '\033')
 if TM capture-pane -p -e | grep -q "$E\[[0-9;]*7[0-9;]*mline 4"; then ok "search: the match is highlighted"
 else notok "search: the match is highlighted"; fi
 cmd "noh"
-sleep 1
+# positive sync: a later command's message shows only after :noh was handled and drawn
+cmd "theme mono"
+wait_for "theme mono" 10
 if TM capture-pane -p -e | grep -q "$E\[[0-9;]*7[0-9;]*mline 4"; then notok "search: :noh clears the highlight"
 else ok "search: :noh clears the highlight"; fi
 cmd "theme default"
@@ -140,8 +142,9 @@ wait_for COMMAND 10
 keys R
 t "getpass: the prompt shows" "INPUT" 30
 keys "hunter2"
-sleep 0.3 # let the typed keys be drawn (not a synchronisation: the check is below)
-if screen | grep -q hunter2; then notok "getpass: the password is not echoed"; else ok "getpass: the password is not echoed"; fi
+# nothing on screen changes while a password is typed, so there is no positive sync: watch the
+# screen for the whole window instead of looking once after a sleep
+if wait_for hunter2 2; then notok "getpass: the password is not echoed"; else ok "getpass: the password is not echoed"; fi
 keys Enter
 t "getpass: the answer reaches the kernel" "length 7" 30
 
@@ -180,11 +183,11 @@ t "quit: :q! quits" "BOBBIN-EXIT" 30
 mknb "$T/m.ipynb" "first" "second" "third"
 start -- m.ipynb
 wait_for "first" 30
-keys J
+hexkeys 1b 5b 31 3b 35 42 # Ctrl-Down
 keys Escape; cmd "w"
 wait_for saved 10
-if [ "$(sources "$T/m.ipynb" | tr '\n' ' ')" = "c:second c:first c:third " ]; then ok "move: J moves the cell down"; else notok "move" "$(sources "$T/m.ipynb")"; fi
-keys K
+if [ "$(sources "$T/m.ipynb" | tr '\n' ' ')" = "c:second c:first c:third " ]; then ok "move: Ctrl-Down moves the cell down"; else notok "move" "$(sources "$T/m.ipynb")"; fi
+hexkeys 1b 5b 31 3b 35 41 # Ctrl-Up
 keys M
 cmd "w"
 wait_for saved 10

@@ -76,10 +76,34 @@ static void test_sizes(void **state)
 	assert_int_equal(config_parse_size("-1"), -1);
 }
 
+/* vim's :set number / nonumber / nu / nonu; with a value they are left alone (unknown keys). */
+static void test_vim_alias(void **state)
+{
+	char key[64];
+	const char *v = "";
+
+	(void)state;
+	snprintf(key, sizeof key, "number");
+	assert_int_equal(config_vim_alias(key, sizeof key, &v), 1);
+	assert_string_equal(key, "line_numbers");
+	assert_string_equal(v, "true");
+	snprintf(key, sizeof key, "nonu");
+	v = "";
+	assert_int_equal(config_vim_alias(key, sizeof key, &v), 1);
+	assert_string_equal(v, "false");
+	snprintf(key, sizeof key, "number");
+	v = "3";
+	assert_int_equal(config_vim_alias(key, sizeof key, &v), 0);
+	snprintf(key, sizeof key, "theme");
+	v = "";
+	assert_int_equal(config_vim_alias(key, sizeof key, &v), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults_and_file),
+		cmocka_unit_test(test_vim_alias),
+	    cmocka_unit_test(test_defaults_and_file),
 		cmocka_unit_test(test_missing_file_is_quiet),
 		cmocka_unit_test(test_sizes),
 	};

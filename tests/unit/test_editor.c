@@ -584,6 +584,38 @@ static void test_set_text_resets(void **state)
 	editor_free(e);
 }
 
+/* Ctrl-/: the marker goes in at the first non-blank column and comes out again, one undo step,
+ * the cursor on the same character. */
+static void test_toggle_comment(void **state)
+{
+	struct editor *e = mk("a = 1\n    b| = 2\nc");
+
+	(void)state;
+	assert_int_equal(editor_toggle_comment(e, "#"), 1);
+	expect(e, "a = 1\n    # b| = 2\nc");
+	assert_int_equal(editor_toggle_comment(e, "#"), 1);
+	expect(e, "a = 1\n    b| = 2\nc");
+	editor_toggle_comment(e, "//");
+	expect(e, "a = 1\n    // b| = 2\nc");
+	assert_int_equal(editor_undo(e), 1);
+	expect(e, "a = 1\n    b| = 2\nc");
+	assert_int_equal(editor_redo(e), 1);
+	expect(e, "a = 1\n    // b| = 2\nc");
+	editor_free(e);
+	/* a marker without a space after it, the cursor inside the marker, a blank line */
+	e = mk("-|-x");
+	editor_toggle_comment(e, "--");
+	expect(e, "|x");
+	editor_toggle_comment(e, "--");
+	expect(e, "-- |x");
+	assert_int_equal(editor_toggle_comment(e, ""), 0);
+	editor_free(e);
+	e = mk("|");
+	editor_toggle_comment(e, "#");
+	expect(e, "# |");
+	editor_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +625,7 @@ int main(void)
 	    cmocka_unit_test(test_home_end),   cmocka_unit_test(test_auto_indent),
 	    cmocka_unit_test(test_tab),        cmocka_unit_test(test_cursor_cp),
 	    cmocka_unit_test(test_replace),    cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_toggle_comment),
 	    cmocka_unit_test(test_lines),      cmocka_unit_test(test_undo_coalesce),
 	    cmocka_unit_test(test_undo_limit), cmocka_unit_test(test_set_text_resets),
 	};

@@ -273,6 +273,24 @@ static void test_linear_time(void **state)
 	free(src);
 }
 
+static void test_line_comment(void **state)
+{
+	(void)state;
+	assert_string_equal(hl_line_comment("python"), "#");
+	assert_string_equal(hl_line_comment("R"), "#");
+	assert_string_equal(hl_line_comment("julia"), "#");
+	assert_string_equal(hl_line_comment("bash"), "#");
+	assert_string_equal(hl_line_comment("C++"), "//");
+	assert_string_equal(hl_line_comment("javascript"), "//");
+	assert_string_equal(hl_line_comment(" Rust {x}"), "//");
+	assert_string_equal(hl_line_comment("SQL"), "--");
+	assert_string_equal(hl_line_comment("haskell"), "--");
+	assert_string_equal(hl_line_comment("lua"), "--");
+	assert_string_equal(hl_line_comment("cobolish"), "#");
+	assert_string_equal(hl_line_comment(""), "#");
+	assert_string_equal(hl_line_comment(NULL), "#");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +309,7 @@ int main(void)
 	    cmocka_unit_test(test_invalid_utf8_and_nul),
 	    cmocka_unit_test(test_every_prefix),
 	    cmocka_unit_test(test_linear_time),
+	    cmocka_unit_test(test_line_comment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

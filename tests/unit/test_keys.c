@@ -221,6 +221,10 @@ static void test_modify_other_keys(void **state)
 	check("\033[27;6;83~", "C-S-s");
 	check("\033[27;5;59~", "C-;");
 	check("\033[27;5~", ""); /* no key code */
+	/* Ctrl-/ (comment) and Ctrl-Shift-minus (split) stay apart once the terminal reports
+	 * modified keys; without that both are the byte 0x1f, C-_ */
+	check("\033[27;5;47~\033[47;5u", "C-/ C-/");
+	check("\033[27;6;95~\033[45;6u", "C-S-_ C-S--");
 }
 
 static void test_alt_prefix(void **state)

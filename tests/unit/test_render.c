@@ -304,10 +304,51 @@ static void test_ascii_and_prompts(void **st)
 	rd_layout_clear(&l);
 }
 
+/* :set number: code cells' source lines numbered after the border, the text (and the editor's
+ * cursor) moved right by the numbers' width, no number on a wrapped line's next row. */
+static void test_line_numbers(void **st)
+{
+	struct rd_layout l = {0};
+	struct rd_cell_in in = code("a0\na1\na2\na3\na4\na5\na6\na7\na8\nabcdefghijklmnopqrstuvwxyz", 30);
+	char buf[256], full[512];
+	int x;
+
+	(void)st;
+	in.numbers = 1;
+	assert_int_equal(rd_cell(&in, &l), 0);
+	assert_int_equal(l.text_x, RD_GUTTER + 2 + 3);
+	assert_string_equal(row_text(&l, 1, buf, sizeof buf), "a0");
+	for (size_t r = 1; r <= 11; r++) {
+		size_t n = 0;
+
+		for (unsigned i = 0; i < l.rows[r].nspans; i++) {
+			const struct rd_span *sp = &l.spans[l.rows[r].span0 + i];
+			memcpy(full + n, l.text + sp->off, sp->len);
+			n += sp->len;
+		}
+		full[n] = 0;
+		if (r == 1)
+			assert_string_equal(full, "       \xe2\x94\x82 1  a0");
+		if (r == 10)
+			assert_non_null(strstr(full, "10  abcdefghijklm"));
+		if (r == 11)
+			assert_non_null(strstr(full, "\xe2\x94\x82    rstuvwxyz"));
+		assert_true(row_width(&l, r) <= 30);
+	}
+	assert_int_equal(rd_cursor_row(&l, 0, 0, &x), 1);
+	assert_int_equal(x, RD_GUTTER + 2 + 3);
+	/* markdown cells are not numbered */
+	in.type = NB_MARKDOWN;
+	assert_int_equal(rd_cell(&in, &l), 0);
+	assert_int_equal(l.text_x, RD_GUTTER + 2);
+	rd_layout_clear(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_wrap_ascii),    cmocka_unit_test(test_wrap_wide),
+		cmocka_unit_test(test_line_numbers),
+	    cmocka_unit_test(test_wrap_ascii),    cmocka_unit_test(test_wrap_wide),
 		cmocka_unit_test(test_tabs_and_controls), cmocka_unit_test(test_output_sgr),
 		cmocka_unit_test(test_placeholder),   cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_ascii_and_prompts), cmocka_unit_test(test_live_output),
