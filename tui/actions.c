@@ -481,7 +481,8 @@ void act_help(struct rd_layout *l)
 	for (size_t i = 0; i < n; i++) {
 		char k[80], cmd[64];
 
-		snprintf(cmd, sizeof cmd, "%s%s%s", c[i].name, c[i].args[0] ? " " : "", c[i].args);
+		snprintf(cmd, sizeof cmd, "%s%s%s", c[i].name,
+			 c[i].args[0] && c[i].args[0] != '/' ? " " : "", c[i].args);
 		snprintf(k, sizeof k, "  :%-24s ", cmd);
 		rd_append(l, k, THEME_HELP_KEY, 1);
 		rd_append(l, c[i].help, THEME_HELP_TEXT, 0);

@@ -94,6 +94,7 @@ static void test_help_lists_the_command_table(void **st)
 		if (!section || strncmp(t, "  :", 3))
 			continue;
 		sscanf(t + 3, "%63s", name);
+		name[strcspn(name, "/")] = 0; /* ":s/PAT/REP/" */
 		for (k = 0; k < n && strcmp(c[k].name, name); k++)
 			;
 		if (k == n)
