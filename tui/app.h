@@ -333,6 +333,7 @@ void popup_inspect(struct app *a);
 /* ---- mode_pager.c ---- */
 void pager_open_output(struct app *a); /* the focused cell's outputs */
 void pager_open_help(struct app *a);
+void pager_open_page(struct app *a, json_t *data); /* a page payload's bundle (`obj?`) */
 
 /* ---- mode_list.c ---- */
 /* A list with room for nitems items (none used yet); NULL when out of memory. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tui/app.h"
+#include "tui/mime.h"
 #include "tui/sigpipe.h"
 
 /* ---- execution ---- */
@@ -49,10 +50,13 @@ static void on_exec_reply(struct kc_client *kc, const char *msg_id, enum kc_stat
 {
 	struct app *a = ud;
 	struct app_exec *e = exec_find(a, msg_id);
+	json_t *page;
 	size_t i;
 
 	if (reply)
 		nb_out_reply(a->out, msg_id, "execute_reply", reply->content);
+	if (reply && (page = mime_page_payload(reply->content)))
+		pager_open_page(a, page); /* `obj?`: in the pager, as Jupyter's classic notebook */
 	if (kc_client_output_lost(kc))
 		nb_out_lost(a->out, msg_id);
 	if (!e)

@@ -38,6 +38,26 @@ static void write_line(FILE *f, const char *s)
 		tout_lit(f, "\n");
 }
 
+/* A display_data's or a page's MIME bundle on stdout. */
+static void print_bundle(json_t *data)
+{
+	const char *plain = json_string_value(json_object_get(data, "text/plain"));
+	struct mime_opts mo;
+	char *rich;
+
+	mime_opts_tty(&mo, STDOUT_FILENO, isatty(STDOUT_FILENO));
+	if ((rich = mime_text(data, &mo, NULL))) {
+		write_line(stdout, rich);
+		free(rich);
+	} else if (plain)
+		write_line(stdout, plain);
+	else if (json_object_size(data)) {
+		const char *mime = json_object_iter_key(json_object_iter(data));
+
+		tout_fmt(stdout, "[%s output]\n", mime);
+	}
+}
+
 static void on_iopub(struct kc_client *kc, const struct kc_msg *m, void *ud)
 {
 	struct exec_state *es = ud;
@@ -53,22 +73,7 @@ static void on_iopub(struct kc_client *kc, const struct kc_msg *m, void *ud)
 			   json_string_value(t) ? json_string_value(t) : "", json_string_length(t));
 	} else if (!strcmp(m->msg_type, "execute_result") ||
 		   !strcmp(m->msg_type, "display_data")) {
-		json_t *data = json_object_get(c, "data");
-		const char *plain = json_string_value(json_object_get(data, "text/plain"));
-		struct mime_opts mo;
-		char *rich;
-
-		mime_opts_tty(&mo, STDOUT_FILENO, isatty(STDOUT_FILENO));
-		if ((rich = mime_text(data, &mo, NULL))) {
-			write_line(stdout, rich);
-			free(rich);
-		} else if (plain)
-			write_line(stdout, plain);
-		else if (json_object_size(data)) {
-			const char *mime = json_object_iter_key(json_object_iter(data));
-
-			tout_fmt(stdout, "[%s output]\n", mime);
-		}
+		print_bundle(json_object_get(c, "data"));
 	} else if (!strcmp(m->msg_type, "error")) {
 		json_t *tb = json_object_get(c, "traceback"), *line;
 		size_t i;
@@ -136,7 +141,10 @@ static void on_reply(struct kc_client *kc, const char *id, enum kc_status st,
 		     const struct kc_msg *reply, void *ud)
 {
 	struct exec_state *es = ud;
+	json_t *page = reply ? mime_page_payload(reply->content) : NULL;
 
+	if (page) /* `obj?`: printed after the outputs, as jupyter console does */
+		print_bundle(page);
 	es->status = st;
 	es->done = 1;
 	if (st != KC_OK)

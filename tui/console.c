@@ -20,6 +20,7 @@
 #include "tui/cmd.h"
 #include "tui/console.h"
 #include "tui/kernel_quirks.h"
+#include "tui/mime.h"
 #include "tui/safetext.h"
 #include "tui/sigpipe.h"
 #include "tui/tout.h"
@@ -111,6 +112,8 @@ static void on_exec_reply(struct kc_client *kc, const char *id, enum kc_status s
 		return;
 	}
 	nb_out_reply(c->out, id, reply->msg_type, reply->content);
+	if ((n = mime_page_payload(reply->content)))
+		con_print_page(c, n);
 	if (kc_client_output_lost(kc)) {
 		c->exec_idle = 1;
 		con_note(c, "bobbin: %.*s", (int)strlen(NB_OUT_LOST_TEXT) - 1, NB_OUT_LOST_TEXT);

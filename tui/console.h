@@ -99,6 +99,8 @@ void con_buf_add(struct con_buf *b, const char *s, size_t n);
 void con_buf_free(struct con_buf *b);
 /* Every iopub message, for printing and the output model. */
 void con_on_iopub(struct console *c, const struct kc_msg *m);
+/* A page payload's MIME bundle (`obj?`), printed from the start of a line. */
+void con_print_page(struct console *c, json_t *data);
 /* Prints bobbin's own message line (not kernel text; still filtered), above the prompt if one is
  * shown. */
 void con_note(struct console *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -239,6 +239,15 @@ static void human_size(size_t n, char *buf, size_t size)
 		snprintf(buf, size, "%.1f MB", n / 1048576.0);
 }
 
+static void print_data(struct console *c, json_t *data, const char *out_prefix);
+
+void con_print_page(struct console *c, json_t *data)
+{
+	con_flush_partial(c, 1);
+	con_newline_if_needed(c);
+	print_data(c, data, NULL);
+}
+
 static void print_data(struct console *c, json_t *data, const char *out_prefix)
 {
 	json_t *plain = json_object_get(data, "text/plain");

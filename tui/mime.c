@@ -605,3 +605,18 @@ char *mime_text(json_t *data, const struct mime_opts *o, const char **chosen)
 #undef PICK
 	return NULL;
 }
+
+json_t *mime_page_payload(json_t *reply_content)
+{
+	json_t *pl = json_object_get(reply_content, "payload"), *p;
+	size_t i;
+
+	json_array_foreach(pl, i, p) {
+		const char *src = json_string_value(json_object_get(p, "source"));
+		json_t *data = json_object_get(p, "data");
+
+		if (src && !strcmp(src, "page") && json_is_object(data) && json_object_size(data))
+			return data;
+	}
+	return NULL;
+}

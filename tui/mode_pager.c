@@ -13,6 +13,7 @@ struct pager {
 	struct rd_layout lay;
 	long top; /* first row shown */
 	int help;
+	json_t *own; /* outputs the layout was made from, when they are the pager's */
 };
 
 static void pager_leave(struct app *a, void *data)
@@ -20,27 +21,26 @@ static void pager_leave(struct app *a, void *data)
 	struct pager *p = data;
 
 	rd_layout_clear(&p->lay);
+	json_decref(p->own);
 	free(p);
 }
 
-void pager_open_output(struct app *a)
+/* Opens the pager on outputs laid out whole (own: the pager keeps a reference to them); 0, or
+ * -1 when out of memory. */
+static int pager_open_outputs(struct app *a, json_t *outputs, int own)
 {
-	struct nb_cell *c = nb_doc_cell(a->doc, a->cur);
 	struct rd_cell_in in;
 	struct pager *p;
 	size_t r;
 
-	if (!c || nb_cell_type(c) != NB_CODE || !json_array_size(nb_cell_outputs(c))) {
-		app_msg(a, 0, "this cell has no output");
-		return;
-	}
 	if (!(p = calloc(1, sizeof *p)))
-		return;
-	nb_out_sync(a->out);
+		return -1;
+	if (own)
+		p->own = json_incref(outputs);
 	memset(&in, 0, sizeof in);
 	in.type = NB_CODE;
 	in.src = "";
-	in.outputs = nb_cell_outputs(c);
+	in.outputs = outputs;
 	in.exec_count = -1;
 	in.width = a->cols;
 	in.gutter = 1;
@@ -51,13 +51,36 @@ void pager_open_output(struct app *a)
 	in.mime = &mo;
 	if (rd_cell(&in, &p->lay) < 0) {
 		pager_leave(a, p);
-		return;
+		return -1;
 	}
 	for (r = 0; r < p->lay.nrows && p->lay.rows[r].kind != RD_ROW_OUTPUT; r++)
 		;
 	p->top = (long)r;
 	mode_push(a, &mode_pager, p);
-	app_msg(a, 0, "output of cell %zu: q closes, Space/b pages, g/G ends", a->cur + 1);
+	return 0;
+}
+
+void pager_open_output(struct app *a)
+{
+	struct nb_cell *c = nb_doc_cell(a->doc, a->cur);
+
+	if (!c || nb_cell_type(c) != NB_CODE || !json_array_size(nb_cell_outputs(c))) {
+		app_msg(a, 0, "this cell has no output");
+		return;
+	}
+	nb_out_sync(a->out);
+	if (pager_open_outputs(a, nb_cell_outputs(c), 0) == 0)
+		app_msg(a, 0, "output of cell %zu: q closes, Space/b pages, g/G ends", a->cur + 1);
+}
+
+void pager_open_page(struct app *a, json_t *data)
+{
+	json_t *outs = json_pack("[{s:s, s:O, s:{}}]", "output_type", "display_data", "data", data,
+	                         "metadata");
+
+	if (outs && pager_open_outputs(a, outs, 1) == 0)
+		app_msg(a, 0, "help from the kernel: q closes, Space/b pages, g/G ends");
+	json_decref(outs);
 }
 
 void pager_open_help(struct app *a)

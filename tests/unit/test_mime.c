@@ -509,6 +509,30 @@ static void test_gfx_encode(void **state)
 	free(png);
 }
 
+/* The page payload of an execute_reply: the first with source "page" and a bundle. */
+static void test_page_payload(void **state)
+{
+	json_t *r = json_loads("{\"status\": \"ok\", \"payload\": ["
+			       "{\"source\": \"set_next_input\", \"text\": \"x\"},"
+			       "{\"source\": \"page\", \"data\": {}},"
+			       "{\"source\": \"page\", \"data\": {\"text/plain\": \"Doc\"}}]}",
+			       0, NULL);
+	json_t *none = json_loads("{\"status\": \"ok\", \"payload\": [{\"source\": \"page\", "
+				  "\"text\": \"old\"}]}",
+				  0, NULL);
+	json_t *d;
+
+	assert_non_null(r);
+	assert_non_null(none);
+	d = mime_page_payload(r);
+	assert_non_null(d);
+	assert_string_equal(json_string_value(json_object_get(d, "text/plain")), "Doc");
+	assert_null(mime_page_payload(none));
+	assert_null(mime_page_payload(NULL));
+	json_decref(r);
+	json_decref(none);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +541,7 @@ int main(void)
 	    cmocka_unit_test(test_hostile),
 	    cmocka_unit_test(test_cache),
 	    cmocka_unit_test(test_text_types),
+	    cmocka_unit_test(test_page_payload),
 	    cmocka_unit_test(test_layout_rows),
 	    cmocka_unit_test(test_gfx_parse),
 	    cmocka_unit_test(test_gfx_encode),
