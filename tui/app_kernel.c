@@ -55,8 +55,10 @@ static void on_exec_reply(struct kc_client *kc, const char *msg_id, enum kc_stat
 
 	if (reply)
 		nb_out_reply(a->out, msg_id, "execute_reply", reply->content);
-	if (reply && (page = mime_page_payload(reply->content)))
+	if (reply && (page = mime_page_payload(reply->content))) {
 		pager_open_page(a, page); /* `obj?`: in the pager, as Jupyter's classic notebook */
+		json_decref(page);
+	}
 	if (kc_client_output_lost(kc))
 		nb_out_lost(a->out, msg_id);
 	if (!e)

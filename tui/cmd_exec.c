@@ -145,6 +145,7 @@ static void on_reply(struct kc_client *kc, const char *id, enum kc_status st,
 
 	if (page) /* `obj?`: printed after the outputs, as jupyter console does */
 		print_bundle(page);
+	json_decref(page);
 	es->status = st;
 	es->done = 1;
 	if (st != KC_OK)

@@ -112,8 +112,10 @@ static void on_exec_reply(struct kc_client *kc, const char *id, enum kc_status s
 		return;
 	}
 	nb_out_reply(c->out, id, reply->msg_type, reply->content);
-	if ((n = mime_page_payload(reply->content)))
+	if ((n = mime_page_payload(reply->content))) {
 		con_print_page(c, n);
+		json_decref(n);
+	}
 	if (kc_client_output_lost(kc)) {
 		c->exec_idle = 1;
 		con_note(c, "bobbin: %.*s", (int)strlen(NB_OUT_LOST_TEXT) - 1, NB_OUT_LOST_TEXT);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tui/image.h"
+#include "tui/kernel_quirks.h"
 #include "tui/markdown.h"
 #include "tui/safetext.h"
 #include "tui/sbuf.h"
@@ -615,8 +616,16 @@ json_t *mime_page_payload(json_t *reply_content)
 		const char *src = json_string_value(json_object_get(p, "source"));
 		json_t *data = json_object_get(p, "data");
 
-		if (src && !strcmp(src, "page") && json_is_object(data) && json_object_size(data))
-			return data;
+		if (src && !strcmp(src, "page") && json_is_object(data) && json_object_size(data)) {
+			json_t *copy = json_copy(data);
+			const char *plain = json_string_value(json_object_get(data, "text/plain"));
+			char *clean = plain && strchr(plain, '\b') ? kq_backspaces(plain) : NULL;
+
+			if (copy && clean)
+				json_object_set_new(copy, "text/plain", json_string(clean));
+			free(clean);
+			return copy;
+		}
 	}
 	return NULL;
 }

@@ -64,8 +64,10 @@ void mime_opts_tty(struct mime_opts *o, int fd, int color);
 /* Whether a text/plain value is only an object's default repr ("<Figure … >" counts too). */
 int mime_plain_is_repr(const char *plain);
 /* The MIME bundle of the first "page" payload of an execute_reply's content (IPython's `obj?`
- * and `obj??`, `%pinfo`, `help()` in some kernels), borrowed; NULL when there is none. The
- * old form {"source": "page", "text": "..."} is not read (IPython 1 and before). */
+ * and `obj??`, IRkernel's `?name`), a new reference the caller releases; NULL when there is
+ * none. Its text/plain has its backspaces applied (kq_backspaces: R's help overstrikes its
+ * headings). The old form {"source": "page", "text": "..."} is not read (IPython 1 and
+ * before). */
 json_t *mime_page_payload(json_t *reply_content);
 
 /* Text conversions, exposed for the tests and markdown.c. Caller frees; NULL when out of

@@ -33,6 +33,10 @@ grep -qx "to stderr" "$E" && ! grep -q "to stderr" "$O"; check $? "exec -k ir: m
 check $? "exec -k ir: stop() gives exit 1 and the traceback on stderr (rc=$rc: $(cat "$E"))"
 ! grep -q '^$' "$E"; check $? "exec -k ir: the traceback has no blank line"
 
+"$BOBBIN" exec -k ir -c '?mean' >"$O" 2>"$E"; rc=$?
+[ $rc -eq 0 ] && grep -qx "Arithmetic Mean" "$O" && ! grep -q "_A_r" "$O"
+check $? "exec -k ir: ?mean prints R's help page with its overstrikes applied (rc=$rc: $(head -3 "$O"))"
+
 echo Ada | "$BOBBIN" exec -k ir -c 'n <- readline("who? "); cat("hi", n, "\n")' >"$O" 2>"$E"
 rc=$?
 [ $rc -eq 0 ] && grep -q "hi Ada" "$O"; check $? "exec -k ir: readline() answered from a pipe"

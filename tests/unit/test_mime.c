@@ -527,6 +527,18 @@ static void test_page_payload(void **state)
 	d = mime_page_payload(r);
 	assert_non_null(d);
 	assert_string_equal(json_string_value(json_object_get(d, "text/plain")), "Doc");
+	json_decref(d);
+	/* R's help: overstruck headings become plain letters, the reply itself is left alone */
+	json_object_set_new(json_object_get(json_array_get(json_object_get(r, "payload"), 2), "data"),
+			    "text/plain", json_string("_\bM_\be_\ba_\bn\nB\bBo\bol\bld\bd"));
+	d = mime_page_payload(r);
+	assert_non_null(d);
+	assert_string_equal(json_string_value(json_object_get(d, "text/plain")), "Mean\nBold");
+	assert_non_null(strchr(json_string_value(json_object_get(
+				       json_object_get(json_array_get(json_object_get(r, "payload"), 2), "data"),
+				       "text/plain")),
+			       '\b'));
+	json_decref(d);
 	assert_null(mime_page_payload(none));
 	assert_null(mime_page_payload(NULL));
 	json_decref(r);
