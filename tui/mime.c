@@ -54,7 +54,8 @@ int mime_plain_is_repr(const char *p)
 
 static char *md_text(const char *s, size_t n, const struct mime_opts *o)
 {
-	struct md_render_opts mo = {.ascii = o->ascii};
+	struct md_render_opts mo = {.ascii = o->ascii,
+				    .strike_marks = o->depth == THEME_DEPTH_NONE};
 	size_t nl = 0;
 	struct md_line *l = md_render_ex(s, n, o->width, &mo, &nl);
 	struct sb b = {0};
