@@ -280,8 +280,8 @@ static const char *output_image(json_t *o, size_t *len)
 
 	if (!t || (strcmp(t, "display_data") && strcmp(t, "execute_result")))
 		return NULL;
-	for (int i = 0; i < 2; i++) {
-		json_t *v = json_object_get(d, i ? "image/jpeg" : "image/png");
+	for (int i = 0; i < 3; i++) {
+		json_t *v = json_object_get(d, i == 2 ? "image/gif" : i ? "image/jpeg" : "image/png");
 
 		if (json_is_string(v)) {
 			*len = json_string_length(v);

@@ -561,7 +561,7 @@ static char *image_text(json_t *data, const char *mime, const struct mime_opts *
 
 char *mime_text(json_t *data, const struct mime_opts *o, const char **chosen)
 {
-	static const char *const images[] = {"image/png", "image/jpeg"};
+	static const char *const images[] = {"image/png", "image/jpeg", "image/gif"};
 	const char *plain = json_string_value(json_object_get(data, "text/plain"));
 	int weak = mime_plain_is_repr(plain); /* missing or "<… object>" */
 	const char *s;
