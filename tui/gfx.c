@@ -238,7 +238,7 @@ void gfx_init(int images)
 	in_tmux = 0;
 	if (images == MIME_IMG_AUTO) {
 		/* long enough for a slow link: the wait ends with DA1's answer, and an answer
-		 * arriving after it would reach the key reader */
+		 * arriving after it is skipped by the key reader (keys.h), but waited for is better */
 		mode = inside_tmux() ? MIME_IMG_SYMBOLS
 				     : gfx_detect(STDIN_FILENO, STDOUT_FILENO, 1, 1000, &w, &h, NULL, 0);
 	} else if (images == MIME_IMG_KITTY || images == MIME_IMG_SIXEL ||
