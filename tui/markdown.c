@@ -1030,10 +1030,11 @@ static char *md_math(const char *s, size_t n, size_t *outlen)
  * cmark-gfm 0.29.0.gfm.6 (Debian 12) takes quadratic time on a long paragraph holding links and
  * emphasis ("[e](f) *c* " repeated: 128 KB in 1.6 s, 256 KB in 6 s). Such a paragraph is cut
  * into paragraphs of about MD_BLOCK_MAX bytes (a blank line put in at a line break or space,
- * else, where the block holds a '[', anywhere between two characters), outside fenced code.
+ * else, where the block holds a '[', anywhere between two characters 1 KB later), outside
+ * fenced code.
  * NULL when nothing needs cutting (or out of memory: the source is then used as it is).
  */
-#define MD_BLOCK_MAX 16384
+#define MD_BLOCK_MAX 8192
 
 static char *md_split(const char *s, size_t n, size_t *outlen)
 {
@@ -1067,7 +1068,7 @@ static char *md_split(const char *s, size_t n, size_t *outlen)
 			sb_add(&ob, "\n\n", 2);
 			copied = i + 1;
 			bol = 1;
-		} else if (bracket && blk >= 2 * MD_BLOCK_MAX && ((unsigned char)c & 0xc0) != 0x80) {
+		} else if (bracket && blk >= MD_BLOCK_MAX + 1024 && ((unsigned char)c & 0xc0) != 0x80) {
 			sb_add(&ob, s + copied, i - copied);
 			sb_add(&ob, "\n\n", 2);
 			copied = i;
