@@ -902,6 +902,33 @@ void md_free(struct md_line *lines, size_t n)
 	free(lines);
 }
 
+/* The line at s[i..n): where its text starts after up to 3 spaces (*text), and whether it opens
+ * or closes a fenced code block (``` or ~~~). */
+static int md_fence_line(const char *s, size_t i, size_t n, size_t *text)
+{
+	size_t j = i;
+
+	while (j < n && j - i < 4 && s[j] == ' ')
+		j++;
+	*text = j;
+	return j + 3 <= n && (!strncmp(s + j, "```", 3) || !strncmp(s + j, "~~~", 3));
+}
+
+/* The end of a rewrite of s[0..n) into ob (what is copied up to copied): the rest of s added,
+ * ob's text returned with its length in *outlen; NULL when nothing was rewritten (ob empty) or
+ * out of memory (the caller then uses the source as it is). */
+static char *md_rewritten(struct sb *ob, const char *s, size_t copied, size_t n, size_t *outlen)
+{
+	if (ob->p && !ob->oom)
+		sb_add(ob, s + copied, n - copied);
+	if (!ob->p || ob->oom) {
+		free(ob->p);
+		return NULL;
+	}
+	*outlen = ob->n;
+	return ob->p;
+}
+
 /*
  * Math in a markdown source ($…$ and $$…$$ outside code): replaced by its text with common
  * symbols as Unicode (mime_latex), every ASCII punctuation character escaped so that cmark
@@ -912,20 +939,13 @@ void md_free(struct md_line *lines, size_t n)
 static char *md_math(const char *s, size_t n, size_t *outlen)
 {
 	struct sb ob = {0};
-	size_t i = 0, copied = 0;
+	size_t i = 0, copied = 0, text;
 	int fence = 0, bol = 1, none[2] = {0, 0};
 	unsigned char no_bt[64] = {0}; /* backtick runs of this length with no closer */
 
-
 	while (i < n) {
-		if (bol) {
-			size_t j = i;
-
-			while (j < n && j - i < 4 && s[j] == ' ')
-				j++;
-			if (j + 3 <= n && (!strncmp(s + j, "```", 3) || !strncmp(s + j, "~~~", 3)))
-				fence = !fence;
-		}
+		if (bol && md_fence_line(s, i, n, &text))
+			fence = !fence;
 		bol = s[i] == '\n';
 		if (fence || (s[i] != '$' && s[i] != '`' && s[i] != '\\')) {
 			i++;
@@ -1013,17 +1033,7 @@ static char *md_math(const char *s, size_t n, size_t *outlen)
 			copied = i;
 		}
 	}
-	if (!ob.p || ob.oom) { /* no math (or out of memory: the source as it is) */
-		free(ob.p);
-		return NULL;
-	}
-	sb_add(&ob, s + copied, n - copied);
-	if (ob.oom) {
-		free(ob.p);
-		return NULL;
-	}
-	*outlen = ob.n;
-	return ob.p;
+	return md_rewritten(&ob, s, copied, n, outlen); /* NULL: no math */
 }
 
 /*
@@ -1048,11 +1058,9 @@ static char *md_split(const char *s, size_t n, size_t *outlen)
 		char c = s[i];
 
 		if (bol) {
-			size_t j = i;
+			size_t j;
 
-			while (j < n && j - i < 4 && s[j] == ' ')
-				j++;
-			if (j + 3 <= n && (!strncmp(s + j, "```", 3) || !strncmp(s + j, "~~~", 3)))
+			if (md_fence_line(s, i, n, &j))
 				fence = !fence;
 			if (j < n && s[j] == '\n') { /* a blank line ends the block */
 				blk = 0;
@@ -1078,17 +1086,7 @@ static char *md_split(const char *s, size_t n, size_t *outlen)
 		blk = 0;
 		bracket = 0;
 	}
-	if (!ob.p || ob.oom) {
-		free(ob.p);
-		return NULL;
-	}
-	sb_add(&ob, s + copied, n - copied);
-	if (ob.oom) {
-		free(ob.p);
-		return NULL;
-	}
-	*outlen = ob.n;
-	return ob.p;
+	return md_rewritten(&ob, s, copied, n, outlen);
 }
 
 /* The tree of src with the GFM extensions bobbin shows (not tagfilter: raw HTML is shown as

@@ -12,34 +12,18 @@ BOBBIN=${BOBBIN:-$HERE/../../bobbin}
 T=$(mktemp -d /tmp/bobbin-gfxtmux-XXXXXX)
 SOCK="bobbin-gfxtmux-$$"
 trap 'tmux -L "$SOCK-o" kill-server 2>/dev/null; tmux -L "$SOCK-i" kill-server 2>/dev/null; rm -rf "$T"' EXIT INT TERM
-export BOBBIN T SOCK JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
+export HERE BOBBIN T SOCK JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
 mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_CONFIG_HOME/bobbin" "$XDG_DATA_HOME"
 /usr/bin/python3 - <<'PY'
-import base64, io, os, re, subprocess, time
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-import nbformat
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+import os, re, subprocess, sys, time
+sys.path.insert(0, os.environ["HERE"] + "/nb")
+from figs import Tap, figure_notebook
 
 T, BOBBIN, SOCK = os.environ["T"], os.environ["BOBBIN"], os.environ["SOCK"]
-fig, ax = plt.subplots(figsize=(3.2, 2.4))
-ax.plot([0, 1, 2], [0, 1, 4], "r-", linewidth=6)
-b = io.BytesIO(); fig.savefig(b, format="png")
-png = base64.b64encode(b.getvalue()).decode()
-nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-nb.cells.append(new_code_cell("plot()", execution_count=1, outputs=[
-    new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})]))
-nbformat.write(nb, T + "/fig.ipynb")
+png = figure_notebook(T + "/fig.ipynb", size=(3.2, 2.4))
 open(T + "/inner.conf", "w").write("set -g allow-passthrough on\nset -g status off\n")
-
-n = 0
-def ok(cond, name, detail=""):
-    global n
-    n += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", n, name))
-    if not cond and detail:
-        print("# " + detail.replace("\n", "\n# "))
+tap = Tap()
+ok = tap.ok
 
 def tm(which, *args):
     return subprocess.run(["tmux", "-L", SOCK + "-" + which] + list(args),
@@ -95,5 +79,5 @@ ok(png[:40].encode() not in out, "kitty: the notebook's base64 never reaches the
 out, _ = session("", lambda o: "▀".encode() in o or "▄".encode() in o, seconds=20)
 ok(b"\x1b_G" not in out and b"\x1bPq" not in out and
    ("▀".encode() in out or "▄".encode() in out), "auto inside tmux: block art, no pixels")
-print("1..%d" % n)
+tap.done()
 PY
