@@ -583,12 +583,9 @@ static int parse_esc(const unsigned char *s, size_t n, int final, struct key *k,
 		/* as keys_next() swallows one that is still incomplete at this length */
 		return *used > SEQ_MAX ? P_SWALLOW : r;
 	}
-	if (string_intro(s[1]) && n > 2 && string_body(s[1], s[2])) {
-		r = parse_string(s, n, final, used);
-		/* as keys_next() swallows one that is still incomplete at this length */
-		return r == P_MORE || *used <= STR_MAX ? r : P_SWALLOW;
-	}
-	if (string_intro(s[1]) && !final)
+	if (string_intro(s[1]) && n > 2 && string_body(s[1], s[2]))
+		return parse_string(s, n, final, used);
+	if (string_intro(s[1]) && n == 2 && !final)
 		return P_MORE; /* ESC P alone: Alt-P at the timeout, or a string's start */
 	if (s[1] == ESC && depth) {
 		k->code = K_ESC; /* ESC ESC ESC: the first is the Esc key */

@@ -406,12 +406,15 @@ static void test_replies(void **state)
 	run_parts("j", "\033_Gi=31;", NULL, "j", END);
 	run_parts("M-S-p k", "\033P", NULL, "k", END);
 	run_parts("l", "\033_Gi=31;O", "K\033", "\\l", END);
+	/* Alt-P and a key in one write: both at once, no wait for the timeout */
+	run_parts("M-S-p a", "\033Pa", END);
 	/* longer than the limit: swallowed to its end all the same */
 	memcpy(big, "\033_G", 3);
 	memset(big + 3, 'A', 5000);
 	memcpy(big + 5003, "\033\\m", 4);
 	check_n(big, 5006, "m");
 	big[1] = ']';
+	big[2] = '1';
 	big[5003] = '\007';
 	big[5004] = 'n';
 	check_n(big, 5005, "n");
