@@ -6,7 +6,9 @@
  * querying the terminal once before curses starts (gfx_detect): the kitty graphics query, the
  * XTVERSION name, the cell size in pixels (CSI 16 t) and DA1 (sixel is attribute 4), DA1 last as
  * the terminal's end of answers. Inside tmux ($TMUX) auto means symbols: tmux redraws its panes
- * from its own grid, so pixels passed through would be left behind or wiped.
+ * from its own grid, so pixels passed through would be left behind or wiped; a protocol set in
+ * the config is used there through tmux's passthrough (which needs `allow-passthrough on`,
+ * something bobbin cannot ask tmux about from a remote shell).
  *
  * After each screen update (gfx_after_draw) the images wholly on screen are drawn at their art's
  * cells, encoded by libchafa from the decoded pixels (never the notebook's bytes); when the set
@@ -32,9 +34,20 @@ int gfx_detect(int in, int out, int full, int timeout_ms, int *cell_w, int *cell
 /* Parses a terminal's answers to the queries (for gfx_detect and the tests). */
 int gfx_parse(const char *s, size_t n, int *cell_w, int *cell_h);
 
-/* The protocol used from now on for the setting images (auto: detect unless in tmux). */
+/* The protocol used from now on for the setting images (auto: detect unless in tmux; a forced
+ * protocol inside tmux is wrapped for tmux's passthrough). */
 void gfx_init(int images);
 int gfx_mode(void);
+/* 1 when the pixel sequences go through tmux's passthrough (gfx_tmux_wrap). */
+int gfx_tmux(void);
+
+/* s[0..n) for tmux's passthrough: every string sequence (APC, DCS, OSC, SOS, PM, as kitty,
+ * sixel and iTerm2 use) in a DCS "ESC P tmux; ... ESC \" of its own with each ESC doubled; other
+ * bytes unchanged. With y, x > 0 each DCS also saves the cursor and moves it to row y, column x
+ * of the outer terminal before the sequence (ESC 7, CSI y;x H) and restores it after (ESC 8):
+ * tmux writes a passthrough wherever the outer terminal's cursor is. NUL-terminated, caller
+ * frees, *outn the length; NULL when out of memory. */
+char *gfx_tmux_wrap(const char *s, size_t n, int y, int x, size_t *outn);
 void gfx_cell(int *w, int *h);
 
 /* The escape sequences that draw the image (base64 data) as cols×rows cells at the cursor, in

@@ -5,7 +5,12 @@
  * with xterm modifier parameters, the kitty "CSI u" and xterm modifyOtherKeys encodings of
  * modified keys (Shift-Enter, Ctrl-Enter...), Alt as an ESC prefix, bracketed paste, SGR and
  * X10 mouse reports and focus events. Anything else that starts like an escape sequence is
- * swallowed whole so that it never turns into typed text.
+ * swallowed whole so that it never turns into typed text, and so are the control strings
+ * terminals reply with, asked for or not, early or late: DCS ("ESC P" and a parameter or
+ * intermediate byte: XTVERSION, DECRQSS), OSC ("ESC ]" and a digit: colour reports) and kitty's
+ * APC ("ESC _ G"), each up to its ST (ESC \), its BEL (OSC) or the next ESC; one whose end has
+ * not come at the timeout is dropped. "ESC P" and the like followed by anything else (or by
+ * nothing at the timeout) are Alt keys as before.
  *
  * Bytes may arrive in any chunks: a sequence split across feeds decodes exactly as if it had
  * come at once. A lone ESC is ambiguous (Esc key, or the start of a sequence whose rest has

@@ -11,34 +11,17 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BOBBIN=${BOBBIN:-$HERE/../../bobbin}
 T=$(mktemp -d /tmp/bobbin-gfx-XXXXXX)
 trap 'rm -rf "$T"' EXIT INT TERM
-export BOBBIN T JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
+export HERE BOBBIN T JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
 mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_CONFIG_HOME/bobbin" "$XDG_DATA_HOME"
 exec /usr/bin/python3 - <<'PY'
-import base64, io, os, pty, select, signal, struct, fcntl, termios, time
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-import nbformat
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+import os, pty, select, signal, struct, fcntl, sys, termios, time
+sys.path.insert(0, os.environ["HERE"] + "/nb")
+from figs import Tap, figure_notebook
 
 T, BOBBIN = os.environ["T"], os.environ["BOBBIN"]
-fig, ax = plt.subplots(figsize=(6.4, 4.8))
-ax.plot([0, 1, 2, 3], [0, 1, 4, 9], "r-", linewidth=6)
-b = io.BytesIO(); fig.savefig(b, format="png")
-png = base64.b64encode(b.getvalue()).decode()
-nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-for i in range(3):
-    nb.cells.append(new_code_cell("plot(%d)" % i, execution_count=i + 1, outputs=[
-        new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})]))
-nbformat.write(nb, T + "/fig.ipynb")
-
-n = 0
-def ok(cond, name, detail=""):
-    global n
-    n += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", n, name))
-    if not cond and detail:
-        print("# " + detail.replace("\n", "\n# "))
+png = figure_notebook(T + "/fig.ipynb", cells=3)
+tap = Tap()
+ok = tap.ok
 
 def session(answer, config="", keys=(), want=None, seconds=20):
     """bobbin in a pty; answer: bytes sent when the DA1 query arrives (None: never answer).
@@ -114,5 +97,5 @@ ok(b"\x1b[c" not in out and b"\x1b_G" not in out, "images=symbols: nothing asked
 t0 = time.time()
 out = session(None, want=[b"fig.ipynb"], seconds=15)
 ok(b"fig.ipynb" in out and time.time() - t0 < 5, "auto with a silent terminal: starts anyway")
-print("1..%d" % n)
+tap.done()
 PY
