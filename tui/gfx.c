@@ -2,12 +2,9 @@
 /* Pixel images on the notebook screen (see gfx.h). */
 #include "tui/gfx.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <chafa.h>
@@ -158,7 +155,7 @@ int gfx_parse(const char *s, size_t n, int *cw, int *ch)
 							: MIME_IMG_SYMBOLS;
 }
 
-/* Whether the answers so far end with DA1's (the last query's). */
+/* Whether the answers so far hold DA1's (the last query's). */
 static int has_da1(const char *s, size_t n)
 {
 	for (size_t i = 0; i + 2 < n; i++)
@@ -173,56 +170,6 @@ static int has_da1(const char *s, size_t n)
 	return 0;
 }
 
-int gfx_detect(int in, int out, int full, int timeout_ms, int *cw, int *ch, char *answer,
-	       size_t asize)
-{
-	static const char q[] = "\033_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\033\\" /* kitty */
-				"\033[>0q"                                    /* XTVERSION */
-				"\033[16t"                                    /* cell size */
-				"\033[c";                                     /* DA1 */
-	/* only CSI answers (which the key reader skips, should one come late): cell size, DA1 */
-	const char *ask = full ? q : strstr(q, "\033[16t");
-	size_t asklen = strlen(ask);
-	struct termios old, raw;
-	char buf[1024];
-	size_t n = 0;
-	int r;
-
-	*cw = *ch = 0;
-	if (answer && asize)
-		answer[0] = 0;
-	if (!isatty(in) || !isatty(out) || tcgetattr(in, &old) < 0)
-		return MIME_IMG_SYMBOLS;
-	raw = old;
-	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
-	raw.c_cc[VMIN] = 0;
-	raw.c_cc[VTIME] = 0;
-	tcsetattr(in, TCSANOW, &raw);
-	if (write(out, ask, asklen) == (ssize_t)asklen) {
-		for (int waited = 0; waited < timeout_ms && n < sizeof buf - 1;) {
-			struct pollfd p = {.fd = in, .events = POLLIN};
-			ssize_t k;
-
-			r = poll(&p, 1, 20);
-			waited += 20;
-			if (r <= 0)
-				continue;
-			k = read(in, buf + n, sizeof buf - 1 - n);
-			if (k <= 0)
-				break;
-			n += (size_t)k;
-			if (has_da1(buf, n))
-				break;
-		}
-	}
-	tcsetattr(in, TCSANOW, &old);
-	buf[n] = 0;
-	if (answer && asize)
-		snprintf(answer, asize, "%s", buf);
-	return gfx_parse(buf, n, cw, ch);
-}
-
-/* Inside tmux: $TMUX, or a TERM tmux set (what reaches a shell over ssh from inside tmux). */
 static int inside_tmux(void)
 {
 	const char *tmux = getenv("TMUX"), *term = getenv("TERM");
@@ -230,28 +177,76 @@ static int inside_tmux(void)
 	return (tmux && *tmux) || (term && !strncmp(term, "tmux", 4));
 }
 
+/* The answers to the queries gathered until DA1's; probing: 0 none asked or all came, 1 all
+ * asked (auto), 2 only the cell size (a forced protocol). */
+static char answers[1024];
+static size_t nanswers;
+static int probing;
+
 void gfx_init(int images)
 {
-	int w = 0, h = 0;
+	static const char q[] = "\033_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\033\\" /* kitty */
+				"\033[>0q"                                    /* XTVERSION */
+				"\033[16t"                                    /* cell size */
+				"\033[c";                                     /* DA1 */
+	const char *ask = NULL;
 
-	mode = images;
+	mode = images == MIME_IMG_AUTO ? MIME_IMG_SYMBOLS : images;
 	in_tmux = 0;
+	probing = 0;
+	nanswers = 0;
+	cell_w = cell_h = 0;
 	if (images == MIME_IMG_AUTO) {
-		/* long enough for a slow link: the wait ends with DA1's answer, and an answer
-		 * arriving after it is skipped by the key reader (keys.h), but waited for is better */
-		mode = inside_tmux() ? MIME_IMG_SYMBOLS
-				     : gfx_detect(STDIN_FILENO, STDOUT_FILENO, 1, 1000, &w, &h, NULL, 0);
+		if (!inside_tmux())
+			ask = q;
 	} else if (images == MIME_IMG_KITTY || images == MIME_IMG_SIXEL ||
 		   images == MIME_IMG_ITERM) {
-		/* forced: still ask for the cell size, briefly; inside tmux (which answers for
-		 * itself) everything is wrapped for its passthrough, which the user has allowed */
+		/* forced: still ask for the cell size; inside tmux (which answers for itself)
+		 * everything is wrapped for its passthrough, which the user has allowed */
 		if (inside_tmux())
 			in_tmux = 1;
 		else
-			gfx_detect(STDIN_FILENO, STDOUT_FILENO, 0, 1000, &w, &h, NULL, 0);
+			ask = strstr(q, "\033[16t");
 	}
+	/* asked, not waited for: the answers come through the key reader (gfx_reply), so neither
+	 * a slow link nor a terminal that answers nothing delays the first screen */
+	if (ask && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+	    write(STDOUT_FILENO, ask, strlen(ask)) == (ssize_t)strlen(ask))
+		probing = images == MIME_IMG_AUTO ? 1 : 2;
+}
+
+int gfx_reply(const char *s, size_t n)
+{
+	int m, w, h, changed;
+
+	if (!probing)
+		return 0;
+	if (n > sizeof answers - 1 - nanswers)
+		n = sizeof answers - 1 - nanswers;
+	memcpy(answers + nanswers, s, n);
+	nanswers += n;
+	if (!has_da1(answers, nanswers) && nanswers < sizeof answers - 1)
+		return 0;
+	m = gfx_parse(answers, nanswers, &w, &h);
+	if (probing == 2)
+		m = mode;
+	changed = m != mode || w != cell_w || h != cell_h;
+	mode = m;
 	cell_w = w;
 	cell_h = h;
+	probing = 0;
+	return changed;
+}
+
+void gfx_on_reply(void *ctx, const char *s, size_t n)
+{
+	struct app *a = ctx;
+
+	if (gfx_reply(s, n)) { /* block art sized for the cells, pixels over it */
+		app_invalidate_all(a);
+		a->full_redraw = 1;
+		a->need_draw = 1;
+	}
 }
 
 /* ---- encoding ---- */

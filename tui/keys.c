@@ -44,6 +44,8 @@ struct keys {
 	size_t rawlen, rawcap;
 	char *text; /* the cleaned text of the last paste */
 	size_t textcap;
+	keys_reply_fn *on_reply; /* gets the terminal replies set aside (keys_on_reply) */
+	void *reply_ctx;
 };
 
 struct csi {
@@ -757,6 +759,12 @@ static int is_string(const unsigned char *s, size_t n)
 	return s[0] == ESC && i + 1 < n && string_intro(s[i]) && string_body(s[i], s[i + 1]);
 }
 
+void keys_on_reply(struct keys *d, keys_reply_fn *fn, void *ctx)
+{
+	d->on_reply = fn;
+	d->reply_ctx = ctx;
+}
+
 int keys_next(struct keys *d, struct key *k)
 {
 	size_t n, used;
@@ -783,6 +791,8 @@ int keys_next(struct keys *d, struct key *k)
 			d->off += used;
 			continue;
 		}
+		if (r == P_SWALLOW && d->on_reply && used > 2 && d->buf[d->off] == ESC)
+			d->on_reply(d->reply_ctx, (const char *)d->buf + d->off, used);
 		d->off += used;
 		if (r == P_PASTE) {
 			d->in_paste = 1;

@@ -114,6 +114,11 @@ int keys_feed(struct keys *d, const void *s, size_t n);
 /* Takes the next complete key into *k: 1 if there was one, 0 if the buffered bytes are empty or
  * an incomplete sequence (then see keys_pending()). */
 int keys_next(struct keys *d, struct key *k);
+/* What the decoder sets aside as no key (a CSI with a private marker or intermediates, as a
+ * terminal's reports are; a control string, DCS/OSC/APC, whole within STR_MAX) is passed to fn
+ * with ctx, the bytes from its ESC on, before keys_next() goes on; NULL stops it. */
+typedef void keys_reply_fn(void *ctx, const char *s, size_t n);
+void keys_on_reply(struct keys *d, keys_reply_fn *fn, void *ctx);
 /* No byte came for a while: the next keys_next() calls resolve what is pending (lone ESC to
  * K_ESC, ESC + one byte to an Alt key, a truncated sequence is dropped, a truncated UTF-8
  * character becomes U+FFFD). An unfinished bracketed paste keeps waiting for its end. */

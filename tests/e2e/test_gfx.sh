@@ -23,9 +23,9 @@ png = figure_notebook(T + "/fig.ipynb", cells=3)
 tap = Tap()
 ok = tap.ok
 
-def session(answer, config="", keys=(), want=None, seconds=20):
-    """bobbin in a pty; answer: bytes sent when the DA1 query arrives (None: never answer).
-    Returns everything bobbin wrote."""
+def session(answer, config="", keys=(), want=None, seconds=20, late=False):
+    """bobbin in a pty; answer: bytes sent when the DA1 query arrives (None: never answer), or
+    with late only once the first screen is up. Returns everything bobbin wrote."""
     open(os.environ["XDG_CONFIG_HOME"] + "/bobbin/config", "w").write(config)
     env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
     env.update(TERM="xterm-256color", COLORTERM="truecolor", LANG="C.UTF-8", LC_ALL="")
@@ -42,7 +42,8 @@ def session(answer, config="", keys=(), want=None, seconds=20):
             except OSError:
                 break
             out += d
-        if answer is not None and not answered and b"\x1b[c" in out:
+        if answer is not None and not answered and b"\x1b[c" in out and (
+                not late or b"fig.ipynb" in out):
             os.write(fd, answer)
             answered = True
         # keys once the first screen is up
@@ -70,6 +71,13 @@ ok(b"\x1b_Ga=T" in out and b"f=32" in out, "kitty: the image is sent (RGBA from 
    repr(out[-300:]))
 ok(b"\x1b_Ga=d,d=A" in out, "kitty: scrolling deletes the old placements")
 ok(png[:40].encode() not in out, "kitty: the notebook's base64 never reaches the terminal")
+
+# the answers are not waited for: a terminal that answers only after the first screen is up
+# (a slow link) still gets pixels
+out = session(KITTY_OK + CELL + DA1_PLAIN, late=True, want=[b"\x1b_Ga=T"])
+first = out.find(b"fig.ipynb")
+ok(0 <= first < out.find(b"\x1b_Ga=T"), "kitty: a late answer (after the first screen) switches to pixels",
+   repr(out[-200:]))
 
 # sixel: DA1 says 4
 def sixel_done(out):
