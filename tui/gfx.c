@@ -210,9 +210,10 @@ void gfx_init(int images)
 	}
 	/* asked, not waited for: the answers come through the key reader (gfx_reply), so neither
 	 * a slow link nor a terminal that answers nothing delays the first screen */
-	if (ask && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
-	    write(STDOUT_FILENO, ask, strlen(ask)) == (ssize_t)strlen(ask))
+	if (ask && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		view_raw(ask);
 		probing = images == MIME_IMG_AUTO ? 1 : 2;
+	}
 }
 
 int gfx_reply(const char *s, size_t n)
