@@ -226,6 +226,10 @@ static int client_wait(int fd, pid_t child, long spid, const char *label)
 				raise(SIGSTOP); /* back here after fg (SIGCONT) */
 				say(fd, "resumed\n");
 			} else if (!strncmp(line, "exit ", 5)) {
+				/* the session ends right after: reaped here when it is our child */
+				for (int i = 0; child > 0 && i < 50; i++)
+					if (waitpid(child, NULL, WNOHANG) != 0 || (usleep(20000), 0))
+						break;
 				return atoi(line + 5);
 			} else if (!strcmp(line, "detached")) {
 				if (!hup)

@@ -138,10 +138,6 @@ static void drop_screen(struct app *a, int hung, const char *tell)
 		fds_away(0);
 	view_end(a);
 	fds_away(1);
-	say(S.cfd, tell);
-	if (S.cfd >= 0)
-		close(S.cfd);
-	S.cfd = -1;
 	S.attached = S.suspended = 0;
 	S.client = 0;
 	S.detached_at = (long long)time(NULL);
@@ -149,8 +145,12 @@ static void drop_screen(struct app *a, int hung, const char *tell)
 	S.dead_at_detach = a->kernel_dead;
 	S.fault[0] = 0;
 	S.rlen = 0;
-	rec_now(a);
+	rec_now(a); /* before the client is told: when it has gone, the file is there */
 	S.last_rec_ms = sigpipe_now_ms();
+	say(S.cfd, tell);
+	if (S.cfd >= 0)
+		close(S.cfd);
+	S.cfd = -1;
 }
 
 void sess_detach(struct app *a, int hung)
@@ -234,14 +234,14 @@ static void reattached(struct app *a, long long since)
 	if (localtime_r(&t, &tm))
 		strftime(when, sizeof when, "%H:%M", &tm);
 	if (a->kernel_dead) {
-		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "; %s (0 0 restarts it)",
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "; %s",
 			 S.dead_at_detach ? "the kernel is dead" : "the kernel died while detached");
 		err = 1;
 	}
 	if (S.st_ok && (stat(a->path, &st) < 0 || st.st_mtim.tv_sec != S.st.st_mtim.tv_sec ||
 			st.st_mtim.tv_nsec != S.st.st_mtim.tv_nsec || st.st_size != S.st.st_size)) {
 		snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
-			 "; the file changed on disk while detached (:w refuses, :w! overwrites)");
+			 "; the file changed on disk (:w! overwrites it)");
 		err = 1;
 	}
 	if (S.fault[0]) {

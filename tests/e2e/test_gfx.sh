@@ -10,7 +10,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOBBIN=${BOBBIN:-$HERE/../../bobbin}
 T=$(mktemp -d /tmp/bobbin-gfx-XXXXXX)
-trap 'rm -rf "$T"' EXIT INT TERM
+trap 'sh "$HERE/nb/end_sessions.sh"; rm -rf "$T"' EXIT INT TERM
 export BOBBIN T JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
 mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_CONFIG_HOME/bobbin" "$XDG_DATA_HOME"
 exec /usr/bin/python3 - <<'PY'

@@ -9,6 +9,7 @@ mkdir -p "$HOME"
 cleanup() {
 	i=0
 	while [ $i -le $sessions ]; do tmux -L "bobbin-$WIDE-$$-$i" kill-server 2>/dev/null; i=$((i + 1)); done
+	sh "$HERE/nb/end_sessions.sh"
 	for i in 1 2 3 4 5 6 7 8 9 10; do rm -rf "$T" 2>/dev/null && break; sleep 0.5; done
 }
 trap cleanup EXIT
