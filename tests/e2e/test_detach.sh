@@ -11,9 +11,10 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOBBIN=${BOBBIN:-$HERE/../../bobbin}
 T=$(mktemp -d /tmp/bobbin-detach-XXXXXX)
+KEEP_SESSIONS=1
 . "$HERE/nb/lib.sh"
-SOCK2="bobbin-detach2-$$"
-trap 'tmux -L "$SOCK2" kill-server 2>/dev/null; cleanup' EXIT INT TERM
+SOCK2="bobbin-detach2-$$-0" others=0
+trap 'for i in 1 2 3; do tmux -L "bobbin-detach2-$$-$i" kill-server 2>/dev/null; done; cleanup' EXIT INT TERM
 
 N=100
 COUNTER="import time
@@ -39,9 +40,9 @@ listed_detached() { "$BOBBIN" sessions 2>/dev/null | grep -q " detached "; }
 gone() { s=$(ps -o stat= -p "$1" 2>/dev/null); [ -z "$s" ] || [ "${s#Z}" != "$s" ]; }
 alive() { ! gone "$1"; }
 no_sessions() { [ "$("$BOBBIN" sessions 2>/dev/null)" = "no sessions" ]; }
-# other ARGS: bobbin ARGS in a second tmux server
+# other ARGS: bobbin ARGS in another tmux server (a new one each time)
 other() {
-	tmux -L "$SOCK2" kill-server 2>/dev/null
+	others=$((others + 1)); SOCK2="bobbin-detach2-$$-$others"
 	tmux -L "$SOCK2" -f /dev/null new-session -d -x 100 -y 30 -c "$T" \
 		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL= JUPYTER_RUNTIME_DIR=$JUPYTER_RUNTIME_DIR XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_DATA_HOME=$XDG_DATA_HOME $BOBBIN $*; echo BOBBIN-EXIT \$?; sleep 600"
 }
@@ -110,6 +111,7 @@ if counted "$T/d.ipynb"; then ok "detach: the saved notebook holds every value 0
 tmux -L "$SOCK2" send-keys ":q" Enter
 if until_ok 30 other_shows "BOBBIN-EXIT 0"; then ok "take: quitting there ends the session"; else notok "take: quit" "$(other_screen)"; fi
 tmux -L "$SOCK2" kill-server
+sh "$HERE/nb/end_sessions.sh" # (only when something above failed)
 
 # ---- faults while detached: the kernel dies, the file changes on disk ----
 mknb "$T/f.ipynb" "x = 1"

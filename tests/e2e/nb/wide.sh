@@ -16,6 +16,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 start() {
 	TM kill-server 2>/dev/null
+	sh "$HERE/nb/end_sessions.sh"
 	sessions=$((sessions + 1))
 	SOCK="bobbin-$WIDE-$$-$sessions"
 	TM -f /dev/null new-session -d -x 120 -y 40 -c "$T" \
