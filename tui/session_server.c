@@ -155,7 +155,7 @@ static void drop_screen(struct app *a, int hung, const char *tell)
 
 void sess_detach(struct app *a, int hung)
 {
-	if (!S.on) {
+	if (!S.on || !S.sock[0]) { /* no way back to a detached session: end as without one */
 		app_hangup(a);
 		return;
 	}
@@ -372,7 +372,7 @@ static void accept_one(struct app *a)
 static void client_line(struct app *a, const char *l)
 {
 	if (!strcmp(l, "hup")) {
-		drop_screen(a, 1, "detached\n");
+		sess_detach(a, 1);
 	} else if (!strcmp(l, "term")) {
 		app_hangup(a);
 	} else if (!strcmp(l, "int")) {
@@ -400,7 +400,7 @@ void sess_dispatch(struct app *a, const zmq_pollitem_t *items, int n)
 			char *nl;
 
 			if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
-				drop_screen(a, 1, ""); /* the client is gone: so may the terminal be */
+				sess_detach(a, 1); /* the client is gone: so may the terminal be */
 				continue;
 			}
 			if (r < 0)
