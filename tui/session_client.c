@@ -59,7 +59,7 @@ int sess_sock_path(const char *file, char *buf, size_t size)
 	for (const char *p = abs; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	if ((size_t)snprintf(buf, size, "%s/bobbin-session-%016llx.sock", dir, h) >= size ||
-	    strlen(buf) >= sizeof ((struct sockaddr_un *)0)->sun_path)
+	    strlen(buf) >= sizeof((struct sockaddr_un *)0)->sun_path)
 		return -1;
 	return 0;
 }
@@ -191,7 +191,9 @@ static int client_wait(int fd, pid_t child, long spid, const char *label)
 				hup = 1;
 				say(fd, "hup\n");
 			} else {
-				say(fd, sig == SIGTERM ? "term\n" : sig == SIGINT ? "int\n" : "winch\n");
+				say(fd, sig == SIGTERM  ? "term\n"
+				        : sig == SIGINT ? "int\n"
+				                        : "winch\n");
 			}
 		}
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -205,11 +207,13 @@ static int client_wait(int fd, pid_t child, long spid, const char *label)
 			if (child > 0 && waitpid(child, &st, 0) == child) {
 				if (WIFEXITED(st))
 					return WEXITSTATUS(st);
-				tout_fmt(stderr, "bobbin: the session (pid %ld) was killed by signal %d\n",
-					 spid, WTERMSIG(st));
+				tout_fmt(stderr,
+				         "bobbin: the session (pid %ld) was killed by signal %d\n",
+				         spid, WTERMSIG(st));
 				return 1;
 			}
-			tout_fmt(stderr, "bobbin: the session (pid %ld) ended unexpectedly\n", spid);
+			tout_fmt(stderr, "bobbin: the session (pid %ld) ended unexpectedly\n",
+			         spid);
 			return 1;
 		}
 		len += (size_t)r;
@@ -228,17 +232,21 @@ static int client_wait(int fd, pid_t child, long spid, const char *label)
 			} else if (!strncmp(line, "exit ", 5)) {
 				/* the session ends right after: reaped here when it is our child */
 				for (int i = 0; child > 0 && i < 50; i++)
-					if (waitpid(child, NULL, WNOHANG) != 0 || (usleep(20000), 0))
+					if (waitpid(child, NULL, WNOHANG) != 0 ||
+					    (usleep(20000), 0))
 						break;
 				return atoi(line + 5);
 			} else if (!strcmp(line, "detached")) {
 				if (!hup)
-					tout_fmt(stderr, "bobbin: detached; the session goes on (pid %ld): "
-						 "bobbin %s reattaches\n", spid, label);
+					tout_fmt(stderr,
+					         "bobbin: detached; the session goes on (pid %ld): "
+					         "bobbin %s reattaches\n",
+					         spid, label);
 				return hup ? 1 : 0;
 			} else if (!strncmp(line, "taken ", 6)) {
-				tout_fmt(stderr, "bobbin: %s was taken over by another terminal (pid %s)\n",
-					 label, line + 6);
+				tout_fmt(stderr,
+				         "bobbin: %s was taken over by another terminal (pid %s)\n",
+				         label, line + 6);
 				return 0;
 			}
 		}
@@ -266,8 +274,10 @@ static int attach_to(const char *sock, int take, const char *label, int *rc)
 
 	if (fd < 0) {
 		if (errno == ECONNREFUSED && unlink(sock) == 0)
-			tout_fmt(stderr, "bobbin: removed a stale session socket (its session is gone): %s\n",
-				 sock);
+			tout_fmt(
+			    stderr,
+			    "bobbin: removed a stale session socket (its session is gone): %s\n",
+			    sock);
 		return 0;
 	}
 	n = (size_t)snprintf(msg, sizeof msg, "attach%s\n", take ? " take" : "");
@@ -288,21 +298,25 @@ static int attach_to(const char *sock, int take, const char *label, int *rc)
 	CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
 	CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof fds);
 	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&mh)), fds, sizeof fds);
-	if (sendmsg(fd, &mh, MSG_NOSIGNAL) != (ssize_t)n || read_line(fd, line, sizeof line, 15000) < 0) {
+	if (sendmsg(fd, &mh, MSG_NOSIGNAL) != (ssize_t)n ||
+	    read_line(fd, line, sizeof line, 15000) < 0) {
 		tout_fmt(stderr, "bobbin: the session of %s does not answer (%s)\n", label, sock);
 		close(fd);
 		*rc = 1;
 		return 1;
 	}
 	if (!strncmp(line, "busy ", 5)) {
-		tout_fmt(stderr, "bobbin: %s is open in another terminal (pid %s): "
-			 "bobbin attach --take %s takes it over\n", label, line + 5, label);
+		tout_fmt(stderr,
+		         "bobbin: %s is open in another terminal (pid %s): "
+		         "bobbin attach --take %s takes it over\n",
+		         label, line + 5, label);
 		close(fd);
 		*rc = 1;
 		return 1;
 	}
 	if (strncmp(line, "attached ", 9)) {
-		tout_fmt(stderr, "bobbin: the session of %s refused the terminal: %s\n", label, line);
+		tout_fmt(stderr, "bobbin: the session of %s refused the terminal: %s\n", label,
+		         line);
 		close(fd);
 		*rc = 1;
 		return 1;
@@ -380,8 +394,10 @@ static int ask_hello(const char *sock, struct sess_info *in)
 
 	if (fd < 0) {
 		if (errno == ECONNREFUSED && unlink(sock) == 0)
-			tout_fmt(stderr, "bobbin: removed a stale session socket (its session is gone): %s\n",
-				 sock);
+			tout_fmt(
+			    stderr,
+			    "bobbin: removed a stale session socket (its session is gone): %s\n",
+			    sock);
 		return -1;
 	}
 	say(fd, "hello\n");
@@ -393,10 +409,11 @@ static int ask_hello(const char *sock, struct sess_info *in)
 	memset(in, 0, sizeof *in);
 	snprintf(in->sock, sizeof in->sock, "%s", sock);
 	snprintf(in->notebook, sizeof in->notebook, "%s",
-		 json_string_value(json_object_get(j, "notebook")) ?: "");
+	         json_string_value(json_object_get(j, "notebook")) ?: "");
 	snprintf(in->kernel, sizeof in->kernel, "%s",
-		 json_string_value(json_object_get(j, "kernel")) ?: "");
-	snprintf(in->state, sizeof in->state, "%s", json_string_value(json_object_get(j, "state")) ?: "");
+	         json_string_value(json_object_get(j, "kernel")) ?: "");
+	snprintf(in->state, sizeof in->state, "%s",
+	         json_string_value(json_object_get(j, "state")) ?: "");
 	in->pid = (long)json_integer_value(json_object_get(j, "pid"));
 	in->client = (long)json_integer_value(json_object_get(j, "client"));
 	in->started = json_integer_value(json_object_get(j, "started"));
@@ -420,7 +437,8 @@ static struct sess_info *list_sessions(size_t *n)
 		size_t l = strlen(e->d_name);
 		struct sess_info *nv;
 
-		if (strncmp(e->d_name, "bobbin-session-", 15) || l < 5 || strcmp(e->d_name + l - 5, ".sock"))
+		if (strncmp(e->d_name, "bobbin-session-", 15) || l < 5 ||
+		    strcmp(e->d_name + l - 5, ".sock"))
 			continue;
 		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
 		if (ask_hello(p, &in) < 0 || !(nv = realloc(v, (*n + 1) * sizeof *v)))
@@ -451,9 +469,11 @@ int cmd_sessions(int argc, char **argv)
 
 	if (argc > 1) {
 		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-			tout_lit(stdout, "usage: bobbin sessions\n\nLists the live notebook sessions "
-				 "(docs/detach.md): notebook, kernel, state,\nage, pid; a stale socket "
-				 "left by a crashed session is removed.\n");
+			tout_lit(
+			    stdout,
+			    "usage: bobbin sessions\n\nLists the live notebook sessions "
+			    "(docs/detach.md): notebook, kernel, state,\nage, pid; a stale socket "
+			    "left by a crashed session is removed.\n");
 			return 0;
 		}
 		tout_fmt(stderr, "bobbin sessions: unknown argument %s\n", argv[1]);
@@ -465,8 +485,8 @@ int cmd_sessions(int argc, char **argv)
 		free(v);
 		return 0;
 	}
-	tout_fmt(stdout, "%-8s %-9s %-16s %-18s %-7s %s\n", "PID", "AGE", "KERNEL", "STATE", "SCREEN",
-		 "NOTEBOOK");
+	tout_fmt(stdout, "%-8s %-9s %-16s %-18s %-7s %s\n", "PID", "AGE", "KERNEL", "STATE",
+	         "SCREEN", "NOTEBOOK");
 	for (size_t i = 0; i < n; i++) {
 		char ag[32], scr[32];
 
@@ -476,7 +496,7 @@ int cmd_sessions(int argc, char **argv)
 		else
 			snprintf(scr, sizeof scr, "detached");
 		tout_fmt(stdout, "%-8ld %-9s %-16s %-18s %-7s %s\n", v[i].pid, ag, v[i].kernel,
-			 v[i].state, scr, v[i].notebook);
+		         v[i].state, scr, v[i].notebook);
 	}
 	free(v);
 	return 0;
@@ -492,9 +512,11 @@ int cmd_attach(int argc, char **argv)
 		if (!strcmp(argv[i], "--take")) {
 			take = 1;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			tout_lit(stdout, "usage: bobbin attach [--take] [NOTEBOOK.ipynb]\n\nLends this "
-				 "terminal to the notebook's live session (the only detached one\nwhen "
-				 "none is named). --take takes it from the terminal that has it.\n");
+			tout_lit(
+			    stdout,
+			    "usage: bobbin attach [--take] [NOTEBOOK.ipynb]\n\nLends this "
+			    "terminal to the notebook's live session (the only detached one\nwhen "
+			    "none is named). --take takes it from the terminal that has it.\n");
 			return 0;
 		} else if (argv[i][0] == '-') {
 			tout_fmt(stderr, "bobbin attach: unknown option %s\n", argv[i]);
@@ -511,9 +533,11 @@ int cmd_attach(int argc, char **argv)
 		return 2;
 	}
 	if (file) {
-		if (sess_sock_path(file, sock, sizeof sock) < 0 || !attach_to(sock, take, file, &rc)) {
-			tout_fmt(stderr, "bobbin attach: no session for %s (bobbin sessions lists them)\n",
-				 file);
+		if (sess_sock_path(file, sock, sizeof sock) < 0 ||
+		    !attach_to(sock, take, file, &rc)) {
+			tout_fmt(stderr,
+			         "bobbin attach: no session for %s (bobbin sessions lists them)\n",
+			         file);
 			return 1;
 		}
 		return rc;
@@ -527,8 +551,9 @@ int cmd_attach(int argc, char **argv)
 			pick = i;
 		}
 	if (k != 1) {
-		tout_fmt(stderr, "bobbin attach: %s\n", k ? "several sessions: name the notebook (bobbin sessions lists them)"
-				: "no detached session (bobbin sessions lists them)");
+		tout_fmt(stderr, "bobbin attach: %s\n",
+		         k ? "several sessions: name the notebook (bobbin sessions lists them)"
+		           : "no detached session (bobbin sessions lists them)");
 		free(v);
 		return 1;
 	}

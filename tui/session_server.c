@@ -27,12 +27,12 @@
 
 static struct {
 	int on, lfd, cfd, attached, suspended;
-	long client;                /* the attached client's pid */
-	char sock[4200], nb[4200];  /* the socket's path ("" none), the notebook's absolute path */
+	long client;               /* the attached client's pid */
+	char sock[4200], nb[4200]; /* the socket's path ("" none), the notebook's absolute path */
 	long long started, detached_at; /* wall-clock seconds; detached_at 0 while attached */
-	struct stat st;             /* the notebook file when the screen went */
+	struct stat st;                 /* the notebook file when the screen went */
 	int st_ok, dead_at_detach;
-	char fault[400];            /* what went wrong while detached, said on reattach */
+	char fault[400]; /* what went wrong while detached, said on reattach */
 	long long last_rec_ms;
 	char rbuf[512];
 	size_t rlen;
@@ -212,9 +212,10 @@ static void info(struct app *a, int fd)
 	else
 		snprintf(state, sizeof state, "%s", kc_state_name(kc_client_state(a->kc)));
 	j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "notebook",
-		      S.nb[0] ? S.nb : "(new notebook)", "kernel", a->kernel_name, "state", state,
-		      "pid", (json_int_t)getpid(), "client", (json_int_t)(S.attached ? S.client : 0),
-		      "started", (json_int_t)S.started, "detached", (json_int_t)S.detached_at);
+	              S.nb[0] ? S.nb : "(new notebook)", "kernel", a->kernel_name, "state", state,
+	              "pid", (json_int_t)getpid(), "client",
+	              (json_int_t)(S.attached ? S.client : 0), "started", (json_int_t)S.started,
+	              "detached", (json_int_t)S.detached_at);
 	if (j && (s = json_dumps(j, JSON_COMPACT))) {
 		say(fd, s);
 		say(fd, "\n");
@@ -235,13 +236,14 @@ static void reattached(struct app *a, long long since)
 		strftime(when, sizeof when, "%H:%M", &tm);
 	if (a->kernel_dead) {
 		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "; %s",
-			 S.dead_at_detach ? "the kernel is dead" : "the kernel died while detached");
+		         S.dead_at_detach ? "the kernel is dead"
+		                          : "the kernel died while detached");
 		err = 1;
 	}
 	if (S.st_ok && (stat(a->path, &st) < 0 || st.st_mtim.tv_sec != S.st.st_mtim.tv_sec ||
-			st.st_mtim.tv_nsec != S.st.st_mtim.tv_nsec || st.st_size != S.st.st_size)) {
+	                st.st_mtim.tv_nsec != S.st.st_mtim.tv_nsec || st.st_size != S.st.st_size)) {
 		snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
-			 "; the file changed on disk (:w! overwrites it)");
+		         "; the file changed on disk (:w! overwrites it)");
 		err = 1;
 	}
 	if (S.fault[0]) {
@@ -249,7 +251,7 @@ static void reattached(struct app *a, long long since)
 		err = 1;
 	}
 	app_msg(a, err, "reattached to a detached session (pid %ld, since %s)%s", (long)getpid(),
-		when, extra);
+	        when, extra);
 }
 
 /* "attach [take]" with the terminal's fds and env lines, up to "end". */
@@ -334,8 +336,10 @@ static void accept_one(struct app *a)
 			char b[CMSG_SPACE(sizeof fds)];
 		} cm;
 		struct iovec iov = {buf + len, sizeof buf - 1 - len};
-		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b,
-				    .msg_controllen = sizeof cm.b};
+		struct msghdr mh = {.msg_iov = &iov,
+		                    .msg_iovlen = 1,
+		                    .msg_control = cm.b,
+		                    .msg_controllen = sizeof cm.b};
 		ssize_t r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
 
 		if (r <= 0)
@@ -396,7 +400,8 @@ void sess_dispatch(struct app *a, const zmq_pollitem_t *items, int n)
 		if (items[i].fd == S.lfd) {
 			accept_one(a);
 		} else if (items[i].fd == S.cfd && S.cfd >= 0) {
-			ssize_t r = recv(S.cfd, S.rbuf + S.rlen, sizeof S.rbuf - 1 - S.rlen, MSG_DONTWAIT);
+			ssize_t r =
+			    recv(S.cfd, S.rbuf + S.rlen, sizeof S.rbuf - 1 - S.rlen, MSG_DONTWAIT);
 			char *nl;
 
 			if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
@@ -428,7 +433,9 @@ void sess_detach_key(struct app *a)
 	if (!S.on || !S.attached)
 		app_msg(a, 1, "detach: this bobbin runs without a session (see docs/detach.md)");
 	else if (!S.sock[0])
-		app_msg(a, 1, "detach: no session socket in the runtime dir, so no way back: not detaching");
+		app_msg(
+		    a, 1,
+		    "detach: no session socket in the runtime dir, so no way back: not detaching");
 	else
 		drop_screen(a, 0, "detached\n");
 }
