@@ -181,7 +181,7 @@ static long loop_timeout(struct app *a, long long now)
 		t = 30;
 	if (nb_doc_loading(a->doc))
 		t = 0;
-	if (a->need_draw) {
+	if (a->need_draw && sess_tty() >= 0) { /* nothing is drawn while detached */
 		long d = (long)(a->last_draw_ms + 33 - now);
 		if (d < t)
 			t = d < 0 ? 0 : d;

@@ -227,7 +227,14 @@ static int client_wait(int fd, pid_t child, long spid, const char *label)
 			memmove(buf, nl + 1, len - k - 1);
 			len -= k + 1;
 			if (!strcmp(line, "suspend")) {
-				raise(SIGSTOP); /* back here after fg (SIGCONT) */
+				pid_t pg;
+
+				/* back here after fg (SIGCONT); continued in the background (bg),
+				 * it stops again, as a program writing to its terminal from there
+				 * would */
+				do
+					raise(SIGSTOP);
+				while ((pg = tcgetpgrp(0)) >= 0 && pg != getpgrp());
 				say(fd, "resumed\n");
 			} else if (!strncmp(line, "exit ", 5)) {
 				/* the session ends right after: reaped here when it is our child */

@@ -45,10 +45,25 @@ static void say(int fd, const char *line)
 	}
 }
 
+/* The log file of stderr while detached: beside the socket, NAME.log for NAME.sock. */
+static void log_path(char *buf, size_t size)
+{
+	size_t l = strlen(S.sock);
+
+	snprintf(buf, size, "%.*s.log", (int)(l > 5 ? l - 5 : 0), S.sock);
+}
+
 static void unlink_sock(void)
 {
-	if (S.on && S.sock[0])
-		unlink(S.sock);
+	char p[4300];
+	struct stat st;
+
+	if (!S.on || !S.sock[0])
+		return;
+	unlink(S.sock);
+	log_path(p, sizeof p);
+	if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+		unlink(p);
 }
 
 void sess_serve(int lfd, int cfd, const char *sock, const char *nbabs)
@@ -105,10 +120,9 @@ static void fds_away(int err_too)
 	dup2(nul, 1);
 	if (err_too) {
 		char p[4300];
-		size_t l = strlen(S.sock);
 
-		if (l > 5) {
-			snprintf(p, sizeof p, "%.*s.log", (int)(l - 5), S.sock);
+		if (S.sock[0]) {
+			log_path(p, sizeof p);
 			log = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 		}
 		dup2(log >= 0 ? log : nul, 2);

@@ -120,6 +120,12 @@ idle
 kp=$(kpid)
 keys D D
 wait_for "BOBBIN-EXIT 0" 10
+# detached with nothing to do, the session sleeps in its poll (it once spun: nothing is drawn)
+sp=$(spid)
+ticks() { awk '{ print $14 + $15 }' "/proc/$sp/stat"; }
+t0=$(ticks); sleep 2; t1=$(ticks)
+if [ $((t1 - t0)) -lt 40 ]; then ok "detached: the idle session uses little CPU ($((t1 - t0)) ticks in 2 s)"
+else notok "detached: the session spins ($((t1 - t0)) ticks in 2 s)"; fi
 kill -9 "$kp"
 until_ok 10 gone "$kp"
 mknb "$T/f.ipynb" "x = 'changed elsewhere'"

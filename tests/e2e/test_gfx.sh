@@ -10,11 +10,11 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOBBIN=${BOBBIN:-$HERE/../../bobbin}
 T=$(mktemp -d /tmp/bobbin-gfx-XXXXXX)
-trap 'sh "$HERE/nb/end_sessions.sh"; rm -rf "$T"' EXIT INT TERM
-export BOBBIN T JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
+trap 'rm -rf "$T"' EXIT INT TERM
+export BOBBIN T END_SESSIONS="$HERE/nb/end_sessions.sh" JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
 mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_CONFIG_HOME/bobbin" "$XDG_DATA_HOME"
 exec /usr/bin/python3 - <<'PY'
-import base64, io, os, pty, select, signal, struct, fcntl, termios, time
+import base64, io, os, pty, select, signal, struct, subprocess, fcntl, termios, time
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -72,6 +72,9 @@ def session(answer, config="", keys=(), want=None, seconds=20):
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     os.close(fd)
+    # the notebook's session goes on detached (docs/detach.md): ended, so the next one starts
+    # afresh with its own config
+    subprocess.run(["sh", os.environ["END_SESSIONS"]])
     return out
 
 KITTY_OK = b"\x1b_Gi=31;OK\x1b\\"
