@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 
 #include "kernelclient/kc.h"
 #include "tui/session.h"
+#include "tui/sigpipe.h"
 #include "tui/tout.h"
 
 /* ---- names ---- */
@@ -137,36 +137,20 @@ static void say(int fd, const char *line)
 	(void)r;
 }
 
+/* A connection to the session at sock, or -1; a socket nobody listens on (its session crashed
+ * or was killed) is removed, with a message. */
+static int connect_live(const char *sock)
+{
+	int fd = sock_connect(sock);
+
+	if (fd < 0 && errno == ECONNREFUSED && unlink(sock) == 0)
+		tout_fmt(stderr,
+		         "bobbin: removed a stale session socket (its session is gone): %s\n",
+		         sock);
+	return fd;
+}
+
 /* ---- the client's wait ---- */
-
-static int sigfd[2] = {-1, -1};
-
-static void on_signal(int sig)
-{
-	int e = errno;
-	unsigned char b = (unsigned char)sig;
-
-	if (write(sigfd[1], &b, 1) < 0) {
-		/* full: enough to read already */
-	}
-	errno = e;
-}
-
-static void client_signals(void)
-{
-	static const int sigs[] = {SIGHUP, SIGTERM, SIGINT, SIGWINCH};
-	struct sigaction sa;
-
-	if (sigfd[0] < 0 && pipe2(sigfd, O_CLOEXEC | O_NONBLOCK) < 0)
-		return;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
 
 /* Waits as the client of the session on fd (child: the session is this process's child, else
  * 0; spid its pid); returns the exit status. */
@@ -176,17 +160,17 @@ static int client_wait(int fd, pid_t child, long spid, const char *label)
 	size_t len = 0;
 	int hup = 0;
 
-	client_signals();
+	int sfd = sigpipe_install(), sig; /* the client's signals, as lines to the session */
+
 	for (;;) {
-		struct pollfd p[2] = {{fd, POLLIN, 0}, {sigfd[0], POLLIN, 0}};
-		unsigned char sig;
+		struct pollfd p[2] = {{fd, POLLIN, 0}, {sfd, POLLIN, 0}};
 		int pr = poll(p, 2, hup ? 3000 : -1);
 
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr == 0) /* hung up, and the session did not answer in time */
 			return 1;
-		while (read(sigfd[0], &sig, 1) == 1) {
+		while ((sig = sigpipe_read())) {
 			if (sig == SIGHUP) {
 				hup = 1;
 				say(fd, "hup\n");
@@ -270,7 +254,7 @@ static int attach_to(const char *sock, int take, const char *label, int *rc)
 {
 	static const char *const envs[] = {"TERM", "COLORTERM", "TMUX", "NO_COLOR"};
 	char msg[2048], line[256];
-	int fd = sock_connect(sock), fds[3] = {0, 1, 2};
+	int fd = connect_live(sock), fds[3] = {0, 1, 2};
 	size_t n;
 	union {
 		struct cmsghdr h;
@@ -280,11 +264,6 @@ static int attach_to(const char *sock, int take, const char *label, int *rc)
 	struct msghdr mh = {0};
 
 	if (fd < 0) {
-		if (errno == ECONNREFUSED && unlink(sock) == 0)
-			tout_fmt(
-			    stderr,
-			    "bobbin: removed a stale session socket (its session is gone): %s\n",
-			    sock);
 		return 0;
 	}
 	n = (size_t)snprintf(msg, sizeof msg, "attach%s\n", take ? " take" : "");
@@ -397,14 +376,9 @@ static int ask_hello(const char *sock, struct sess_info *in)
 {
 	char line[8192];
 	json_t *j;
-	int fd = sock_connect(sock);
+	int fd = connect_live(sock);
 
 	if (fd < 0) {
-		if (errno == ECONNREFUSED && unlink(sock) == 0)
-			tout_fmt(
-			    stderr,
-			    "bobbin: removed a stale session socket (its session is gone): %s\n",
-			    sock);
 		return -1;
 	}
 	say(fd, "hello\n");
@@ -492,7 +466,7 @@ int cmd_sessions(int argc, char **argv)
 		free(v);
 		return 0;
 	}
-	tout_fmt(stdout, "%-8s %-9s %-16s %-18s %-7s %s\n", "PID", "AGE", "KERNEL", "STATE",
+	tout_fmt(stdout, "%-8s %-9s %-16s %-18s %-9s %s\n", "PID", "AGE", "KERNEL", "STATE",
 	         "SCREEN", "NOTEBOOK");
 	for (size_t i = 0; i < n; i++) {
 		char ag[32], scr[32];
@@ -502,7 +476,7 @@ int cmd_sessions(int argc, char **argv)
 			snprintf(scr, sizeof scr, "pid %ld", v[i].client);
 		else
 			snprintf(scr, sizeof scr, "detached");
-		tout_fmt(stdout, "%-8ld %-9s %-16s %-18s %-7s %s\n", v[i].pid, ag, v[i].kernel,
+		tout_fmt(stdout, "%-8ld %-9s %-16s %-18s %-9s %s\n", v[i].pid, ag, v[i].kernel,
 		         v[i].state, scr, v[i].notebook);
 	}
 	free(v);
