@@ -2,7 +2,8 @@
 /*
  * `bobbin [NOTEBOOK.ipynb]`: the notebook screen. This file owns start-up (options, the
  * notebook, the kernel — started without blocking so the screen shows "starting"), the one
- * zmq_poll loop over the kernel's sockets, the terminal and the signal pipe, and the services
+ * zmq_poll loop over the kernel's sockets, the terminal, the signal pipe and the session's
+ * sockets (session.h: none of the terminal while detached), and the services
  * the modes share (messages, questions, editing the focused cell, the theme). The kernel and
  * cell execution are in app_kernel.c, the layout cache and scrolling in app_layout.c, saving,
  * opening and quitting in app_file.c.

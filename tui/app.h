@@ -15,6 +15,7 @@
  *   cmdline.c      the `:` command table (name, arguments, help, handler)
  *   view.c         the only curses code besides theme_curses.c
  *   recover.c      the recovery file
+ *   session*.c     the session that survives the terminal: detach, reattach (session.h)
  * Model changes only set flags (need_draw, a cell's cache entry invalid); keys go to the mode on
  * top, which says whether the screen needs a redraw; the loop redraws at most ~30 times a second.
  */

@@ -292,9 +292,12 @@ static void attach(struct app *a, int fd, char *req, const int *fds, int nfds)
 		drop_screen(a, 0, line);
 		since = 0;
 	}
-	for (char *l = strtok_r(req, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		static const char *const names[] = {"TERM", "COLORTERM", "TMUX", "NO_COLOR"};
+	static const char *const names[] = {"TERM", "COLORTERM", "TMUX", "NO_COLOR"};
 
+	/* the terminal's environment is the new client's: what it does not set is unset */
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		unsetenv(names[i]);
+	for (char *l = strtok_r(req, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(l, "env ", 4)) {
 			for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 				if (!strncmp(l + 4, names[i], strlen(names[i])) &&
