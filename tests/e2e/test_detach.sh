@@ -5,8 +5,8 @@
 # notebook reopened mid-run with `bobbin NB`: the saved notebook holds every value once, in
 # order; a cell queued behind it runs while detached; the kernel lives through the hangup and
 # is shut down by quitting after the reattach; a second terminal is refused, --take takes over;
-# the kernel dying and the file changing while detached are said on reattach; a stale socket is
-# removed. Prints TAP. Needs $BOBBIN, tmux and Debian's ipykernel.
+# the kernel dying, the file changing and the recovery file failing while detached are said on
+# reattach; a detached idle session does not spin; a stale socket is removed. Prints TAP. Needs $BOBBIN, tmux and Debian's ipykernel.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOBBIN=${BOBBIN:-$HERE/../../bobbin}
@@ -113,11 +113,15 @@ if until_ok 30 other_shows "BOBBIN-EXIT 0"; then ok "take: quitting there ends t
 tmux -L "$SOCK2" kill-server
 sh "$HERE/nb/end_sessions.sh" # (only when something above failed)
 
-# ---- faults while detached: the kernel dies, the file changes on disk ----
+# ---- faults while detached: the kernel dies, the file changes on disk, the recovery file
+# cannot be written (a directory in its place: the same failure as a full disk) ----
 mknb "$T/f.ipynb" "x = 1"
-start -- f.ipynb
+start -x 250 -- f.ipynb
 idle
 kp=$(kpid)
+keys Enter " + 2" Escape
+wait_for "x = 1 + 2" 10
+mkdir -p "$T/.f.ipynb.recovery/in-the-way"
 keys D D
 wait_for "BOBBIN-EXIT 0" 10
 # detached with nothing to do, the session sleeps in its poll (it once spun: nothing is drawn)
@@ -129,10 +133,14 @@ else notok "detached: the session spins ($((t1 - t0)) ticks in 2 s)"; fi
 kill -9 "$kp"
 until_ok 10 gone "$kp"
 mknb "$T/f.ipynb" "x = 'changed elsewhere'"
-start -x 160 -- f.ipynb
+start -x 250 -- f.ipynb
 t "fault: the kernel's death while detached is said on reattach" "the kernel died while detached" 20
 t "fault: so is the file changed on disk" "the file changed on disk (:w! overwrites it)" 10
 t "fault: and the kernel shows dead" " dead" 10
+t "fault: and the recovery file that could not be written" "while detached: recovery file .f.ipynb.recovery: write failed" 10
+if [ -d "$T/.f.ipynb.recovery/in-the-way" ] && ! ls "$T"/.f.ipynb.recovery.* >/dev/null 2>&1; then
+	ok "fault: what was in the recovery file's place is untouched, no temporary file left"
+else notok "fault: recovery failure left" "$(ls -la "$T")"; fi
 keys Enter " + 1" Escape
 cmd w
 t "fault: :w refuses to overwrite the changed file" "not saved" 10
