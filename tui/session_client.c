@@ -30,6 +30,9 @@
 
 /* ---- names ---- */
 
+/* What messages call a new notebook (and the session's hello, session_server.c). */
+#define NEW_LABEL "(new notebook)"
+
 void sess_abs_path(const char *file, char *buf, size_t size)
 {
 	char *r = realpath(file, NULL);
@@ -232,7 +235,7 @@ static int client_wait(int fd, pid_t child, long spid, const char *label)
 					tout_fmt(stderr,
 					         "bobbin: detached; the session goes on (pid %ld): "
 					         "bobbin %s reattaches\n",
-					         spid, label);
+					         spid, strcmp(label, NEW_LABEL) ? label : "attach");
 				return hup ? 1 : 0;
 			} else if (!strncmp(line, "taken ", 6)) {
 				tout_fmt(stderr,
@@ -315,7 +318,7 @@ static int attach_to(const char *sock, int take, const char *label, int *rc)
 int sess_begin(const char *file, int *rc)
 {
 	char sock[4200] = "", abs[4200] = "";
-	const char *label = file ? file : "(new notebook)";
+	const char *label = file ? file : NEW_LABEL;
 	int lfd = -1, sv[2];
 	pid_t pid;
 
