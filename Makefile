@@ -10,7 +10,11 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS     = ncursesw libzmq jansson readline libcrypto libcmark chafa spng libjpeg
+# libcmark-gfm (GitHub's CommonMark fork) replaces libcmark: the two export the same symbols, so
+# only one may be linked. Debian's libcmark-gfm.pc already lists -lcmark-gfm-extensions (the
+# tables, strikethrough, autolink and task list extensions, from libcmark-gfm-extensions-dev,
+# which has no .pc of its own; its header is /usr/include/cmark-gfm-core-extensions.h).
+PKGS     = ncursesw libzmq jansson readline libcrypto libcmark-gfm chafa spng libjpeg libgif
 CSTD     = -std=c11 -D_GNU_SOURCE
 # snprintf truncation is how bobbin bounds strings on purpose, so gcc's warning about it is off
 # (clang has no such warning).

@@ -6,11 +6,11 @@
 # processes at once (xargs -P 2). Each notebook: 20 small cells, one cell of CPU work (~0.2 s)
 # and one that waits 1 s (I/O stands in), python3 (Debian's ipykernel). Rounds are interleaved
 # (every peer once per round, in turn), each command under `timeout`; prints per peer the median
-# wall time with min-max over ROUNDS (default 5), its ratio to `bobbin run -j 2`, and the load
+# wall time with min-max over ROUNDS (default 3), its ratio to `bobbin run -j 2`, and the load
 # average before and after. Self-contained. Usage: BOBBIN=build/rel-cc/bobbin sh bench/bench_run_many.sh
 BOBBIN=${BOBBIN:-$PWD/bobbin}
 PY=/usr/bin/python3
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-3}
 LIMIT=${LIMIT:-300} # seconds, per command
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM

@@ -4,10 +4,10 @@
 # Quiet and quick when everything is there.
 set -e
 PKGS="gcc make pkg-config libncurses-dev libzmq3-dev libjansson-dev libreadline-dev libssl-dev
-libcmocka-dev libcmark-dev python3-ipykernel xpython python3-jupyter-client jupyter-nbconvert
+libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev python3-ipykernel xpython python3-jupyter-client jupyter-nbconvert
 python3-nbformat jupyter-console tmux locales bc python3-pytest python3-comm
 libchafa-dev libglib2.0-dev libspng-dev
-libjpeg62-turbo-dev python3-matplotlib
+libjpeg62-turbo-dev python3-matplotlib libgif-dev
 openssh-server r-cran-irkernel clang-format"
 missing=""
 for p in $PKGS; do

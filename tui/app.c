@@ -20,6 +20,7 @@
 
 #include "tui/app.h"
 #include "tui/cmd.h"
+#include "tui/gfx.h"
 #include "tui/session.h"
 #include "tui/sigpipe.h"
 #include "tui/tout.h"
@@ -353,6 +354,8 @@ int cmd_notebook(int argc, char **argv)
 	if (file)
 		snprintf(a->path, sizeof a->path, "%s", file);
 	a->keys = keys_new();
+	if (a->keys)
+		keys_on_reply(a->keys, gfx_on_reply, a); /* the image protocol's answers (gfx.h) */
 	app_doc_attach(a, d);
 	if (a->recover_flag && file && rec_exists(file, &rec_mtime))
 		recover_answer(a, 'r');

@@ -180,7 +180,8 @@ const struct rd_layout *app_layout(struct app *a, size_t i)
 	struct rd_mdline *mdl = NULL;
 	struct rd_mdspan *mds = NULL;
 	if (in.type == NB_MARKDOWN && !want.editing) {
-		struct md_render_opts mo = {.ascii = !a->utf8};
+		struct md_render_opts mo = {.ascii = !a->utf8,
+					    .strike_marks = a->depth == THEME_DEPTH_NONE};
 		int tw = a->cols - want.gutter - 3;
 
 		md = md_render_ex(in.src, in.srclen, tw < 8 ? 8 : tw, &mo, &nmd);

@@ -2,12 +2,9 @@
 /* Pixel images on the notebook screen (see gfx.h). */
 #include "tui/gfx.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <chafa.h>
@@ -19,6 +16,7 @@
 
 static int mode = MIME_IMG_SYMBOLS;
 static int cell_w, cell_h;
+static int in_tmux; /* a forced protocol inside tmux: sequences wrapped for its passthrough */
 
 int gfx_mode(void)
 {
@@ -29,6 +27,78 @@ void gfx_cell(int *w, int *h)
 {
 	*w = cell_w;
 	*h = cell_h;
+}
+
+int gfx_tmux(void)
+{
+	return in_tmux;
+}
+
+/* ---- tmux passthrough ---- */
+
+/* Where the string sequence (APC, DCS, OSC, SOS, PM) at s[0..n) ends: after its ST (ESC \) or,
+ * for OSC, a BEL; n when it does not end. */
+static size_t seq_end(const char *s, size_t n)
+{
+	for (size_t i = 2; i < n; i++) {
+		if (s[i] == '\a' && s[1] == ']')
+			return i + 1;
+		if (s[i] == '\033' && i + 1 < n && s[i + 1] == '\\')
+			return i + 2;
+	}
+	return n;
+}
+
+char *gfx_tmux_wrap(const char *s, size_t n, int y, int x, size_t *outn)
+{
+	char mv[48];
+	size_t k = 0, i, e, nesc, mvn = 0;
+	char *o;
+
+	/* inside each DCS: save the cursor, move, the sequence, restore (ESCs doubled) */
+	if (y > 0 && x > 0)
+		mvn = (size_t)snprintf(mv, sizeof mv, "\033\0337\033\033[%d;%dH", y, x);
+	/* the size first: one DCS a string sequence (tmux drops a passthrough longer than its
+	 * input buffer, and kitty's chunks are 4 KB each) */
+	for (*outn = 0, i = 0; i < n; i = e) {
+		if (s[i] != '\033' || i + 1 >= n || !memchr("_P]X^", s[i + 1], 5)) {
+			e = i + 1;
+			*outn += 1;
+			continue;
+		}
+		e = i + seq_end(s + i, n - i);
+		nesc = 0;
+		for (size_t j = i; j < e; j++)
+			nesc += s[j] == '\033';
+		*outn += 9 + (e - i) + nesc + (mvn ? mvn + 3 : 0);
+	}
+	if (!(o = malloc(*outn + 1)))
+		return NULL;
+	for (i = 0; i < n; i = e) {
+		if (s[i] != '\033' || i + 1 >= n || !memchr("_P]X^", s[i + 1], 5)) {
+			e = i + 1;
+			o[k++] = s[i]; /* anything else is for tmux itself */
+			continue;
+		}
+		e = i + seq_end(s + i, n - i);
+		memcpy(o + k, "\033Ptmux;", 7);
+		k += 7;
+		memcpy(o + k, mv, mvn);
+		k += mvn;
+		for (size_t j = i; j < e; j++) {
+			if (s[j] == '\033')
+				o[k++] = '\033';
+			o[k++] = s[j];
+		}
+		if (mvn) {
+			memcpy(o + k, "\033\0338", 3);
+			k += 3;
+		}
+		memcpy(o + k, "\033\\", 2);
+		k += 2;
+	}
+	o[k] = 0;
+	return o;
 }
 
 /* ---- asking the terminal ---- */
@@ -85,7 +155,7 @@ int gfx_parse(const char *s, size_t n, int *cw, int *ch)
 							: MIME_IMG_SYMBOLS;
 }
 
-/* Whether the answers so far end with DA1's (the last query's). */
+/* Whether the answers so far hold DA1's (the last query's). */
 static int has_da1(const char *s, size_t n)
 {
 	for (size_t i = 0; i + 2 < n; i++)
@@ -100,75 +170,83 @@ static int has_da1(const char *s, size_t n)
 	return 0;
 }
 
-int gfx_detect(int in, int out, int full, int timeout_ms, int *cw, int *ch, char *answer,
-	       size_t asize)
+static int inside_tmux(void)
+{
+	const char *tmux = getenv("TMUX"), *term = getenv("TERM");
+
+	return (tmux && *tmux) || (term && !strncmp(term, "tmux", 4));
+}
+
+/* The answers to the queries gathered until DA1's; probing: 0 none asked or all came, 1 all
+ * asked (auto), 2 only the cell size (a forced protocol). */
+static char answers[1024];
+static size_t nanswers;
+static int probing;
+
+void gfx_init(int images)
 {
 	static const char q[] = "\033_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\033\\" /* kitty */
 				"\033[>0q"                                    /* XTVERSION */
 				"\033[16t"                                    /* cell size */
 				"\033[c";                                     /* DA1 */
-	/* only CSI answers (which the key reader skips, should one come late): cell size, DA1 */
-	const char *ask = full ? q : strstr(q, "\033[16t");
-	size_t asklen = strlen(ask);
-	struct termios old, raw;
-	char buf[1024];
-	size_t n = 0;
-	int r;
+	const char *ask = NULL;
 
-	*cw = *ch = 0;
-	if (answer && asize)
-		answer[0] = 0;
-	if (!isatty(in) || !isatty(out) || tcgetattr(in, &old) < 0)
-		return MIME_IMG_SYMBOLS;
-	raw = old;
-	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
-	raw.c_cc[VMIN] = 0;
-	raw.c_cc[VTIME] = 0;
-	tcsetattr(in, TCSANOW, &raw);
-	if (write(out, ask, asklen) == (ssize_t)asklen) {
-		for (int waited = 0; waited < timeout_ms && n < sizeof buf - 1;) {
-			struct pollfd p = {.fd = in, .events = POLLIN};
-			ssize_t k;
-
-			r = poll(&p, 1, 20);
-			waited += 20;
-			if (r <= 0)
-				continue;
-			k = read(in, buf + n, sizeof buf - 1 - n);
-			if (k <= 0)
-				break;
-			n += (size_t)k;
-			if (has_da1(buf, n))
-				break;
-		}
-	}
-	tcsetattr(in, TCSANOW, &old);
-	buf[n] = 0;
-	if (answer && asize)
-		snprintf(answer, asize, "%s", buf);
-	return gfx_parse(buf, n, cw, ch);
-}
-
-void gfx_init(int images)
-{
-	int w = 0, h = 0;
-
-	mode = images;
+	mode = images == MIME_IMG_AUTO ? MIME_IMG_SYMBOLS : images;
+	in_tmux = 0;
+	probing = 0;
+	nanswers = 0;
+	cell_w = cell_h = 0;
 	if (images == MIME_IMG_AUTO) {
-		const char *tmux = getenv("TMUX");
-
-		/* long enough for a slow link: the wait ends with DA1's answer, and an answer
-		 * arriving after it would reach the key reader */
-		mode = tmux && *tmux ? MIME_IMG_SYMBOLS
-				     : gfx_detect(STDIN_FILENO, STDOUT_FILENO, 1, 1000, &w, &h, NULL, 0);
+		if (!inside_tmux())
+			ask = q;
 	} else if (images == MIME_IMG_KITTY || images == MIME_IMG_SIXEL ||
 		   images == MIME_IMG_ITERM) {
-		/* forced: still ask for the cell size, briefly */
-		if (!getenv("TMUX"))
-			gfx_detect(STDIN_FILENO, STDOUT_FILENO, 0, 1000, &w, &h, NULL, 0);
+		/* forced: still ask for the cell size; inside tmux (which answers for itself)
+		 * everything is wrapped for its passthrough, which the user has allowed */
+		if (inside_tmux())
+			in_tmux = 1;
+		else
+			ask = strstr(q, "\033[16t");
 	}
+	/* asked, not waited for: the answers come through the key reader (gfx_reply), so neither
+	 * a slow link nor a terminal that answers nothing delays the first screen */
+	if (ask && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+	    write(STDOUT_FILENO, ask, strlen(ask)) == (ssize_t)strlen(ask))
+		probing = images == MIME_IMG_AUTO ? 1 : 2;
+}
+
+int gfx_reply(const char *s, size_t n)
+{
+	int m, w, h, changed;
+
+	if (!probing)
+		return 0;
+	if (n > sizeof answers - 1 - nanswers)
+		n = sizeof answers - 1 - nanswers;
+	memcpy(answers + nanswers, s, n);
+	nanswers += n;
+	if (!has_da1(answers, nanswers) && nanswers < sizeof answers - 1)
+		return 0;
+	m = gfx_parse(answers, nanswers, &w, &h);
+	if (probing == 2)
+		m = mode;
+	changed = m != mode || w != cell_w || h != cell_h;
+	mode = m;
 	cell_w = w;
 	cell_h = h;
+	probing = 0;
+	return changed;
+}
+
+void gfx_on_reply(void *ctx, const char *s, size_t n)
+{
+	struct app *a = ctx;
+
+	if (gfx_reply(s, n)) { /* block art sized for the cells, pixels over it */
+		app_invalidate_all(a);
+		a->full_redraw = 1;
+		a->need_draw = 1;
+	}
 }
 
 /* ---- encoding ---- */
@@ -280,8 +358,8 @@ static const char *output_image(json_t *o, size_t *len)
 
 	if (!t || (strcmp(t, "display_data") && strcmp(t, "execute_result")))
 		return NULL;
-	for (int i = 0; i < 2; i++) {
-		json_t *v = json_object_get(d, i ? "image/jpeg" : "image/png");
+	for (int i = 0; i < 3; i++) {
+		json_t *v = json_object_get(d, i == 2 ? "image/gif" : i ? "image/jpeg" : "image/png");
 
 		if (json_is_string(v)) {
 			*len = json_string_length(v);
@@ -346,10 +424,33 @@ static int visible(struct app *a, struct placed *p)
 	return np;
 }
 
+/* The pane's place on tmux's terminal (#{pane_top}, #{pane_left}), asked each time the images
+ * move (a pane may move without being resized); 0, 0 when tmux cannot be asked ($TMUX unset:
+ * TERM=tmux… over ssh). */
+static void tmux_offset(int *top, int *left)
+{
+	const char *t = getenv("TMUX"), *pane = getenv("TMUX_PANE");
+	char cmd[128];
+	FILE *f;
+
+	*top = *left = 0;
+	if (!t || !*t)
+		return;
+	snprintf(cmd, sizeof cmd, "tmux display-message -p %s%s '#{pane_top} #{pane_left}' 2>/dev/null",
+		 pane && strspn(pane, "%0123456789") == strlen(pane) && *pane ? "-t " : "",
+		 pane && strspn(pane, "%0123456789") == strlen(pane) ? pane : "");
+	if (!(f = popen(cmd, "r")))
+		return;
+	if (fscanf(f, "%d %d", top, left) != 2 || *top < 0 || *left < 0 || *top > 10000 ||
+	    *left > 10000)
+		*top = *left = 0;
+	pclose(f);
+}
+
 void gfx_after_draw(struct app *a)
 {
 	struct placed now[MAX_PLACED];
-	int nnow, same;
+	int nnow, same, top = 0, left = 0;
 
 	if (mode != MIME_IMG_KITTY && mode != MIME_IMG_SIXEL && mode != MIME_IMG_ITERM)
 		return;
@@ -359,21 +460,34 @@ void gfx_after_draw(struct app *a)
 		return;
 	if (nlast) {
 		if (mode == MIME_IMG_KITTY) {
-			view_raw("\033_Ga=d,d=A,q=2\033\\"); /* every placement and its data */
+			/* every placement and its data */
+			view_raw(in_tmux ? "\033Ptmux;\033\033_Ga=d,d=A,q=2\033\033\\\033\\"
+					 : "\033_Ga=d,d=A,q=2\033\\");
 		} else {
 			/* sixel and iTerm2 pixels stay in the cells: curses paints them all again */
 			clearok(curscr, TRUE);
 			wrefresh(curscr);
 		}
 	}
+	if (in_tmux && nnow)
+		tmux_offset(&top, &left);
 	view_raw("\0337"); /* the cursor curses left */
 	for (int k = 0; k < nnow; k++) {
 		size_t n;
 		const char *seq = encoded(now[k].key, now[k].len, now[k].cols, now[k].rows, &n);
-		char mv[32];
+		char mv[32], *w;
 
 		if (!seq || !n)
 			continue;
+		if (in_tmux) {
+			/* tmux writes a passthrough at the outer terminal's cursor (and homes it
+			 * after each), not the pane's: every one moves there itself */
+			if ((w = gfx_tmux_wrap(seq, n, now[k].y + 1 + top, now[k].x + 1 + left, &n))) {
+				view_raw(w);
+				free(w);
+			}
+			continue;
+		}
 		snprintf(mv, sizeof mv, "\033[%d;%dH", now[k].y + 1, now[k].x + 1);
 		view_raw(mv);
 		view_raw(seq);

@@ -2,7 +2,8 @@
 /*
  * Images as character-cell art (see image.h): base64, PNG through libspng with its image and
  * chunk limits, JPEG through libjpeg with an error handler that returns (setjmp) and a scale
- * that keeps big photos small, then libchafa's canvas read back cell by cell so the SGR text is
+ * that keeps big photos small, GIF's first frame through giflib's record-by-record reader (so
+ * the frames after it are never decoded), then libchafa's canvas read back cell by cell so the SGR text is
  * written here from numbers (chafa's own printer is not used).
  */
 #include "tui/image.h"
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include <chafa.h>
+#include <gif_lib.h>
 #include <jpeglib.h>
 #include <spng.h>
 
@@ -227,21 +229,159 @@ static int jpeg_decode(const unsigned char *p, size_t n, struct img *out, char *
 	return 0;
 }
 
+struct gif_src {
+	const unsigned char *p;
+	size_t n, off;
+};
+
+static int gif_read(GifFileType *g, GifByteType *buf, int want)
+{
+	struct gif_src *s = g->UserData;
+	size_t k = want < 0 ? 0 : (size_t)want;
+
+	if (k > s->n - s->off)
+		k = s->n - s->off;
+	memcpy(buf, s->p + s->off, k);
+	s->off += k;
+	return (int)k;
+}
+
+/* Reads the first frame's pixels into the canvas (w×h RGBA, transparent); -1 on a giflib error
+ * (in *err) or a frame without colours. */
+static int gif_frame(GifFileType *g, unsigned char *rgba, unsigned w, unsigned h, int transp,
+		     int *err)
+{
+	const GifImageDesc *d = &g->Image;
+	const ColorMapObject *cm = d->ColorMap ? d->ColorMap : g->SColorMap;
+	GifPixelType *line;
+	int fw = d->Width, fh = d->Height;
+	/* an interlaced frame's rows arrive in four passes */
+	static const int start[] = {0, 4, 2, 1}, step[] = {8, 8, 4, 2};
+
+	if (!cm) {
+		*err = D_GIF_ERR_NO_COLOR_MAP;
+		return -1;
+	}
+	if (!(line = malloc((size_t)fw))) {
+		*err = D_GIF_ERR_NOT_ENOUGH_MEM;
+		return -1;
+	}
+	for (int pass = d->Interlace ? 0 : 3, r = 0; pass < 4; pass++) {
+		for (int y = d->Interlace ? start[pass] : 0; y < fh; y += d->Interlace ? step[pass] : 1, r++) {
+			long sy = (long)d->Top + y;
+
+			if (DGifGetLine(g, line, fw) == GIF_ERROR) {
+				*err = g->Error;
+				free(line);
+				return -1;
+			}
+			if (sy >= (long)h)
+				continue;
+			for (int x = 0; x < fw; x++) {
+				long sx = (long)d->Left + x;
+				unsigned char *o = rgba + ((size_t)sy * w + (size_t)sx) * 4;
+				const GifColorType *c;
+
+				if (sx >= (long)w || line[x] == transp || line[x] >= cm->ColorCount)
+					continue; /* off the screen, transparent, or no such colour */
+				c = &cm->Colors[line[x]];
+				o[0] = c->Red, o[1] = c->Green, o[2] = c->Blue, o[3] = 255;
+			}
+		}
+		if (!d->Interlace)
+			break;
+	}
+	free(line);
+	return 0;
+}
+
+static int gif_decode(const unsigned char *p, size_t n, struct img *out, char *why, size_t wsz)
+{
+	struct gif_src src = {p, n, 0};
+	int err = 0, transp = -1, done = 0;
+	GifFileType *g = DGifOpen(&src, gif_read, &err);
+	GifRecordType rt;
+	unsigned w, h;
+
+	if (!g)
+		goto fail;
+	w = (unsigned)g->SWidth;
+	h = (unsigned)g->SHeight;
+	if (too_big(w, h, why, wsz)) {
+		DGifCloseFile(g, &err);
+		return -1;
+	}
+	while (!done) {
+		if (DGifGetRecordType(g, &rt) == GIF_ERROR)
+			goto fail_gif;
+		switch (rt) {
+		case IMAGE_DESC_RECORD_TYPE:
+			if (DGifGetImageDesc(g) == GIF_ERROR)
+				goto fail_gif;
+			/* the frame is decoded whole even where the screen clips it */
+			if (too_big((unsigned)g->Image.Width, (unsigned)g->Image.Height, why, wsz)) {
+				DGifCloseFile(g, &err);
+				return -1;
+			}
+			if (!(out->rgba = calloc((size_t)w * h, 4))) {
+				snprintf(why, wsz, "out of memory");
+				DGifCloseFile(g, &err);
+				return -1;
+			}
+			if (gif_frame(g, out->rgba, w, h, transp, &err) < 0) {
+				img_free(out);
+				DGifCloseFile(g, &done);
+				goto fail;
+			}
+			done = 1;
+			break;
+		case EXTENSION_RECORD_TYPE: {
+			GifByteType *ext;
+			int code;
+
+			if (DGifGetExtension(g, &code, &ext) == GIF_ERROR)
+				goto fail_gif;
+			if (code == GRAPHICS_EXT_FUNC_CODE && ext && ext[0] >= 4)
+				transp = ext[1] & 1 ? ext[4] : -1; /* the next frame's transparent colour */
+			while (ext)
+				if (DGifGetExtensionNext(g, &ext) == GIF_ERROR)
+					goto fail_gif;
+			break;
+		}
+		case TERMINATE_RECORD_TYPE:
+			snprintf(why, wsz, "GIF without a frame");
+			DGifCloseFile(g, &err);
+			return -1;
+		default:
+			break;
+		}
+	}
+	out->w = w;
+	out->h = h;
+	DGifCloseFile(g, &err);
+	return 0;
+fail_gif:
+	err = g->Error;
+	DGifCloseFile(g, &done);
+fail:
+	snprintf(why, wsz, "bad GIF (%s)", GifErrorString(err) ? GifErrorString(err) : "?");
+	return -1;
+}
+
 int img_decode(const unsigned char *p, size_t n, struct img *out, char *why, size_t wsz)
 {
 	const char *type = img_sniff(p, n);
 
 	memset(out, 0, sizeof *out);
 	if (!type) {
-		snprintf(why, wsz, "not a PNG or JPEG image");
+		snprintf(why, wsz, "not a PNG, JPEG or GIF image");
 		return -1;
 	}
 	if (!strcmp(type, "image/png"))
 		return png_decode(p, n, out, why, wsz);
 	if (!strcmp(type, "image/jpeg"))
 		return jpeg_decode(p, n, out, why, wsz);
-	snprintf(why, wsz, "GIF images are not decoded");
-	return -1;
+	return gif_decode(p, n, out, why, wsz);
 }
 
 /* ---- art ---- */

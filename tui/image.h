@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * Images in a terminal: base64 PNG/JPEG data from a notebook or a kernel decoded with limits
+ * Images in a terminal: base64 PNG/JPEG/GIF (its first frame) data from a notebook or a kernel decoded with limits
  * (libspng, libjpeg) and turned into character-cell art by libchafa, as rows of text with
  * bobbin's own SGR colour sequences (mime.h's contract: st_parse() reads them back). Results
  * are cached per image and size, so a layout redone on every keypress does not decode again.
@@ -31,7 +31,8 @@ int img_b64(const char *s, size_t n, unsigned char **out, size_t *outlen);
 /* The type of image bytes by their signature: "image/png", "image/jpeg", "image/gif" or NULL. */
 const char *img_sniff(const unsigned char *p, size_t n);
 
-/* Decodes PNG or JPEG bytes (by signature) into RGBA. 0, or -1 with a reason in why. */
+/* Decodes PNG, JPEG or GIF bytes (by signature; a GIF's first frame on its logical screen,
+ * transparent where the frame does not cover it) into RGBA. 0, or -1 with a reason in why. */
 int img_decode(const unsigned char *p, size_t n, struct img *out, char *why, size_t wsz);
 void img_free(struct img *im);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * The notebook screen's image actions: "image" (key e) writes the focused cell's image (its
- * last image/png or image/jpeg output) to a new file in $TMPDIR (else /tmp) and shows the path;
+ * last image/png, image/jpeg or image/gif output) to a new file in $TMPDIR (else /tmp) and shows the path;
  * with $BOBBIN_IMAGE_VIEWER set, the screen is handed to that command with the path as its
  * argument (like jupyter console's image_handler) and comes back when it exits. The pager (O)
  * shows images as tall as the screen (app_pager_mime).
@@ -38,8 +38,8 @@ static const char *last_image(json_t *outs, const char **type, size_t *len)
 	{
 		json_t *d = json_object_get(o, "data");
 
-		for (int i = 0; i < 2; i++) {
-			const char *m = i ? "image/jpeg" : "image/png";
+		for (int i = 0; i < 3; i++) {
+			const char *m = i == 2 ? "image/gif" : i ? "image/jpeg" : "image/png";
 			json_t *v = json_object_get(d, m);
 
 			if (json_is_string(v)) {
@@ -85,7 +85,7 @@ void act_image(struct app *a)
 
 	if (!c || nb_cell_type(c) != NB_CODE ||
 	    !(b64 = last_image(nb_cell_outputs(c), &type, &len))) {
-		app_msg(a, 0, "this cell has no PNG or JPEG output");
+		app_msg(a, 0, "this cell has no PNG, JPEG or GIF output");
 		return;
 	}
 	if (img_b64(b64, len, &bytes, &n) < 0) {
@@ -93,7 +93,7 @@ void act_image(struct app *a)
 		return;
 	}
 	snprintf(path, sizeof path, "%s/bobbin-image-XXXXXX.%s", dir && *dir == '/' ? dir : "/tmp",
-		 strcmp(type, "image/png") ? "jpg" : "png");
+		 !strcmp(type, "image/png") ? "png" : !strcmp(type, "image/gif") ? "gif" : "jpg");
 	if ((fd = mkstemps(path, 4)) < 0) {
 		app_msg(a, 1, "%s: %s", path, strerror(errno));
 		free(bytes);

@@ -18,7 +18,8 @@
 #include <strings.h>
 
 #define ESC 0x1b
-#define SEQ_MAX 256 /* an escape sequence longer than this is swallowed without parsing */
+#define SEQ_MAX 256  /* an escape sequence longer than this is swallowed without parsing */
+#define STR_MAX 4096 /* ... a control string (a terminal's reply) longer than this */
 #define NPARAM 8
 #define NSUB 4
 #define PARAM_CAP 0x7fffff
@@ -28,7 +29,7 @@ static const char paste_end[] = "\033[201~";
 
 /* What keys_next() is swallowing after an overlong sequence, following the grammar parse_csi()
  * and parse_ss3() use, so that the result does not depend on where the input was split. */
-enum { SKIP_NONE, SKIP_CSI_PARAM, SKIP_CSI_INTER, SKIP_SS3 };
+enum { SKIP_NONE, SKIP_CSI_PARAM, SKIP_CSI_INTER, SKIP_SS3, SKIP_STR, SKIP_OSC };
 
 /* Results of the parse functions. */
 enum { P_MORE = -1, P_SWALLOW = 0, P_KEY = 1, P_PASTE = 2 };
@@ -43,6 +44,8 @@ struct keys {
 	size_t rawlen, rawcap;
 	char *text; /* the cleaned text of the last paste */
 	size_t textcap;
+	keys_reply_fn *on_reply; /* gets the terminal replies set aside (keys_on_reply) */
+	void *reply_ctx;
 };
 
 struct csi {
@@ -109,7 +112,9 @@ void keys_timeout(struct keys *d)
 
 int keys_pending(const struct keys *d)
 {
-	return !d->in_paste && d->len > d->off;
+	/* inside a control string too: the timeout drops one whose end never comes, or it would
+	 * swallow every key after it */
+	return !d->in_paste && (d->len > d->off || d->skip == SKIP_STR || d->skip == SKIP_OSC);
 }
 
 int keys_in_paste(const struct keys *d)
@@ -491,6 +496,62 @@ static int parse_ss3(const unsigned char *s, size_t n, struct key *k, size_t *us
 static int parse(const unsigned char *s, size_t n, int final, struct key *k, size_t *used,
                  int depth);
 
+/* Whether ESC b may start a control string that a terminal sends as a reply: DCS (ESC P:
+ * XTVERSION, DECRQSS, XTGETTCAP), OSC (ESC ]: colour reports) or APC (ESC _: kitty graphics'
+ * "ESC _ G i=31;OK ESC \"). */
+static int string_intro(unsigned char b)
+{
+	return b == 'P' || b == ']' || b == '_';
+}
+
+/* Whether the byte after the introducer makes it a reply rather than Alt-P, Alt-] or Alt-_
+ * followed by a key typed in the same instant: a DCS reply starts with a parameter or an
+ * intermediate byte (">|", "1$r", "1+r"), an OSC with its number, kitty's APC with "G". */
+static int string_body(unsigned char intro, unsigned char b)
+{
+	if (intro == 'P')
+		return b >= 0x20 && b <= 0x3f;
+	if (intro == ']')
+		return b >= '0' && b <= '9';
+	return b == 'G';
+}
+
+/*
+ * Where the control string whose body starts at s[0..n) ends (the terminator included): ST
+ * (ESC \), BEL for an OSC, or just before an ESC that starts something else (a string cut
+ * short). P_MORE while the end has not come; at final, a string without its end is all
+ * swallowed. Shared by parse_string() and skip_step(), so the result does not depend on where
+ * the input was split.
+ */
+static int string_end(const unsigned char *s, size_t n, int osc, int final, size_t *used)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == 0x07 && osc) {
+			*used = i + 1;
+			return P_SWALLOW;
+		}
+		if (s[i] != ESC)
+			continue;
+		if (i + 1 >= n)
+			break;
+		*used = s[i + 1] == '\\' ? i + 2 : i;
+		return P_SWALLOW;
+	}
+	if (!final)
+		return P_MORE;
+	*used = n;
+	return P_SWALLOW;
+}
+
+/* s starts with ESC and a string introducer, n > 2: never keys, whatever it holds. */
+static int parse_string(const unsigned char *s, size_t n, int final, size_t *used)
+{
+	int r = string_end(s + 2, n - 2, s[1] == ']', final, used);
+
+	*used += 2;
+	return r;
+}
+
 /* s starts with ESC. depth 1 when this ESC already follows one (Alt prefix). */
 static int parse_esc(const unsigned char *s, size_t n, int final, struct key *k, size_t *used,
                      int depth)
@@ -524,6 +585,10 @@ static int parse_esc(const unsigned char *s, size_t n, int final, struct key *k,
 		/* as keys_next() swallows one that is still incomplete at this length */
 		return *used > SEQ_MAX ? P_SWALLOW : r;
 	}
+	if (string_intro(s[1]) && n > 2 && string_body(s[1], s[2]))
+		return parse_string(s, n, final, used);
+	if (string_intro(s[1]) && n == 2 && !final)
+		return P_MORE; /* ESC P alone: Alt-P at the timeout, or a string's start */
 	if (s[1] == ESC && depth) {
 		k->code = K_ESC; /* ESC ESC ESC: the first is the Esc key */
 		*used = 1;
@@ -642,6 +707,8 @@ static int skip_kind(const unsigned char *s, size_t *intro)
 	if (s[i] == ESC)
 		i++;
 	*intro = i + 1;
+	if (string_intro(s[i]))
+		return s[i] == ']' ? SKIP_OSC : SKIP_STR;
 	return s[i] == 'O' ? SKIP_SS3 : SKIP_CSI_PARAM;
 }
 
@@ -649,6 +716,22 @@ static int skip_kind(const unsigned char *s, size_t *intro)
 static int skip_step(struct keys *d)
 {
 	unsigned char b;
+	size_t used;
+
+	if (d->skip == SKIP_STR || d->skip == SKIP_OSC) {
+		if (string_end(d->buf + d->off, d->len - d->off, d->skip == SKIP_OSC, d->flush,
+		               &used) == P_MORE) {
+			/* all but an ESC at the end, which may be the start of ST */
+			if (d->len > d->off && d->buf[d->len - 1] == ESC)
+				d->off = d->len - 1;
+			else
+				d->off = d->len;
+			return 1;
+		}
+		d->off += used;
+		d->skip = SKIP_NONE;
+		return 0;
+	}
 
 	for (; d->off < d->len; d->off++) {
 		b = d->buf[d->off];
@@ -666,6 +749,20 @@ static int skip_step(struct keys *d)
 		return 0;
 	}
 	return 1;
+}
+
+/* Whether the pending bytes s[0..n) start a control string (maybe after an Alt ESC). */
+static int is_string(const unsigned char *s, size_t n)
+{
+	size_t i = n > 1 && s[1] == ESC ? 2 : 1;
+
+	return s[0] == ESC && i + 1 < n && string_intro(s[i]) && string_body(s[i], s[i + 1]);
+}
+
+void keys_on_reply(struct keys *d, keys_reply_fn *fn, void *ctx)
+{
+	d->on_reply = fn;
+	d->reply_ctx = ctx;
 }
 
 int keys_next(struct keys *d, struct key *k)
@@ -688,12 +785,14 @@ int keys_next(struct keys *d, struct key *k)
 		}
 		r = parse(d->buf + d->off, n, d->flush, k, &used, 0);
 		if (r == P_MORE) {
-			if (n <= SEQ_MAX)
+			if (n <= (is_string(d->buf + d->off, n) ? STR_MAX : SEQ_MAX))
 				return 0;
 			d->skip = skip_kind(d->buf + d->off, &used);
 			d->off += used;
 			continue;
 		}
+		if (r == P_SWALLOW && d->on_reply && used > 2 && d->buf[d->off] == ESC)
+			d->on_reply(d->reply_ctx, (const char *)d->buf + d->off, used);
 		d->off += used;
 		if (r == P_PASTE) {
 			d->in_paste = 1;

@@ -5,7 +5,12 @@
  * with xterm modifier parameters, the kitty "CSI u" and xterm modifyOtherKeys encodings of
  * modified keys (Shift-Enter, Ctrl-Enter...), Alt as an ESC prefix, bracketed paste, SGR and
  * X10 mouse reports and focus events. Anything else that starts like an escape sequence is
- * swallowed whole so that it never turns into typed text.
+ * swallowed whole so that it never turns into typed text, and so are the control strings
+ * terminals reply with, asked for or not, early or late: DCS ("ESC P" and a parameter or
+ * intermediate byte: XTVERSION, DECRQSS), OSC ("ESC ]" and a digit: colour reports) and kitty's
+ * APC ("ESC _ G"), each up to its ST (ESC \), its BEL (OSC) or the next ESC; one whose end has
+ * not come at the timeout is dropped. "ESC P" and the like followed by anything else (or by
+ * nothing at the timeout) are Alt keys as before.
  *
  * Bytes may arrive in any chunks: a sequence split across feeds decodes exactly as if it had
  * come at once. A lone ESC is ambiguous (Esc key, or the start of a sequence whose rest has
@@ -109,6 +114,11 @@ int keys_feed(struct keys *d, const void *s, size_t n);
 /* Takes the next complete key into *k: 1 if there was one, 0 if the buffered bytes are empty or
  * an incomplete sequence (then see keys_pending()). */
 int keys_next(struct keys *d, struct key *k);
+/* What the decoder sets aside as no key (a CSI with a private marker or intermediates, as a
+ * terminal's reports are; a control string, DCS/OSC/APC, whole within STR_MAX) is passed to fn
+ * with ctx, the bytes from its ESC on, before keys_next() goes on; NULL stops it. */
+typedef void keys_reply_fn(void *ctx, const char *s, size_t n);
+void keys_on_reply(struct keys *d, keys_reply_fn *fn, void *ctx);
 /* No byte came for a while: the next keys_next() calls resolve what is pending (lone ESC to
  * K_ESC, ESC + one byte to an Alt key, a truncated sequence is dropped, a truncated UTF-8
  * character becomes U+FFFD). An unfinished bracketed paste keeps waiting for its end. */

@@ -8,8 +8,10 @@
  */
 #include "tui/markdown.h"
 
-#include <cmark.h>
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +52,7 @@ struct md_text {
 };
 
 struct md {
-	int width, ascii, oom;
+	int width, ascii, strike_marks, oom;
 	struct md_line *lines;
 	size_t n, cap;
 	struct md_frame *fr;
@@ -63,7 +65,7 @@ struct md {
 	int wordw, word_space, pending, sp_role;
 	unsigned sp_attrs;
 	/* inline state */
-	int emph, strong, code, link, image, heading, quote, table, autolink;
+	int emph, strong, strike, code, link, image, heading, quote, autolink;
 	int lists; /* lists open */
 };
 
@@ -371,6 +373,8 @@ static void md_style(const struct md *m, int *role, unsigned *attrs)
 		a |= ST_BOLD;
 	if (m->link)
 		a |= ST_UNDERLINE;
+	if (m->strike)
+		a |= ST_STRIKE | ST_DIM;
 	if (m->heading)
 		a |= hattrs[m->heading];
 	*attrs = a;
@@ -449,60 +453,29 @@ static int md_is_autolink(cmark_node *link)
 		return 0;
 	if (strncmp(url, "mailto:", 7) == 0 && strcmp(url + 7, text) == 0)
 		return 1;
+	if (strncmp(url, "http://", 7) == 0 && strcmp(url + 7, text) == 0)
+		return 1; /* GFM's extended autolink: www.example.org */
 	return strcmp(url, text) == 0;
 }
 
-/* The first two source lines of a paragraph, to tell a GFM table from prose. */
-static int md_is_table(cmark_node *para)
+/* The extension a node belongs to, by cmark-gfm's name for its type ("table", "table_row",
+ * "table_header", "table_cell", "strikethrough", "tasklist"): the extensions' node type
+ * values are not in Debian's installed headers. */
+static int md_is(cmark_node *n, const char *type)
 {
-	char line[2][512];
-	size_t len[2] = {0, 0}, k;
-	int nl = 0, dash = 0, pipe = 0;
-	cmark_iter *it = cmark_iter_new(para);
-	cmark_event_type ev;
+	const char *t = cmark_node_get_type_string(n);
 
-	if (!it)
-		return 0;
-	while (nl < 2 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-		cmark_node *c = cmark_iter_get_node(it);
-		int t = cmark_node_get_type(c);
-		const char *s;
-
-		if (ev != CMARK_EVENT_ENTER)
-			continue;
-		if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK) {
-			nl++;
-			continue;
-		}
-		if (t != CMARK_NODE_TEXT && t != CMARK_NODE_CODE && t != CMARK_NODE_HTML_INLINE)
-			continue;
-		for (s = cmark_node_get_literal(c); s && *s; s++)
-			if (len[nl] < sizeof(line[nl]))
-				line[nl][len[nl]++] = *s;
-	}
-	cmark_iter_free(it);
-	if (nl < 1 || !memchr(line[0], '|', len[0]))
-		return 0;
-	for (k = 0; k < len[1]; k++) {
-		char c = line[1][k];
-
-		if (c == '-')
-			dash = 1;
-		else if (c == '|')
-			pipe = 1;
-		else if (c != ':' && c != ' ' && c != '\t')
-			return 0;
-	}
-	return dash && pipe;
+	return t && !strcmp(t, type);
 }
 
-/* The text of a paragraph that is a GFM table, one source line a row (markup inside the
- * cells is shown as its text). */
-static char *md_table_text(cmark_node *para)
+/* The text of a table cell on one line: its inline text, breaks as spaces (markup inside a
+ * cell is shown as its text). */
+static char *md_cell_text(cmark_node *cell)
 {
-	cmark_iter *it = cmark_iter_new(para);
+	cmark_iter *it = cmark_iter_new(cell);
 	cmark_event_type ev;
 	struct sb b = {0};
+	char *raw, *safe;
 
 	if (!it)
 		return NULL;
@@ -513,108 +486,64 @@ static char *md_table_text(cmark_node *para)
 		if (ev != CMARK_EVENT_ENTER)
 			continue;
 		if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
-			sb_add(&b, "\n", 1);
+			sb_add(&b, " ", 1);
 		else if ((t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE ||
 			  t == CMARK_NODE_HTML_INLINE) && cmark_node_get_literal(c))
 			sb_str(&b, cmark_node_get_literal(c));
 	}
 	cmark_iter_free(it);
-	return sb_done(&b);
-}
-
-/* Splits one table line at its '|' into at most max trimmed cells (in place). */
-static size_t md_table_split(char *line, char **cells, size_t max)
-{
-	size_t n = 0;
-	char *s = line, *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '|')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		*--e = 0;
-	if (e > s && e[-1] == '|')
-		*--e = 0;
-	while (n < max) {
-		char *bar = strchr(s, '|'), *t;
-
-		if (bar)
-			*bar = 0;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		t = s + strlen(s);
-		while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
-			*--t = 0;
-		cells[n++] = s;
-		if (!bar)
-			break;
-		s = bar + 1;
-	}
-	return n;
+	raw = sb_done(&b);
+	if (!raw)
+		return strdup("");
+	safe = st_plain(raw, strlen(raw), NULL);
+	free(raw);
+	return safe;
 }
 
 static void md_verbatim(struct md *m, const char *lit, int code, const char *info);
 
 /* A GFM table laid out in columns (texttable.h) at the room left by the prefixes. */
-static int md_table(struct md *m, cmark_node *para)
+static void md_table(struct md *m, cmark_node *table)
 {
-	char *text = md_table_text(para), *safe, *line, *next, *out = NULL;
-	char *cells[TT_MAX_COLS];
+	size_t ncols = cmark_gfm_extensions_get_table_columns(table), nrows = 0, r = 0;
+	const uint8_t *al = cmark_gfm_extensions_get_table_alignments(table);
 	struct tt_cell *grid = NULL;
-	int align[TT_MAX_COLS];
-	size_t nrows = 0, ncols = 0, cap = 0, k;
-	int row = 0;
+	int align[TT_MAX_COLS], room = m->width;
+	cmark_node *row, *cell;
+	char *out = NULL;
 
-	if (!text)
-		return -1;
-	safe = st_plain(text, strlen(text), NULL);
-	free(text);
-	if (!safe)
-		return -1;
-	for (line = safe; line; line = next, row++) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = 0;
-		k = md_table_split(line, cells, TT_MAX_COLS);
-		if (row == 0)
-			ncols = k;
-		if (row == 1) { /* the delimiter row: alignments */
-			for (size_t c = 0; c < ncols; c++) {
-				const char *d = c < k ? cells[c] : "";
-				size_t dl = strlen(d);
-				int l = dl && d[0] == ':', r = dl && d[dl - 1] == ':';
-
-				align[c] = l && r ? TT_CENTER : r ? TT_RIGHT : l ? TT_LEFT : TT_AUTO;
-			}
-			continue;
-		}
-		if (nrows == cap) {
-			size_t nc = cap ? cap * 2 : 8;
-			struct tt_cell *g = realloc(grid, nc * ncols * sizeof *g);
-
-			if (!g)
-				goto done;
-			grid = g;
-			cap = nc;
-		}
-		for (size_t c = 0; c < ncols; c++)
-			grid[nrows * ncols + c] = (struct tt_cell){c < k ? cells[c] : "", row == 0};
+	if (ncols > TT_MAX_COLS)
+		ncols = TT_MAX_COLS;
+	for (size_t c = 0; c < ncols; c++)
+		align[c] = !al ? TT_AUTO : al[c] == 'l' ? TT_LEFT : al[c] == 'r' ? TT_RIGHT
+					   : al[c] == 'c' ? TT_CENTER : TT_AUTO;
+	for (row = cmark_node_first_child(table); row; row = cmark_node_next(row))
 		nrows++;
+	if (!ncols || !nrows || !(grid = calloc(nrows * ncols, sizeof *grid))) {
+		m->oom |= ncols && nrows;
+		return;
 	}
-	int room = m->width;
+	for (row = cmark_node_first_child(table); row; row = cmark_node_next(row), r++) {
+		int head = cmark_gfm_extensions_get_table_row_is_header(row);
+		size_t c = 0;
 
+		for (cell = cmark_node_first_child(row); cell && c < ncols;
+		     cell = cmark_node_next(cell), c++)
+			grid[r * ncols + c] = (struct tt_cell){md_cell_text(cell), head};
+		for (; c < ncols; c++)
+			grid[r * ncols + c] = (struct tt_cell){strdup(""), head};
+	}
+	for (size_t k = 0; k < nrows * ncols; k++)
+		m->oom |= !grid[k].text;
 	for (size_t f = 0; f < m->nfr; f++)
 		room -= m->fr[f].width;
-	out = tt_layout(grid, nrows, ncols, align, room, m->ascii, 0);
-	if (out)
+	if (!m->oom && (out = tt_layout(grid, nrows, ncols, align, room, m->ascii, 0)))
 		md_verbatim(m, out, 0, NULL);
-done:
+	m->oom |= !out;
 	free(out);
+	for (size_t k = 0; k < nrows * ncols; k++)
+		free((char *)grid[k].text);
 	free(grid);
-	free(safe);
-	return out ? 0 : -1;
 }
 
 /* Lays out the inline children of a paragraph or heading. */
@@ -628,12 +557,6 @@ static void md_inlines(struct md *m, cmark_node *block)
 		return;
 	}
 	m->pending = 0;
-	m->table = cmark_node_get_type(block) == CMARK_NODE_PARAGRAPH && md_is_table(block);
-	if (m->table && md_table(m, block) == 0) {
-		cmark_iter_free(it);
-		m->table = 0;
-		return;
-	}
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		cmark_node *c = cmark_iter_get_node(it);
 		int enter = ev == CMARK_EVENT_ENTER, d = enter ? 1 : -1;
@@ -649,10 +572,7 @@ static void md_inlines(struct md *m, cmark_node *block)
 			m->code--;
 			break;
 		case CMARK_NODE_SOFTBREAK:
-			if (m->table)
-				md_hard_break(m);
-			else
-				md_lit(m, " ");
+			md_lit(m, " ");
 			break;
 		case CMARK_NODE_LINEBREAK:
 			md_hard_break(m);
@@ -682,13 +602,20 @@ static void md_inlines(struct md *m, cmark_node *block)
 			}
 			break;
 		default:
+			if (md_is(c, "strikethrough")) {
+				if (!enter)
+					m->strike--;
+				if (m->strike_marks)
+					md_lit(m, "~");
+				if (enter)
+					m->strike++;
+			}
 			break;
 		}
 	}
 	cmark_iter_free(it);
 	md_flush_word(m);
 	m->pending = 0;
-	m->table = 0;
 	md_end(m);
 }
 
@@ -810,7 +737,7 @@ static void md_list_enter(struct md *m, cmark_node *list)
 		f->numw = 12;
 }
 
-static void md_item_enter(struct md *m)
+static void md_item_enter(struct md *m, cmark_node *item)
 {
 	static const char *const bullets[] = {"\xe2\x80\xa2", "\xe2\x97\xa6", "\xe2\x96\xaa"};
 	static const char *const abullets[] = {"*", "-", "+"};
@@ -820,7 +747,14 @@ static void md_item_enter(struct md *m)
 
 	if (!list || list->kind != MD_LIST)
 		return;
-	if (list->ordered) {
+	if (md_is(item, "tasklist")) { /* "[x] ", after the number of an ordered list */
+		const char *box = cmark_gfm_extensions_get_tasklist_item_checked(item) ? "[x] "
+											: "[ ] ";
+
+		w = list->ordered ? snprintf(mark, sizeof(mark), "%*d. %s", list->numw,
+					     list->next++ % 1000000000, box)
+				  : snprintf(mark, sizeof(mark), "%s", box);
+	} else if (list->ordered) {
 		w = snprintf(mark, sizeof(mark), "%*d. ", list->numw, list->next++ % 1000000000);
 	} else {
 		snprintf(mark, sizeof(mark), "%s ",
@@ -887,7 +821,8 @@ static void md_walk(struct md *m, cmark_node *doc)
 			}
 			continue;
 		}
-		if (type == CMARK_NODE_DOCUMENT || type >= CMARK_NODE_FIRST_INLINE)
+		if (type == CMARK_NODE_DOCUMENT ||
+		    (type & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_INLINE)
 			continue;
 		md_gap(m, c);
 		switch (type) {
@@ -904,7 +839,7 @@ static void md_walk(struct md *m, cmark_node *doc)
 			md_list_enter(m, c);
 			break;
 		case CMARK_NODE_ITEM:
-			md_item_enter(m);
+			md_item_enter(m, c);
 			break;
 		case CMARK_NODE_CODE_BLOCK:
 			md_verbatim(m, cmark_node_get_literal(c), 1, cmark_node_get_fence_info(c));
@@ -943,6 +878,10 @@ static void md_walk(struct md *m, cmark_node *doc)
 			cmark_iter_reset(it, c, CMARK_EVENT_EXIT);
 			break;
 		default:
+			if (md_is(c, "table")) {
+				md_table(m, c);
+				cmark_iter_reset(it, c, CMARK_EVENT_EXIT);
+			}
 			break;
 		}
 	}
@@ -963,6 +902,33 @@ void md_free(struct md_line *lines, size_t n)
 	free(lines);
 }
 
+/* The line at s[i..n): where its text starts after up to 3 spaces (*text), and whether it opens
+ * or closes a fenced code block (``` or ~~~). */
+static int md_fence_line(const char *s, size_t i, size_t n, size_t *text)
+{
+	size_t j = i;
+
+	while (j < n && j - i < 4 && s[j] == ' ')
+		j++;
+	*text = j;
+	return j + 3 <= n && (!strncmp(s + j, "```", 3) || !strncmp(s + j, "~~~", 3));
+}
+
+/* The end of a rewrite of s[0..n) into ob (what is copied up to copied): the rest of s added,
+ * ob's text returned with its length in *outlen; NULL when nothing was rewritten (ob empty) or
+ * out of memory (the caller then uses the source as it is). */
+static char *md_rewritten(struct sb *ob, const char *s, size_t copied, size_t n, size_t *outlen)
+{
+	if (ob->p && !ob->oom)
+		sb_add(ob, s + copied, n - copied);
+	if (!ob->p || ob->oom) {
+		free(ob->p);
+		return NULL;
+	}
+	*outlen = ob->n;
+	return ob->p;
+}
+
 /*
  * Math in a markdown source ($…$ and $$…$$ outside code): replaced by its text with common
  * symbols as Unicode (mime_latex), every ASCII punctuation character escaped so that cmark
@@ -973,20 +939,13 @@ void md_free(struct md_line *lines, size_t n)
 static char *md_math(const char *s, size_t n, size_t *outlen)
 {
 	struct sb ob = {0};
-	size_t i = 0, copied = 0;
+	size_t i = 0, copied = 0, text;
 	int fence = 0, bol = 1, none[2] = {0, 0};
 	unsigned char no_bt[64] = {0}; /* backtick runs of this length with no closer */
 
-
 	while (i < n) {
-		if (bol) {
-			size_t j = i;
-
-			while (j < n && j - i < 4 && s[j] == ' ')
-				j++;
-			if (j + 3 <= n && (!strncmp(s + j, "```", 3) || !strncmp(s + j, "~~~", 3)))
-				fence = !fence;
-		}
+		if (bol && md_fence_line(s, i, n, &text))
+			fence = !fence;
 		bol = s[i] == '\n';
 		if (fence || (s[i] != '$' && s[i] != '`' && s[i] != '\\')) {
 			i++;
@@ -1074,17 +1033,83 @@ static char *md_math(const char *s, size_t n, size_t *outlen)
 			copied = i;
 		}
 	}
-	if (!ob.p || ob.oom) { /* no math (or out of memory: the source as it is) */
-		free(ob.p);
+	return md_rewritten(&ob, s, copied, n, outlen); /* NULL: no math */
+}
+
+/*
+ * cmark-gfm 0.29.0.gfm.6 (Debian 12) takes quadratic time on a long paragraph holding links and
+ * emphasis ("[e](f) *c* " repeated: 128 KB in 1.6 s, 256 KB in 6 s). Such a paragraph is cut
+ * into paragraphs of about MD_BLOCK_MAX bytes (a blank line put in at a line break or space,
+ * else, where the block holds a '[', anywhere between two characters 1 KB later), outside
+ * fenced code.
+ * NULL when nothing needs cutting (or out of memory: the source is then used as it is).
+ */
+#define MD_BLOCK_MAX 8192
+
+static char *md_split(const char *s, size_t n, size_t *outlen)
+{
+	struct sb ob = {0};
+	size_t i, blk = 0, copied = 0;
+	int fence = 0, bol = 1, bracket = 0;
+
+	if (n <= MD_BLOCK_MAX)
 		return NULL;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (bol) {
+			size_t j;
+
+			if (md_fence_line(s, i, n, &j))
+				fence = !fence;
+			if (j < n && s[j] == '\n') { /* a blank line ends the block */
+				blk = 0;
+				bracket = 0;
+			}
+		}
+		bol = c == '\n';
+		bracket |= c == '[';
+		if (fence || ++blk < MD_BLOCK_MAX)
+			continue;
+		if (c == '\n' || c == ' ') {
+			sb_add(&ob, s + copied, i - copied);
+			sb_add(&ob, "\n\n", 2);
+			copied = i + 1;
+			bol = 1;
+		} else if (bracket && blk >= MD_BLOCK_MAX + 1024 && ((unsigned char)c & 0xc0) != 0x80) {
+			sb_add(&ob, s + copied, i - copied);
+			sb_add(&ob, "\n\n", 2);
+			copied = i;
+		} else {
+			continue;
+		}
+		blk = 0;
+		bracket = 0;
 	}
-	sb_add(&ob, s + copied, n - copied);
-	if (ob.oom) {
-		free(ob.p);
+	return md_rewritten(&ob, s, copied, n, outlen);
+}
+
+/* The tree of src with the GFM extensions bobbin shows (not tagfilter: raw HTML is shown as
+ * text anyway). NULL when out of memory. */
+static cmark_node *md_parse(const char *src, size_t len)
+{
+	static const char *const ext[] = {"table", "strikethrough", "autolink", "tasklist"};
+	cmark_parser *p;
+	cmark_node *doc;
+
+	cmark_gfm_core_extensions_ensure_registered();
+	if (!(p = cmark_parser_new(CMARK_OPT_VALIDATE_UTF8)))
 		return NULL;
+	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+		cmark_syntax_extension *e = cmark_find_syntax_extension(ext[i]);
+
+		if (e)
+			cmark_parser_attach_syntax_extension(p, e);
 	}
-	*outlen = ob.n;
-	return ob.p;
+	cmark_parser_feed(p, src, len);
+	doc = cmark_parser_finish(p);
+	cmark_parser_free(p);
+	return doc;
 }
 
 struct md_line *md_render_ex(const char *src, size_t len, int width,
@@ -1093,20 +1118,27 @@ struct md_line *md_render_ex(const char *src, size_t len, int width,
 	struct md m;
 	cmark_node *doc;
 	struct md_line *out;
-	char *math;
-	size_t mlen = 0;
+	char *math, *split;
+	size_t mlen = 0, slen = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.width = width < MD_MIN_WIDTH ? MD_MIN_WIDTH : width > MD_MAX_WIDTH ? MD_MAX_WIDTH : width;
 	m.ascii = opts && opts->ascii;
+	m.strike_marks = opts && opts->strike_marks;
 	*nlines = 0;
 	math = src ? md_math(src, len, &mlen) : NULL;
 	if (math) {
 		src = math;
 		len = mlen;
 	}
-	doc = cmark_parse_document(src && len ? src : "", src ? len : 0, CMARK_OPT_VALIDATE_UTF8);
+	split = src ? md_split(src, len, &slen) : NULL;
+	if (split) {
+		src = split;
+		len = slen;
+	}
+	doc = md_parse(src && len ? src : "", src ? len : 0);
 	free(math);
+	free(split);
 	if (!doc)
 		return NULL;
 	md_walk(&m, doc);

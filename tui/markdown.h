@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * Markdown cells laid out for a terminal: the source is parsed by libcmark (CommonMark) and
- * its tree turned into lines of styled spans wrapped to a width, which the view draws with
- * the theme's roles. Nothing is interpreted beyond CommonMark: raw HTML is shown as the text it
- * is, and every piece of text (including what cmark decodes from entities such as &#27;) goes
- * through safetext, so spans hold valid UTF-8 without any control character, not even \t or
- * \n.
+ * Markdown cells laid out for a terminal: the source is parsed by libcmark-gfm (CommonMark with
+ * GitHub's table, strikethrough, autolink and task list extensions) and its tree turned into
+ * lines of styled spans wrapped to a width, which the view draws with the theme's roles. Nothing
+ * else is interpreted: raw HTML is shown as the text it is, and every piece of text (including what
+ * cmark decodes from entities such as &#27;) goes through safetext, so spans hold valid UTF-8
+ * without any control character, not even \t or \n.
  *
  * Layout: headings without their '#' (level 1 bold and underlined by a rule of '═', level 2
  * bold with a rule of '─', level 3 bold underlined, 4 bold, 5 bold italic, 6 italic);
@@ -14,12 +14,13 @@
  * indented by MD_CODE_INDENT, coloured by highlight.h when the fence's info string names
  * Python, long lines broken at the width; bullet ("•", "◦", "▪" by depth) and ordered lists
  * (numbers right-aligned) with a hanging indent; block quotes behind "│ "; thematic breaks as
- * a rule across the width; HTML blocks as plain lines. A paragraph that is a GFM table (a
- * second line of |---|) is laid out in columns by texttable.h (cmark has no tables: its
- * cells' markup shows as text). $…$ and $$…$$ math outside code is shown as written with common
- * symbols as Unicode (mime_latex; "\," stays "\,", the $ are dropped). Blocks are
- * separated by one blank line (not inside tight lists). With ascii set, '-', '|', '=', '*'
- * replace the box and bullet characters.
+ * a rule across the width; HTML blocks as plain lines. GFM tables are laid out in columns by
+ * texttable.h (a cell's markup shows as its text); struck text (~~x~~) is dim with ST_STRIKE,
+ * and with "~" around it when strike_marks is set; task list items show "[ ]" or "[x]" in
+ * place of the bullet; bare URLs (www.x.org, https://x.org) are autolinks. $…$ and $$…$$ math
+ * outside code is shown as written with common symbols as Unicode (mime_latex; "\," stays "\,", the
+ * $ are dropped). Blocks are separated by one blank line (not inside tight lists). With ascii set,
+ * '-', '|', '=', '*' replace the box and bullet characters.
  *
  * Wrapping is by display width (safetext's st_next, so it follows the locale: CJK counts 2),
  * at spaces, and also between two wide characters; a word longer than the line is broken
@@ -58,6 +59,8 @@ struct md_line {
 
 struct md_render_opts {
 	int ascii; /* 1 for a terminal without UTF-8: ASCII rules, bars and bullets */
+	/* 1 where struck text cannot be shown dimmed (vt100): "~" around it as well */
+	int strike_marks;
 };
 
 /*

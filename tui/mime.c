@@ -54,7 +54,8 @@ int mime_plain_is_repr(const char *p)
 
 static char *md_text(const char *s, size_t n, const struct mime_opts *o)
 {
-	struct md_render_opts mo = {.ascii = o->ascii};
+	struct md_render_opts mo = {.ascii = o->ascii,
+				    .strike_marks = o->depth == THEME_DEPTH_NONE};
 	size_t nl = 0;
 	struct md_line *l = md_render_ex(s, n, o->width, &mo, &nl);
 	struct sb b = {0};
@@ -560,7 +561,7 @@ static char *image_text(json_t *data, const char *mime, const struct mime_opts *
 
 char *mime_text(json_t *data, const struct mime_opts *o, const char **chosen)
 {
-	static const char *const images[] = {"image/png", "image/jpeg"};
+	static const char *const images[] = {"image/png", "image/jpeg", "image/gif"};
 	const char *plain = json_string_value(json_object_get(data, "text/plain"));
 	int weak = mime_plain_is_repr(plain); /* missing or "<… object>" */
 	const char *s;

@@ -11,38 +11,21 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BOBBIN=${BOBBIN:-$HERE/../../bobbin}
 T=$(mktemp -d /tmp/bobbin-gfx-XXXXXX)
 trap 'rm -rf "$T"' EXIT INT TERM
-export BOBBIN T END_SESSIONS="$HERE/nb/end_sessions.sh" JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
+export HERE BOBBIN T JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
 mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_CONFIG_HOME/bobbin" "$XDG_DATA_HOME"
 exec /usr/bin/python3 - <<'PY'
-import base64, io, os, pty, select, signal, struct, subprocess, fcntl, termios, time
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-import nbformat
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+import os, pty, select, signal, struct, subprocess, fcntl, sys, termios, time
+sys.path.insert(0, os.environ["HERE"] + "/nb")
+from figs import Tap, figure_notebook
 
 T, BOBBIN = os.environ["T"], os.environ["BOBBIN"]
-fig, ax = plt.subplots(figsize=(6.4, 4.8))
-ax.plot([0, 1, 2, 3], [0, 1, 4, 9], "r-", linewidth=6)
-b = io.BytesIO(); fig.savefig(b, format="png")
-png = base64.b64encode(b.getvalue()).decode()
-nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-for i in range(3):
-    nb.cells.append(new_code_cell("plot(%d)" % i, execution_count=i + 1, outputs=[
-        new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})]))
-nbformat.write(nb, T + "/fig.ipynb")
+png = figure_notebook(T + "/fig.ipynb", cells=3)
+tap = Tap()
+ok = tap.ok
 
-n = 0
-def ok(cond, name, detail=""):
-    global n
-    n += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", n, name))
-    if not cond and detail:
-        print("# " + detail.replace("\n", "\n# "))
-
-def session(answer, config="", keys=(), want=None, seconds=20):
-    """bobbin in a pty; answer: bytes sent when the DA1 query arrives (None: never answer).
-    Returns everything bobbin wrote."""
+def session(answer, config="", keys=(), want=None, seconds=20, late=False):
+    """bobbin in a pty; answer: bytes sent when the DA1 query arrives (None: never answer), or
+    with late only once the first screen is up. Returns everything bobbin wrote."""
     open(os.environ["XDG_CONFIG_HOME"] + "/bobbin/config", "w").write(config)
     env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
     env.update(TERM="xterm-256color", COLORTERM="truecolor", LANG="C.UTF-8", LC_ALL="")
@@ -59,7 +42,8 @@ def session(answer, config="", keys=(), want=None, seconds=20):
             except OSError:
                 break
             out += d
-        if answer is not None and not answered and b"\x1b[c" in out:
+        if answer is not None and not answered and b"\x1b[c" in out and (
+                not late or b"fig.ipynb" in out):
             os.write(fd, answer)
             answered = True
         # keys once the first screen is up
@@ -74,7 +58,7 @@ def session(answer, config="", keys=(), want=None, seconds=20):
     os.close(fd)
     # the notebook's session goes on detached (docs/detach.md): ended, so the next one starts
     # afresh with its own config
-    subprocess.run(["sh", os.environ["END_SESSIONS"]])
+    subprocess.run(["sh", os.environ["HERE"] + "/nb/end_sessions.sh"])
     return out
 
 KITTY_OK = b"\x1b_Gi=31;OK\x1b\\"
@@ -90,6 +74,13 @@ ok(b"\x1b_Ga=T" in out and b"f=32" in out, "kitty: the image is sent (RGBA from 
    repr(out[-300:]))
 ok(b"\x1b_Ga=d,d=A" in out, "kitty: scrolling deletes the old placements")
 ok(png[:40].encode() not in out, "kitty: the notebook's base64 never reaches the terminal")
+
+# the answers are not waited for: a terminal that answers only after the first screen is up
+# (a slow link) still gets pixels
+out = session(KITTY_OK + CELL + DA1_PLAIN, late=True, want=[b"\x1b_Ga=T"])
+first = out.find(b"fig.ipynb")
+ok(0 <= first < out.find(b"\x1b_Ga=T"), "kitty: a late answer (after the first screen) switches to pixels",
+   repr(out[-200:]))
 
 # sixel: DA1 says 4
 def sixel_done(out):
@@ -117,5 +108,5 @@ ok(b"\x1b[c" not in out and b"\x1b_G" not in out, "images=symbols: nothing asked
 t0 = time.time()
 out = session(None, want=[b"fig.ipynb"], seconds=15)
 ok(b"fig.ipynb" in out and time.time() - t0 < 5, "auto with a silent terminal: starts anyway")
-print("1..%d" % n)
+tap.done()
 PY

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Rich outputs on the notebook screen, from a real ipykernel: a matplotlib figure (Debian's
 # python3-matplotlib, inline backend) drawn as block-character art at 80×24 and at 200×60, the
-# placeholder with images=none and with TERM=vt100; a markdown output with a GFM table, a LaTeX
+# placeholder with images=none and with TERM=vt100; a markdown output with a GFM table (task
+# lists, strikethrough and bare URLs in a cell, "~" around struck text on a vt100), a LaTeX
 # output with "\," kept, an HTML table as a text table, a markdown cell's table in columns.
 # `bobbin exec` prints the figure as art too. Prints TAP. Needs $BOBBIN, tmux, ipykernel.
 set -u
@@ -101,7 +102,10 @@ wait_for BOBBIN-EXIT 30
 mknb "$T/text.ipynb" "md:| fruit | count |
 |:--|--:|
 | apple | 3 |
-| kiwi | 120 |" "from IPython.display import Markdown, Latex, HTML, display
+| kiwi | 120 |
+
+- [x] done ~~old~~ at www.example.org
+- [ ] todo" "from IPython.display import Markdown, Latex, HTML, display
 display(Markdown('**bold** and a table:\n\n| k | v |\n|---|---|\n| one | 1 |'))
 display(Latex(r'\$\alpha \, \beta^2 \leq \infty\$'))
 display(HTML('<table><tr><th>name</th><th>qty</th></tr><tr><td>pear</td><td>17</td></tr></table>'))
@@ -109,6 +113,8 @@ print('text' + '-done')"
 start -x 100 -y 40 -- text.ipynb
 t "markdown cell: the table in columns" "fruit  count" 30
 t "markdown cell: numbers right-aligned" "kiwi     120" 5
+t "markdown cell: a task list, struck text, a bare URL" "[x] done old at www.example.org" 5
+t "markdown cell: an open task" "[ ] todo" 5
 idle
 keys j R
 t "text types: the cell ran" "text-done" 90
@@ -116,6 +122,12 @@ t "markdown output: rendered, its table in columns" "one  1" 10
 if screen | grep -q 'Markdown object'; then notok "markdown output: no repr"; else ok "markdown output: no repr"; fi
 t "LaTeX output: symbols as Unicode, \\, kept" 'α \, β² ≤ ∞' 10
 t "HTML table: as a text table" "pear   17" 10
+cmd "q!"
+wait_for BOBBIN-EXIT 30
+
+# no dim attribute on a vt100: struck text is marked
+start -x 100 -y 40 TERM=vt100 LANG=C LC_ALL=C -- text.ipynb
+t "TERM=vt100: struck text between ~" "[x] done ~old~ at www.example.org" 30
 cmd "q!"
 wait_for BOBBIN-EXIT 30
 

@@ -379,6 +379,61 @@ static void test_garbage(void **state)
 	check_n(big, 305, "; A b");
 }
 
+/* Terminal replies as control strings (DCS, OSC, APC, SOS, PM), early or late, asked for or
+ * not: none of their bytes is a key, and the key after them arrives */
+static void test_replies(void **state)
+{
+	char big[6000];
+
+	check("\033_Gi=31;OK\033\\a", "a"); /* kitty graphics */
+	check("\033_Gi=31;ENOENT:no such image\033\\\r", "Enter");
+	check("\033P>|XTerm(388)\033\\b", "b");          /* XTVERSION */
+	check("\033P1$r0;1m\033\\c", "c");               /* DECRQSS */
+	check("\033]11;rgb:ffff/ffff/ffff\007d", "d");   /* colour report, BEL */
+	check("\033]11;rgb:0000/0000/0000\033\\e", "e"); /* ... ST */
+	/* only what a reply starts with: Alt-P, Alt-] or Alt-_ and a key in one write stay keys */
+	check("\033Pa\033]x\033_y", "M-S-p a M-] x M-_ y");
+	check("\033_Gi=31;OK\033\\\033[?62;4c\033[A", "Up"); /* then DA1, then a key */
+	/* a BEL inside a DCS is data; an ESC that is not ST ends the string (and is read) */
+	check("\033P>|x\007y\033\\g", "g");
+	check("\033_Gi=1;OK\033[Bh", "Down h");
+	/* cut short at the timeout: dropped; alone, ESC P and friends are Alt keys */
+	check("\033_Gi=31;O", "");
+	check("\033P", "M-S-p");
+	check("\033]", "M-]");
+	check("\033_", "M-_");
+	check("\033\033_Gi=31;OK\033\\i", "i");
+	run_parts("j", "\033_Gi=31;", NULL, "j", END);
+	run_parts("M-S-p k", "\033P", NULL, "k", END);
+	run_parts("l", "\033_Gi=31;O", "K\033", "\\l", END);
+	/* Alt-P and a key in one write: both at once, no wait for the timeout */
+	run_parts("M-S-p a", "\033Pa", END);
+	/* longer than the limit: swallowed to its end all the same */
+	memcpy(big, "\033_G", 3);
+	memset(big + 3, 'A', 5000);
+	memcpy(big + 5003, "\033\\m", 4);
+	check_n(big, 5006, "m");
+	big[1] = ']';
+	big[2] = '1';
+	big[5003] = '\007';
+	big[5004] = 'n';
+	check_n(big, 5005, "n");
+	/* one that never ends does not eat the keys after the timeout */
+	struct keys *d = keys_new();
+	struct key k;
+
+	keys_feed(d, big, 5000);
+	assert_int_equal(keys_next(d, &k), 0);
+	assert_int_equal(keys_pending(d), 1);
+	keys_timeout(d);
+	assert_int_equal(keys_next(d, &k), 0);
+	assert_int_equal(keys_pending(d), 0);
+	keys_feed(d, "o", 1);
+	assert_int_equal(keys_next(d, &k), 1);
+	assert_int_equal(k.code, 'o');
+	keys_free(d);
+}
+
 static void test_names(void **state)
 {
 	static const struct {
@@ -518,9 +573,10 @@ static uint32_t rnd(void)
  * byte by byte (no timeout in between, so only chunking differs). */
 static void test_random_chunking(void **state)
 {
-	static const char pieces[][8] = {"\033", "[",    "O",    "1",    ";",    "5",    "~",  "u",
-	                                 "<",    "M",    "m",    "A",    "200~", "201~", "27", "\r",
-	                                 "a",    "\xc3", "\xa9", "\xff", ":",    " ",    "?",  "$"};
+	static const char pieces[][8] = {"\033", "[",    "O",    "1",  ";",    "5", "~",    "u",
+	                                 "P",    "]",    "_",    "\\", "\007", "<", "M",    "m",
+	                                 "A",    "200~", "201~", "27", "\r",   "a", "\xc3", "\xa9",
+	                                 "\xff", ":",    " ",    "?",  "$"};
 	static char whole[65536], chunked[65536], bytes[65536];
 	char in[600];
 	int iter;
@@ -588,6 +644,7 @@ int main(void)
 	    cmocka_unit_test(test_mouse),
 	    cmocka_unit_test(test_focus),
 	    cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_replies),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_parse_name),
 	    cmocka_unit_test(test_decoded_names_parse),

@@ -111,7 +111,7 @@ static char *flatten(const struct md_line *l, size_t n, int width)
 
 static char *render_opt(const char *src, int width, int ascii)
 {
-	struct md_render_opts o = {ascii};
+	struct md_render_opts o = {.ascii = ascii};
 	size_t n;
 	struct md_line *l = md_render_ex(src, strlen(src), width, &o, &n);
 	char *s;
@@ -237,6 +237,46 @@ static void test_links_and_images(void **state)
 	      "see docs\n<https://example.org\n/a/long/path>");
 }
 
+/* GitHub's extensions (cmark-gfm): strikethrough, task lists, bare URLs, tables in lists */
+static void test_gfm(void **state)
+{
+	const char *src = "keep ~~gone~~ and ~one~";
+	struct md_render_opts o = {.strike_marks = 1};
+	size_t n;
+	struct md_line *l = md_render(src, strlen(src), 80, &n);
+	const struct md_span *s;
+	char *flat;
+
+	assert_non_null(l);
+	s = find_span(l, n, "gone");
+	assert_non_null(s);
+	assert_true(s->attrs & ST_STRIKE);
+	assert_true(s->attrs & ST_DIM);
+	assert_false(find_span(l, n, "keep")->attrs & ST_STRIKE);
+	md_free(l, n);
+	check(src, 80, "keep gone and one");
+	/* where dim cannot show (vt100), "~" marks the struck words */
+	l = md_render_ex(src, strlen(src), 80, &o, &n);
+	flat = flatten(l, n, 80);
+	assert_string_equal(flat, "keep ~gone~ and ~one~");
+	free(flat);
+	md_free(l, n);
+
+	check("- [ ] todo\n- [x] done\n- plain", 40, "[ ] todo\n[x] done\n• plain");
+	check("1. [x] first\n2. [ ] second item that wraps", 20,
+	      "1. [x] first\n2. [ ] second item\n       that wraps");
+	check("see www.example.org/a and https://x.org/b.", 80,
+	      "see www.example.org/a and https://x.org/b.");
+	l = md_render("at www.example.org now", 22, 80, &n);
+	s = find_span(l, n, "www.example.org");
+	assert_non_null(s);
+	assert_int_equal(s->role, THEME_MARKDOWN_LINK);
+	md_free(l, n);
+	/* a table inside a list item and a quote, laid out in the room the prefixes leave */
+	check("- x\n\n  | a | b |\n  |---|---|\n  | 1 | 2 |", 40, "• x\n\n  a  b\n  ────\n  1  2");
+	check("> | a |\n> |--:|\n> | ~~9~~ |", 40, "│ a\n│ ─\n│ 9");
+}
+
 static void test_long_url(void **state)
 {
 	char src[1200], want[400];
@@ -334,8 +374,9 @@ static void test_rules_html_tables(void **state)
 	check("a | b\n--|--\n1 | 2", 40, "a  b\n────\n1  2");
 	check("| name | n |\n|:--|--:|\n| apple | 3 |\n| kiwi | 120 |", 40,
 	      "name     n\n──────────\napple    3\nkiwi   120");
-	/* as in GFM, a '|' in a code span still splits, and cells past the header's go */
-	check("| x | y |\n|---|---|\n| `a|b` | c |", 40, "x  y\n────\na  b");
+	/* as on GitHub, a '|' in a code span still splits (so the backticks show as text), and
+	 * cells past the header's go */
+	check("| x | y |\n|---|---|\n| `a|b` | c |", 40, "x   y\n──────\n`a  b`");
 	check("| long heading here | b |\n|---|---|\n| some long cell text | 2 |", 16,
 	      "long heading…  b\n────────────────\nsome long ce…  2");
 	check("a | b\nnot a table", 40, "a | b not a table");
@@ -517,13 +558,39 @@ static void test_long_lines(void **state)
 	assert_int_equal(n, (len + 79) / 80);
 	free(flatten(l, n, 80));
 	md_free(l, n);
-	for (i = 0; i < len; i++)
-		src[i] = "ab *c* `d` \xe4\xb8\xad[e](f) "[i % 22];
-	l = md_render(src, len, 33, &n);
-	assert_non_null(l);
-	free(flatten(l, n, 33));
-	md_free(l, n);
+	/* mixed markup; cmark-gfm's quadratic case without a space to cut at */
+	for (int k = 0; k < 2; k++) {
+		const char *pat = k ? "[e](f)*c*" : "ab *c* `d` \xe4\xb8\xad[e](f) ";
+
+		for (i = 0; i < len; i++)
+			src[i] = pat[i % strlen(pat)];
+		l = md_render(src, len, 33, &n);
+		assert_non_null(l);
+		free(flatten(l, n, 33));
+		md_free(l, n);
+	}
 	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 60.0); /* a guard against quadratic time, not a timing */
+	free(src);
+}
+
+/* Long blocks are cut for cmark-gfm's sake, but never inside fenced code */
+static void test_long_code(void **state)
+{
+	size_t len = 40010, i, n, blank = 0;
+	char *src = malloc(len + 16);
+	struct md_line *l;
+
+	assert_non_null(src);
+	memcpy(src, "```\n", 4);
+	for (i = 4; i < len; i++)
+		src[i] = i % 40 == 39 ? '\n' : "[e](f) *c* "[i % 11];
+	memcpy(src + len, "\n```", 5);
+	l = md_render(src, len + 4, 80, &n);
+	assert_non_null(l);
+	for (i = 0; i < n; i++)
+		blank += l[i].n == 0;
+	assert_int_equal(blank, 0);
+	md_free(l, n);
 	free(src);
 }
 
@@ -542,6 +609,7 @@ int main(void)
 	    cmocka_unit_test(test_headings),
 	    cmocka_unit_test(test_inline_styles),
 	    cmocka_unit_test(test_links_and_images),
+	    cmocka_unit_test(test_gfm),
 	    cmocka_unit_test(test_long_url),
 	    cmocka_unit_test(test_code_blocks),
 	    cmocka_unit_test(test_lists),
@@ -554,6 +622,7 @@ int main(void)
 	    cmocka_unit_test(test_hostile),
 	    cmocka_unit_test(test_deep_nesting),
 	    cmocka_unit_test(test_long_lines),
+	    cmocka_unit_test(test_long_code),
 	    cmocka_unit_test(test_narrow),
 	};
 

@@ -307,7 +307,7 @@ static void test_hostile(void **state)
 	expect_fail("/9j/AAAA", 8, "JPEG");
 	expect_fail("not base64!", 11, "invalid base64");
 	expect_fail("R0lGODlhAQABAAAAACw=", 20, "GIF");
-	expect_fail("AAAA", 4, "not a PNG or JPEG");
+	expect_fail("AAAA", 4, "not a PNG, JPEG or GIF");
 	/* over the size limit: refused before any byte is read (the pointer is never used) */
 	expect_fail((const char *)&n, (size_t)IMG_MAX_BYTES / 3 * 4 + 400, "limit");
 	/* the text/plain placeholder line names the reason */
@@ -316,6 +316,99 @@ static void test_hostile(void **state)
 	assert_non_null(strstr(t, "[image/png 0 B: invalid base64]"));
 	free(t);
 	json_decref(d);
+}
+
+/* The GIF fixtures of tests/data/gif (made by make_gifs.py there, checked with PIL) */
+static unsigned char *gif_file(const char *name, size_t *n)
+{
+	char path[256];
+	FILE *f;
+	unsigned char *p = malloc(4096);
+
+	snprintf(path, sizeof path, "tests/data/gif/%s", name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_non_null(p);
+	*n = fread(p, 1, 4096, f);
+	fclose(f);
+	return p;
+}
+
+static void expect_px(const struct img *im, unsigned x, unsigned y, unsigned rgba)
+{
+	const unsigned char *q = im->rgba + ((size_t)y * im->w + x) * 4;
+	unsigned got = (unsigned)q[0] << 24 | (unsigned)q[1] << 16 | (unsigned)q[2] << 8 | q[3];
+
+	if ((got & 0xff) == 0 && (rgba & 0xff) == 0)
+		return; /* transparent: the colour does not matter */
+	if (got != rgba)
+		print_error("pixel %u,%u: want %08x, got %08x\n", x, y, rgba, got);
+	assert_int_equal(got, rgba);
+}
+
+static void test_gif(void **state)
+{
+	static const unsigned R = 0xff0000ffu, G = 0x00ff00ffu, B = 0x0000ffffu, W = 0xffffffffu;
+	static const unsigned tiny[] = {R, G, B, W, W, B, G, R}, lace[] = {R, G, B, W, R, G, B, W};
+	struct img im;
+	char why[128] = "", *s, *t;
+	size_t n;
+	unsigned char *p = gif_file("tiny.gif", &n);
+
+	/* the first frame only (the second is all green) */
+	assert_int_equal(img_decode(p, n, &im, why, sizeof why), 0);
+	assert_int_equal(im.w, 4);
+	assert_int_equal(im.h, 2);
+	for (unsigned i = 0; i < 8; i++)
+		expect_px(&im, i % 4, i / 4, tiny[i]);
+	img_free(&im);
+	/* through mime_text as art, like a PNG */
+	s = b64(p, n);
+	json_t *d = bundle("image/gif", s, "<IPython.core.display.Image object>");
+	const char *chosen = NULL;
+	struct scan sc;
+
+	t = mime_text(d, &opts, &chosen);
+	assert_non_null(t);
+	assert_string_equal(chosen, "image/gif");
+	sc = scan(t);
+	assert_true(sc.rows >= 1 && sc.controls == 0);
+	assert_null(strstr(t, "[image/gif"));
+	free(t);
+	json_decref(d);
+	free(s);
+	free(p);
+	/* interlaced rows put back in order */
+	p = gif_file("interlaced.gif", &n);
+	assert_int_equal(img_decode(p, n, &im, why, sizeof why), 0);
+	assert_int_equal(im.h, 8);
+	for (unsigned y = 0; y < 8; y++)
+		expect_px(&im, 0, y, lace[y]);
+	img_free(&im);
+	free(p);
+	/* a frame inside the screen, its colour 3 transparent, the rest of the screen too */
+	p = gif_file("transparent.gif", &n);
+	assert_int_equal(img_decode(p, n, &im, why, sizeof why), 0);
+	assert_int_equal(im.w, 4);
+	expect_px(&im, 1, 1, R);
+	expect_px(&im, 2, 1, 0);
+	expect_px(&im, 1, 2, 0);
+	expect_px(&im, 2, 2, B);
+	expect_px(&im, 0, 0, 0);
+	expect_px(&im, 3, 3, 0);
+	img_free(&im);
+	free(p);
+	/* hostile: a 65535×65535 screen, a truncated frame */
+	p = gif_file("huge.gif", &n);
+	s = b64(p, n);
+	expect_fail(s, strlen(s), "65535×65535 pixels is over the limit");
+	free(s);
+	free(p);
+	p = gif_file("truncated.gif", &n);
+	s = b64(p, n);
+	expect_fail(s, strlen(s), "bad GIF");
+	free(s);
+	free(p);
 }
 
 static void test_cache(void **state)
@@ -550,6 +643,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_png_art),
 	    cmocka_unit_test(test_jpeg_and_depths),
+	    cmocka_unit_test(test_gif),
 	    cmocka_unit_test(test_hostile),
 	    cmocka_unit_test(test_cache),
 	    cmocka_unit_test(test_text_types),
