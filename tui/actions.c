@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "tui/app.h"
+#include "tui/session.h"
 
 static size_t ncells(struct app *a)
 {
@@ -327,6 +328,8 @@ static const struct act_entry table[] = {
 	{"split", "split the cell at the cursor", co_split},
 	{"comment", "comment the line out, or back in", hb_comment},
 	{"suspend", "suspend bobbin (fg brings it back)", view_suspend},
+	{"detach", "detach: the session goes on without the screen (bobbin NB reattaches)",
+	 sess_detach_key},
 	{"clipboard-cell", "copy the cell's source to the system clipboard (OSC 52)", osc52_copy_cell},
 	{"clipboard-output", "copy the cell's text output to the system clipboard (OSC 52)",
 	 osc52_copy_output},

@@ -2,7 +2,8 @@
 /*
  * `bobbin [NOTEBOOK.ipynb]`: the notebook screen. This file owns start-up (options, the
  * notebook, the kernel — started without blocking so the screen shows "starting"), the one
- * zmq_poll loop over the kernel's sockets, the terminal and the signal pipe, and the services
+ * zmq_poll loop over the kernel's sockets, the terminal, the signal pipe and the session's
+ * sockets (session.h: none of the terminal while detached), and the services
  * the modes share (messages, questions, editing the focused cell, the theme). The kernel and
  * cell execution are in app_kernel.c, the layout cache and scrolling in app_layout.c, saving,
  * opening and quitting in app_file.c.
@@ -20,6 +21,7 @@
 #include "tui/app.h"
 #include "tui/cmd.h"
 #include "tui/gfx.h"
+#include "tui/session.h"
 #include "tui/sigpipe.h"
 #include "tui/tout.h"
 
@@ -181,7 +183,7 @@ static long loop_timeout(struct app *a, long long now)
 		t = 30;
 	if (nb_doc_loading(a->doc))
 		t = 0;
-	if (a->need_draw) {
+	if (a->need_draw && sess_tty() >= 0) { /* nothing is drawn while detached */
 		long d = (long)(a->last_draw_ms + 33 - now);
 		if (d < t)
 			t = d < 0 ? 0 : d;
@@ -194,7 +196,7 @@ static long loop_timeout(struct app *a, long long now)
 	return t;
 }
 
-static void hangup(struct app *a)
+void app_hangup(struct app *a)
 {
 	app_commit_edit(a);
 	if (nb_doc_dirty(a->doc))
@@ -208,15 +210,17 @@ static void loop(struct app *a)
 	long long last_byte = 0;
 
 	while (!a->quit) {
-		zmq_pollitem_t items[KC_MAXPOLL + 2];
-		int n = a->kc ? kc_client_pollitems(a->kc, items, KC_MAXPOLL) : 0;
+		zmq_pollitem_t items[KC_MAXPOLL + 4];
+		int n = a->kc ? kc_client_pollitems(a->kc, items, KC_MAXPOLL) : 0, ns;
 		long long now = sigpipe_now_ms();
 		struct key k;
 		int sig;
 
-		items[n] = (zmq_pollitem_t){.fd = 0, .events = ZMQ_POLLIN};
+		/* the terminal: none while the session is detached (session_server.c) */
+		items[n] = (zmq_pollitem_t){.fd = sess_tty(), .events = ZMQ_POLLIN};
 		items[n + 1] = (zmq_pollitem_t){.fd = sfd, .events = ZMQ_POLLIN};
-		if (zmq_poll(items, n + 2, loop_timeout(a, now)) < 0 && errno != EINTR)
+		ns = sess_pollitems(items + n + 2, 2);
+		if (zmq_poll(items, n + 2 + ns, loop_timeout(a, now)) < 0 && errno != EINTR)
 			break;
 		now = sigpipe_now_ms();
 		if (a->kc) {
@@ -227,7 +231,7 @@ static void loop(struct app *a)
 			if (kernel_badsig_check(a->kc, &badsig, why, sizeof why))
 				app_msg(a, 1, "%s", why);
 		}
-		if (items[n].revents & ZMQ_POLLIN) {
+		if (items[n].fd >= 0 && (items[n].revents & (ZMQ_POLLIN | ZMQ_POLLERR))) {
 			char buf[4096];
 			ssize_t r = read(0, buf, sizeof buf);
 
@@ -235,8 +239,7 @@ static void loop(struct app *a)
 				keys_feed(a->keys, buf, (size_t)r);
 				last_byte = now;
 			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
-				hangup(a); /* the terminal went away */
-				break;
+				sess_detach(a, 1); /* the terminal went away */
 			}
 		} else if (keys_pending(a->keys) && now - last_byte >= 30) {
 			keys_timeout(a->keys);
@@ -246,13 +249,16 @@ static void loop(struct app *a)
 			if (act_key(a, &k) == MODE_REDRAW)
 				a->need_draw = 1;
 		while ((items[n + 1].revents & ZMQ_POLLIN) && (sig = sigpipe_read())) {
-			if (sig == SIGWINCH)
+			if (sig == SIGWINCH && sess_tty() >= 0)
 				view_resize(a);
-			else if (sig == SIGHUP || sig == SIGTERM)
-				hangup(a);
+			else if (sig == SIGHUP)
+				sess_detach(a, 1);
+			else if (sig == SIGTERM)
+				app_hangup(a);
 			else if (sig == SIGINT)
 				app_kernel_interrupt(a);
 		}
+		sess_dispatch(a, items + n + 2, ns);
 		if (!a->quit)
 			app_load_more(a, LOAD_SLICE);
 		if (a->quit)
@@ -264,6 +270,7 @@ static void loop(struct app *a)
 			if (nb_doc_dirty(a->doc))
 				rec_write(a);
 		}
+		sess_tick(a, now);
 		if (a->nexec && now - a->last_tick_ms >= 1000) {
 			a->last_tick_ms = now;
 			a->need_draw = 1; /* the elapsed time */
@@ -272,7 +279,7 @@ static void loop(struct app *a)
 			a->last_tick_ms = now;
 			mode_tick(a);
 		}
-		if (a->need_draw && now - a->last_draw_ms >= 33) {
+		if (a->need_draw && sess_tty() >= 0 && now - a->last_draw_ms >= 33) {
 			a->last_draw_ms = now;
 			view_draw(a);
 		}
@@ -325,6 +332,10 @@ int cmd_notebook(int argc, char **argv)
 		tout_fmt(stderr, "bobbin: the notebook screen needs a terminal (try bobbin run)\n");
 		return 2;
 	}
+	/* a live session of this notebook gets this terminal; else this process forks, and the
+	 * child runs on as the session (session.h) */
+	if (sess_begin(file, &rc))
+		return rc;
 	setlocale(LC_ALL, "");
 	a->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	config_load(&a->cfg, NULL, cfg_warn, NULL);
@@ -373,6 +384,7 @@ int cmd_notebook(int argc, char **argv)
 			return 2;
 		}
 	}
+	sess_setsid();
 	if (view_init(a) < 0) {
 		tout_fmt(stderr, "bobbin: cannot use this terminal (TERM=%s)\n",
 		         getenv("TERM") ? getenv("TERM") : "");
@@ -427,5 +439,6 @@ int cmd_notebook(int argc, char **argv)
 	keys_free(a->keys);
 	nb_out_free(a->out);
 	nb_doc_free(a->doc);
+	sess_end(rc);
 	return rc;
 }

@@ -15,6 +15,7 @@
  *   cmdline.c      the `:` command table (name, arguments, help, handler)
  *   view.c         the only curses code besides theme_curses.c
  *   recover.c      the recovery file
+ *   session*.c     the session that survives the terminal: detach, reattach (session.h)
  * Model changes only set flags (need_draw, a cell's cache entry invalid); keys go to the mode on
  * top, which says whether the screen needs a redraw; the loop redraws at most ~30 times a second.
  */
@@ -153,6 +154,8 @@ void app_commit_edit(struct app *a);
 void app_edit_start(struct app *a);
 void app_edit_stop(struct app *a);
 void app_set_theme(struct app *a, const char *name);
+/* The end on SIGTERM (and SIGHUP without a session): the recovery file, then quit. */
+void app_hangup(struct app *a);
 
 /* ---- app_layout.c: the layout cache, scrolling ---- */
 /* The cell's layout (cached; borrowed until the cell's next layout); NULL when out of memory. */
@@ -262,6 +265,7 @@ void view_raw(const char *s); /* writes our own terminal control sequences */
 /* Ctrl-Z: gives the terminal back as it was (modes off, curses ended), stops the process, and
  * takes the terminal again when continued. */
 void view_suspend(struct app *a);
+void view_resume(struct app *a); /* the terminal taken again after a suspend */
 int view_text_rows(struct app *a); /* rows for cells */
 /* What the modes draw with (the only curses calls are in view.c): the cells, a laid-out text
  * from row top, a list, a popup (sel NULL: text lines, scrolled by *top) at the cursor. */

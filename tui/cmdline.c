@@ -187,6 +187,7 @@ static const struct cl_command commands[] = {
 	 c_subst},
 	{"%s", "/PAT/REP/[g][c]", "replace in every cell", c_subst},
 	{"help", "", "this help", c_action},
+	{"detach", "", "detach: the session goes on without the screen", c_action},
 	{"threads", "", "the threads pane", c_action},
 	{"misrouted", "", "the misrouting list", c_action},
 	{"attribution", "", "toggle the attribution view", c_action},

@@ -61,6 +61,7 @@ static const struct km_binding bindings[] = {
 	{KM_COMMAND, "e", "image"},
 	{KM_COMMAND, "C", "clear-output"},
 	{KM_COMMAND, "C-z", "suspend"},
+	{KM_COMMAND, "D D", "detach"},
 	{KM_COMMAND, "Y", "clipboard-cell"},
 	{KM_COMMAND, "g y", "clipboard-output"},
 	{KM_COMMAND, "C-s", "save"},

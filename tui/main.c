@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tui/cmd.h"
+#include "tui/session.h"
 #include "tui/tout.h"
 
 #define BOBBIN_VERSION "0.1.0"
@@ -17,6 +18,7 @@ static const char usage[] =
 	"       bobbin run NOTEBOOK.ipynb [-o OUT | --inplace] [-k NAME] [--timeout S]\n"
 	"       bobbin exec [-k NAME | --existing[=FILE|ID]] [-c CODE]\n"
 	"       bobbin kernels [--ssh HOST]\n"
+	"       bobbin sessions | bobbin attach [--take] [NOTEBOOK.ipynb]\n"
 	"       (--ssh HOST: the kernel on another machine, for every command)\n"
 	"\n"
 	"A terminal notebook client for Jupyter kernels.\n"
@@ -38,6 +40,10 @@ int main(int argc, char **argv)
 		return cmd_exec(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "sessions"))
+		return cmd_sessions(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "attach"))
+		return cmd_attach(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "console"))
 		return cmd_console(argc - 1, argv + 1);
 	return cmd_notebook(argc, argv);

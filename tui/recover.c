@@ -2,7 +2,8 @@
 /*
  * The recovery file: while a notebook has unsaved changes, its would-be saved bytes are kept in
  * `.NAME.ipynb.recovery` beside it (never over it), refreshed every autosave_interval seconds
- * and at once on SIGHUP/SIGTERM, so a dropped SSH session loses nothing. Opening the notebook
+ * (at most 5 while the session is detached: session_server.c) and at once on detach, hangup and
+ * SIGTERM, so even a machine crash loses little. Opening the notebook
  * again offers to restore it (`--recover` does without asking); a clean save or quit removes it.
  * Written through a new file of an unpredictable name created exclusively, then renamed, so a
  * directory others can write to cannot make it overwrite another file.

@@ -17,6 +17,7 @@
 
 #include "tui/app.h"
 #include "tui/gfx.h"
+#include "tui/session.h"
 #include "tui/sigpipe.h"
 #include "tui/theme_curses.h"
 #include "tui/utf8.h"
@@ -554,7 +555,14 @@ void view_suspend(struct app *a)
 {
 	term_modes(a, 0);
 	endwin();
+	if (sess_suspend(a) == 0)
+		return; /* the session's client stops; view_resume() when it is continued */
 	raise(SIGSTOP); /* back here after fg (SIGCONT) */
+	view_resume(a);
+}
+
+void view_resume(struct app *a)
+{
 	refresh();
 	term_modes(a, 1);
 	a->full_redraw = 1;

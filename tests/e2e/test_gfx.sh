@@ -14,7 +14,7 @@ trap 'rm -rf "$T"' EXIT INT TERM
 export HERE BOBBIN T JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
 mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_CONFIG_HOME/bobbin" "$XDG_DATA_HOME"
 exec /usr/bin/python3 - <<'PY'
-import os, pty, select, signal, struct, fcntl, sys, termios, time
+import os, pty, select, signal, struct, subprocess, fcntl, sys, termios, time
 sys.path.insert(0, os.environ["HERE"] + "/nb")
 from figs import Tap, figure_notebook
 
@@ -56,6 +56,9 @@ def session(answer, config="", keys=(), want=None, seconds=20, late=False):
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     os.close(fd)
+    # the notebook's session goes on detached (docs/detach.md): ended, so the next one starts
+    # afresh with its own config
+    subprocess.run(["sh", os.environ["HERE"] + "/nb/end_sessions.sh"])
     return out
 
 KITTY_OK = b"\x1b_Gi=31;OK\x1b\\"

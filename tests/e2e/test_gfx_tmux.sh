@@ -58,6 +58,9 @@ def session(config, want, seconds=30):
     left = tm("i", "display-message", "-p", "-t", ":.1", "#{pane_left}").strip()
     for w in ("o", "i"):
         tm(w, "kill-server")
+    # the notebook's session goes on detached (docs/detach.md): ended, so the next one starts
+    # afresh with its own config
+    subprocess.run(["sh", os.environ["HERE"] + "/nb/end_sessions.sh"])
     return out, int(left or -1)
 
 # images = kitty: through the passthrough, every chunk with its own move

@@ -67,6 +67,7 @@ b = 2" "c = 3"
 # asked for them (extended-keys on), so Ctrl-Shift-minus splitting shows the request arrived
 
 TM kill-server 2>/dev/null
+sh "$HERE/nb/end_sessions.sh"
 sessions=$((sessions + 1)); SOCK="bobbin-nb-$$-$sessions"
 TM -f /dev/null new-session -d -x 100 -y 30 -c "$T" \
 	"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL= JUPYTER_RUNTIME_DIR=$JUPYTER_RUNTIME_DIR XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_DATA_HOME=$XDG_DATA_HOME script -q -f -c '$BOBBIN c.ipynb' $T/typescript; echo BOBBIN-EXIT \$?; sleep 600"

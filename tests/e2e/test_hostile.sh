@@ -9,7 +9,7 @@
 BOBBIN=${BOBBIN:-$PWD/bobbin}
 T=$(mktemp -d)
 SOCK=bobbin-hostile-$$
-trap 'tmux -L $SOCK kill-server 2>/dev/null; rm -rf "$T"' EXIT
+trap 'tmux -L $SOCK kill-server 2>/dev/null; sh "$(dirname "$0")/nb/end_sessions.sh"; rm -rf "$T"' EXIT
 export JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
 mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME"
 n=0

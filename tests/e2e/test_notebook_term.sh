@@ -139,7 +139,7 @@ if TM capture-pane -p -e | grep -q '\[3[0-7]m\|\[38;'; then notok "NO_COLOR: no 
 cmd "q!"
 wait_for BOBBIN-EXIT 30
 
-# ---- hangup writes a recovery file that restores the edit ----
+# ---- hangup writes a recovery file (the session detaches; ended, it is offered on open) ----
 mknb "$T/r.ipynb" "a = 1"
 start -- r.ipynb
 wait_for "a = 1" 30
@@ -150,6 +150,8 @@ kill -HUP "$pid"
 t "hangup: bobbin exits on SIGHUP" "BOBBIN-EXIT" 30
 if [ -f "$T/.r.ipynb.recovery" ] && grep -q 12345 "$T/.r.ipynb.recovery"; then ok "hangup: the recovery file has the edit"; else notok "hangup: recovery file" "$(ls -la "$T")"; fi
 if grep -q 12345 "$T/r.ipynb"; then notok "hangup: the notebook itself is untouched"; else ok "hangup: the notebook itself is untouched"; fi
+# the hangup detached the session (docs/detach.md); SIGTERM ends it, keeping the recovery file
+sh "$HERE/nb/end_sessions.sh"
 start -- r.ipynb
 t "recover: opening offers the recovery file" "recovery file" 30
 keys r

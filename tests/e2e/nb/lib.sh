@@ -17,13 +17,15 @@ notok() {
 cleanup() {
 	i=0
 	while [ $i -le $sessions ]; do tmux -L "bobbin-nb-$$-$i" kill-server 2>/dev/null; i=$((i + 1)); done
+	sh "$HERE/nb/end_sessions.sh"
 	# the kernels' last files may still be going away
 	for i in 1 2 3 4 5 6 7 8 9 10; do rm -rf "$T" 2>/dev/null && break; sleep 0.5; done
 }
 export JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
 mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_CONFIG_HOME/bobbin" "$XDG_DATA_HOME"
 
-# start [-x W -y H] [ENV=V ...] -- ARGS: a fresh session running bobbin in $T
+# start [-x W -y H] [ENV=V ...] -- ARGS: a fresh session running bobbin in $T (the one before
+# ended; with KEEP_SESSIONS set, its bobbin goes on detached)
 start() {
 	w=100 h=30
 	while [ $# -gt 0 ]; do
@@ -37,6 +39,9 @@ start() {
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs="$envs $1"; shift; done
 	[ "${1:-}" = "--" ] && shift
 	TM kill-server 2>/dev/null
+	# the bobbin killed with its terminal goes on as a detached session (docs/detach.md): ended
+	# here, as it ended with the terminal before, unless the test is about that
+	[ -n "${KEEP_SESSIONS:-}" ] || sh "$HERE/nb/end_sessions.sh"
 	sessions=$((sessions + 1))
 	SOCK="bobbin-nb-$$-$sessions"
 	# keep the test's environment out of tmux's global one except what we pass

@@ -9,12 +9,14 @@ mkdir -p "$HOME"
 cleanup() {
 	i=0
 	while [ $i -le $sessions ]; do tmux -L "bobbin-$WIDE-$$-$i" kill-server 2>/dev/null; i=$((i + 1)); done
+	sh "$HERE/nb/end_sessions.sh"
 	for i in 1 2 3 4 5 6 7 8 9 10; do rm -rf "$T" 2>/dev/null && break; sleep 0.5; done
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 start() {
 	TM kill-server 2>/dev/null
+	sh "$HERE/nb/end_sessions.sh"
 	sessions=$((sessions + 1))
 	SOCK="bobbin-$WIDE-$$-$sessions"
 	TM -f /dev/null new-session -d -x 120 -y 40 -c "$T" \
