@@ -13,7 +13,7 @@ T=$(mktemp -d /tmp/bobbin-gfx-XXXXXX)
 trap 'rm -rf "$T"' EXIT INT TERM
 export HERE BOBBIN T JUPYTER_RUNTIME_DIR="$T/runtime" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
 mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_CONFIG_HOME/bobbin" "$XDG_DATA_HOME"
-exec /usr/bin/python3 - <<'PY'
+/usr/bin/python3 - <<'PY'
 import os, pty, select, signal, struct, subprocess, fcntl, sys, termios, time
 sys.path.insert(0, os.environ["HERE"] + "/nb")
 from figs import Tap, figure_notebook
