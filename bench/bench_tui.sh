@@ -40,9 +40,25 @@ ROWS, COLS = 40, 120
 env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="", COLUMNS=str(COLS), LINES=str(ROWS))
 
 def cpu(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        st = f.read().rsplit(")", 1)[1].split()
-    return (int(st[11]) + int(st[12])) / TICK   # utime, stime (whole thread group)
+    """utime+stime of pid and every process under it: bobbin NB is a thin client whose child, the
+    session, does the work (docs/detach.md); jupyter-console has no children here."""
+    procs = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    st = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            procs[int(d)] = (int(st[1]), int(st[11]) + int(st[12]))   # ppid, utime + stime
+    total = 0
+    for p, (ppid, t) in procs.items():
+        q = p
+        while q in procs and q != pid and q > 1:
+            q = procs[q][0]
+        if q == pid:
+            total += t
+    return total / TICK
 
 class Pty:
     def __init__(self, argv):
