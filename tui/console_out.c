@@ -242,22 +242,23 @@ static void human_size(size_t n, char *buf, size_t size)
 		snprintf(buf, size, "%.1f MB", n / 1048576.0);
 }
 
-/* Where the pane's cursor is on tmux's terminal (1-based), asked of tmux; 0 when it cannot
- * be asked. */
-static int tmux_cursor(int *y, int *x)
+/* Where the pane's cursor is on tmux's terminal (1-based) and the pane's height, asked of tmux;
+ * 0 when it cannot be asked. */
+static int tmux_cursor(int *y, int *x, int *h)
 {
 	const char *pane = getenv("TMUX_PANE");
 	int ok = pane && *pane && strspn(pane, "%0123456789") == strlen(pane), cy, top, left;
-	char cmd[160];
+	char cmd[192];
 	FILE *p;
 
 	snprintf(cmd, sizeof cmd,
-		 "tmux display-message -p %s%s '#{cursor_y} #{pane_top} #{pane_left}' 2>/dev/null",
+		 "tmux display-message -p %s%s '#{cursor_y} #{pane_top} #{pane_left} #{pane_height}' "
+		 "2>/dev/null",
 		 ok ? "-t " : "", ok ? pane : "");
 	if (!(p = popen(cmd, "r")))
 		return 0;
-	ok = fscanf(p, "%d %d %d", &cy, &top, &left) == 3 && cy >= 0 && top >= 0 && left >= 0 &&
-	     cy + top < 10000 && left < 10000;
+	ok = fscanf(p, "%d %d %d %d", &cy, &top, &left, h) == 4 && cy >= 0 && top >= 0 &&
+	     left >= 0 && cy + top < 10000 && left < 10000 && *h > 0;
 	pclose(p);
 	*y = top + cy + 1;
 	*x = left + 1;
@@ -267,22 +268,28 @@ static int tmux_cursor(int *y, int *x)
 int con_pixels(FILE *f, json_t *data, const struct mime_opts *mo, int nl_first)
 {
 	static const char *const types[] = {"image/png", "image/jpeg", "image/gif"};
-	const char *tmux = getenv("TMUX");
+	const char *tmux = getenv("TMUX"), *term = getenv("TERM");
+	int in_tmux = tmux && *tmux, rows, y, x, h;
 	json_t *v = NULL;
 	size_t n;
 	char *seq, *w, mv[32];
-	int rows, y, x;
 
-	if (!isatty(fileno(f)) || mo->depth == THEME_DEPTH_NONE)
+	if (!isatty(fileno(f)) || mo->depth == THEME_DEPTH_NONE ||
+	    (!in_tmux && term && !strncmp(term, "tmux", 4)) || /* tmux there, not askable here */
+	    (in_tmux && !tmux_cursor(&y, &x, &h)))
 		return 0;
 	for (size_t i = 0; i < sizeof types / sizeof *types && !v; i++)
 		v = json_object_get(data, types[i]);
 	if (!json_is_string(v) ||
 	    !(seq = gfx_encode_fit(json_string_value(v), json_string_length(v), mo, &rows, &n)))
 		return 0;
+	if (in_tmux && rows >= h) { /* its top would scroll away before it is drawn */
+		g_free(seq);
+		return 0;
+	}
 	if (nl_first)
 		tout_lit(f, "\n");
-	if (!tmux || !*tmux) {
+	if (!in_tmux) {
 		tout_pixels(f, seq, n);
 		tout_lit(f, "\n"); /* the cursor is on the image's last row */
 		g_free(seq);
@@ -295,7 +302,7 @@ int con_pixels(FILE *f, json_t *data, const struct mime_opts *mo, int nl_first)
 		tout_lit(f, "\n");
 	snprintf(mv, sizeof mv, "\033[%dA", rows);
 	tout_pixels(f, mv, strlen(mv));
-	if (tmux_cursor(&y, &x) && (w = gfx_tmux_wrap(seq, n, y, x, &n))) {
+	if (tmux_cursor(&y, &x, &h) && (w = gfx_tmux_wrap(seq, n, y, x, &n))) {
 		tout_pixels(f, w, n);
 		free(w);
 	}

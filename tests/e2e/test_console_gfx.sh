@@ -7,7 +7,8 @@
 # file (images = kitty) writes no escape sequence at all. Inside tmux (a pane of an inner tmux with
 # allow-passthrough on, whose client runs in an outer tmux recording what it gets, as in
 # test_gfx_tmux.sh) the kitty image comes out of the passthrough at the rows bobbin made for it,
-# in the outer terminal's coordinates. Prints TAP. Needs $BOBBIN, ipykernel, tmux, Debian's
+# in the outer terminal's coordinates; with TERM=tmux-256color and no $TMUX (over ssh from inside
+# tmux) block art. Prints TAP. Needs $BOBBIN, ipykernel, tmux, Debian's
 # python3-matplotlib.
 BOBBIN=${BOBBIN:-$(cd "$(dirname "$0")/../.." && pwd)/bobbin}
 export BOBBIN

@@ -19,18 +19,18 @@ CELL = ("from IPython.display import Image, display; "
 tap = Tap()
 ok = tap.ok
 
-def env():
+def env(term="xterm-256color"):
     e = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE", "NO_COLOR")}
-    e.update(TERM="xterm-256color", COLORTERM="truecolor", LANG="C.UTF-8", LC_ALL="")
+    e.update(TERM=term, COLORTERM="truecolor", LANG="C.UTF-8", LC_ALL="")
     return e
 
-def console(config, seconds=60):
+def console(config, seconds=60, term="xterm-256color"):
     """bobbin console in a pty: the cell typed at the first prompt; returns every byte written
     until the prompt after its output."""
     open(os.environ["XDG_CONFIG_HOME"] + "/bobbin/config", "w").write(config)
     pid, fd = pty.fork()
     if pid == 0:
-        os.execve(BOBBIN, [BOBBIN, "console", "-k", "python3"], env())
+        os.execve(BOBBIN, [BOBBIN, "console", "-k", "python3"], env(term))
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
     out, typed, t0 = b"", False, time.time()
     while time.time() - t0 < seconds:
@@ -76,6 +76,11 @@ ok(i >= 0 and out.find(b"\x1b\\", i) > i and b"\x1b_G" not in out,
 out = console("images = symbols\n")
 ok(("▀".encode() in out or "▄".encode() in out) and b"\x1b_G" not in out and sixel_at(out) < 0,
    "console, images=symbols: block art, no pixel sequence", repr(out[-300:]))
+
+# over ssh from inside tmux (TERM tmux…, no $TMUX): tmux cannot be asked where the image goes
+out = console("images = kitty\n", term="tmux-256color")
+ok(("▀".encode() in out or "▄".encode() in out) and b"\x1b_G" not in out,
+   "console, images=kitty, TERM=tmux-256color without $TMUX: block art", repr(out[-300:]))
 
 # exec on a terminal draws kitty too; into a file, no escape sequence at all
 open(os.environ["XDG_CONFIG_HOME"] + "/bobbin/config", "w").write("images = kitty\n")
