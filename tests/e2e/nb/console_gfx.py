@@ -5,7 +5,7 @@ import tempfile, termios, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from figs import NestedTmux, Tap, figure_notebook
 
-BOBBIN, T = os.environ["BOBBIN"], tempfile.mkdtemp(prefix="bobbin-congfx-")
+BOBBIN, T = os.path.abspath(os.environ["BOBBIN"]), tempfile.mkdtemp(prefix="bobbin-congfx-")
 atexit.register(shutil.rmtree, T, True)
 for var, sub in (("JUPYTER_RUNTIME_DIR", "runtime"), ("XDG_CONFIG_HOME", "config"),
                  ("XDG_DATA_HOME", "data")):
