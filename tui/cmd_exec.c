@@ -15,6 +15,7 @@
 
 #include "kernelclient/kc.h"
 #include "tui/cmd.h"
+#include "tui/console.h"
 #include "tui/kernel_open.h"
 #include "tui/mime.h"
 #include "tui/sigpipe.h"
@@ -46,6 +47,8 @@ static void print_bundle(json_t *data)
 	char *rich;
 
 	mime_opts_tty(&mo, STDOUT_FILENO, isatty(STDOUT_FILENO));
+	if (con_pixels(stdout, data, &mo, 0)) /* images = kitty, sixel, iterm on a terminal */
+		return;
 	if ((rich = mime_text(data, &mo, NULL))) {
 		write_line(stdout, rich);
 		free(rich);

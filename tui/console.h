@@ -10,11 +10,13 @@
 #define BOBBIN_CONSOLE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "kernelclient/kc.h"
 #include "notebook/nb.h"
 #include "notebook/nb_output.h"
 #include "tui/kernel_open.h"
+#include "tui/mime.h"
 #include "tui/theme.h"
 
 enum con_mode {
@@ -104,6 +106,13 @@ void con_print_page(struct console *c, json_t *data);
 /* Prints bobbin's own message line (not kernel text; still filtered), above the prompt if one is
  * shown. */
 void con_note(struct console *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An image output (image/png, image/jpeg, image/gif) of data printed at the cursor in the
+ * pixel protocol the config forces (mo->images kitty, sixel or iterm), after a newline when
+ * nl_first, then a newline: 1, or 0 when nothing was printed (f is no terminal, another
+ * setting, no image, or it does not decode). Inside tmux ($TMUX) through its
+ * passthrough when tmux says where the pane's cursor is and the image fits the pane; over ssh
+ * from inside tmux (TERM tmux…, no $TMUX) never. */
+int con_pixels(FILE *f, json_t *data, const struct mime_opts *mo, int nl_first);
 /* Writes text that is already safe, above any prompt. err: to stderr. */
 void con_print(struct console *c, int err, const char *s, size_t n);
 /* Ends a partial output line before a prompt is shown. */

@@ -16,7 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib.h>
+
 #include "tui/console.h"
+#include "tui/gfx.h"
 #include "tui/mime.h"
 #include "tui/safetext.h"
 #include "tui/sigpipe.h"
@@ -239,6 +242,76 @@ static void human_size(size_t n, char *buf, size_t size)
 		snprintf(buf, size, "%.1f MB", n / 1048576.0);
 }
 
+/* Where the pane's cursor is on tmux's terminal (1-based) and the pane's height, asked of tmux;
+ * 0 when it cannot be asked. */
+static int tmux_cursor(int *y, int *x, int *h)
+{
+	const char *pane = getenv("TMUX_PANE");
+	int ok = pane && *pane && strspn(pane, "%0123456789") == strlen(pane), cy, top, left;
+	char cmd[192];
+	FILE *p;
+
+	snprintf(cmd, sizeof cmd,
+		 "tmux display-message -p %s%s '#{cursor_y} #{pane_top} #{pane_left} #{pane_height}' "
+		 "2>/dev/null",
+		 ok ? "-t " : "", ok ? pane : "");
+	if (!(p = popen(cmd, "r")))
+		return 0;
+	ok = fscanf(p, "%d %d %d %d", &cy, &top, &left, h) == 4 && cy >= 0 && top >= 0 &&
+	     left >= 0 && cy + top < 10000 && left < 10000 && *h > 0;
+	pclose(p);
+	*y = top + cy + 1;
+	*x = left + 1;
+	return ok;
+}
+
+int con_pixels(FILE *f, json_t *data, const struct mime_opts *mo, int nl_first)
+{
+	static const char *const types[] = {"image/png", "image/jpeg", "image/gif"};
+	const char *tmux = getenv("TMUX"), *term = getenv("TERM");
+	int in_tmux = tmux && *tmux, rows, y, x, h;
+	json_t *v = NULL;
+	size_t n;
+	char *seq, *w, mv[32];
+
+	if (!isatty(fileno(f)) || mo->depth == THEME_DEPTH_NONE ||
+	    (!in_tmux && term && !strncmp(term, "tmux", 4)) || /* tmux there, not askable here */
+	    (in_tmux && !tmux_cursor(&y, &x, &h)))
+		return 0;
+	for (size_t i = 0; i < sizeof types / sizeof *types && !v; i++)
+		v = json_object_get(data, types[i]);
+	if (!json_is_string(v) ||
+	    !(seq = gfx_encode_fit(json_string_value(v), json_string_length(v), mo, &rows, &n)))
+		return 0;
+	if (in_tmux && rows >= h) { /* its top would scroll away before it is drawn */
+		g_free(seq);
+		return 0;
+	}
+	if (nl_first)
+		tout_lit(f, "\n");
+	if (!in_tmux) {
+		tout_pixels(f, seq, n);
+		tout_lit(f, "\n"); /* the cursor is on the image's last row */
+		g_free(seq);
+		return 1;
+	}
+	/* tmux does not know the image's size: its rows are made first, then the image drawn at
+	 * their top, at a place in the outer terminal's coordinates (tmux writes a passthrough
+	 * where the outer cursor happens to be, and homes it after each) */
+	for (int i = 0; i < rows; i++)
+		tout_lit(f, "\n");
+	snprintf(mv, sizeof mv, "\033[%dA", rows);
+	tout_pixels(f, mv, strlen(mv));
+	if (tmux_cursor(&y, &x, &h) && (w = gfx_tmux_wrap(seq, n, y, x, &n))) {
+		tout_pixels(f, w, n);
+		free(w);
+	}
+	snprintf(mv, sizeof mv, "\033[%dB\r", rows);
+	tout_pixels(f, mv, strlen(mv));
+	g_free(seq);
+	return 1;
+}
+
 static void print_data(struct console *c, json_t *data, const char *out_prefix);
 
 void con_print_page(struct console *c, json_t *data)
@@ -256,10 +329,20 @@ static void print_data(struct console *c, json_t *data, const char *out_prefix)
 
 	struct mime_opts mo;
 	char *rich;
+	int ok;
 
 	if (out_prefix)
 		con_print(c, 0, out_prefix, strlen(out_prefix));
 	mime_opts_tty(&mo, STDOUT_FILENO, c->color);
+	if (!c->defer) { /* collected output goes through tout_stream, which keeps no pixels */
+		con_rl_hide(c);
+		ok = con_pixels(stdout, data, &mo, out_prefix != NULL);
+		if (ok)
+			c->at_bol = 1;
+		con_rl_show(c);
+		if (ok)
+			return;
+	}
 	if ((rich = mime_text(data, &mo, NULL))) {
 		/* markdown, an image, a table: from the start of a line */
 		if (out_prefix)

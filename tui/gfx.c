@@ -296,6 +296,35 @@ char *gfx_encode(const char *b64, size_t len, int m, int cols, int rows, size_t 
 	return out;
 }
 
+char *gfx_encode_fit(const char *b64, size_t len, const struct mime_opts *o, int *rows,
+		     size_t *outlen)
+{
+	unsigned char *bytes;
+	size_t n;
+	struct img im;
+	char why[128], *out;
+	int cols, r, sw = cell_w, sh = cell_h;
+
+	if (o->images != MIME_IMG_KITTY && o->images != MIME_IMG_SIXEL &&
+	    o->images != MIME_IMG_ITERM)
+		return NULL;
+	if (len / 4 * 3 > IMG_MAX_BYTES || img_b64(b64, len, &bytes, &n) < 0)
+		return NULL;
+	r = img_decode(bytes, n, &im, why, sizeof why);
+	free(bytes);
+	if (r < 0)
+		return NULL;
+	img_fit(im.w, im.h, o, &cols, rows);
+	img_free(&im);
+	/* the cell size img_fit used, for the pixels' size (a sixel is drawn at its own) */
+	cell_w = o->cell_w > 0 ? o->cell_w : 8;
+	cell_h = o->cell_h > 0 ? o->cell_h : 16;
+	out = gfx_encode(b64, len, o->images, cols, *rows, outlen);
+	cell_w = sw;
+	cell_h = sh;
+	return out;
+}
+
 /* ---- drawing ---- */
 
 struct placed {

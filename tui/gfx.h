@@ -56,6 +56,13 @@ void gfx_cell(int *w, int *h);
  * mode. Caller frees with g_free (GLib's string); NULL when it does not decode. */
 char *gfx_encode(const char *b64, size_t len, int mode, int cols, int rows, size_t *n);
 
+/* For a line-mode front end (console, exec): the sequence drawing the image at the cursor in
+ * o->images (kitty, sixel or iterm; NULL for any other setting), *rows rows high, at the size
+ * img_fit gives for o (the block art's) and o's cell size. Caller frees with g_free; NULL also
+ * when it does not decode. */
+char *gfx_encode_fit(const char *b64, size_t len, const struct mime_opts *o, int *rows,
+		     size_t *n);
+
 /* After curses' update: the pixel images for what is on screen (no-op in symbols mode). */
 void gfx_after_draw(struct app *a);
 /* The screen is being cleared (Ctrl-L): every image is drawn again after the update. */

@@ -224,3 +224,11 @@ int tout_data(FILE *f, const char *s, size_t n)
 		return -1;
 	return fflush(f) == EOF ? -1 : 0;
 }
+
+void tout_pixels(FILE *f, const char *s, size_t n)
+{
+	if (!isatty(fileno(f)))
+		return;
+	put(f, s, n);
+	fflush(f);
+}

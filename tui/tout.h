@@ -14,7 +14,9 @@
  *  - tout_lit: a string literal of bobbin's own, written verbatim (its own control sequences,
  *    such as "\r\033[K"); anything but a literal does not compile;
  *  - tout_data: bytes that are data, not a message (the executed notebook of `bobbin run -o -`):
- *    verbatim into a pipe or a file, through tout_text (plain) when f is a terminal.
+ *    verbatim into a pipe or a file, through tout_text (plain) when f is a terminal;
+ *  - tout_pixels: a pixel image's sequences that bobbin encoded itself from decoded pixels
+ *    (gfx_encode, never a kernel's bytes), verbatim, and only when f is a terminal.
  * Each call flushes its stream.
  */
 #ifndef BOBBIN_TOUT_H
@@ -31,5 +33,6 @@ void tout_stream(FILE *f, const char *s, size_t n, int sgr);
 void tout_lit_(FILE *f, const char *s);
 /* 0, or -1 when not all of the n bytes of s were written. */
 int tout_data(FILE *f, const char *s, size_t n);
+void tout_pixels(FILE *f, const char *s, size_t n);
 
 #endif

@@ -17,47 +17,28 @@ mkdir -p "$JUPYTER_RUNTIME_DIR" "$XDG_CONFIG_HOME/bobbin" "$XDG_DATA_HOME"
 /usr/bin/python3 - <<'PY'
 import os, re, subprocess, sys, time
 sys.path.insert(0, os.environ["HERE"] + "/nb")
-from figs import Tap, figure_notebook
+from figs import NestedTmux, Tap, figure_notebook
 
 T, BOBBIN, SOCK = os.environ["T"], os.environ["BOBBIN"], os.environ["SOCK"]
 png = figure_notebook(T + "/fig.ipynb", size=(3.2, 2.4))
-open(T + "/inner.conf", "w").write("set -g allow-passthrough on\nset -g status off\n")
 tap = Tap()
 ok = tap.ok
 
-def tm(which, *args):
-    return subprocess.run(["tmux", "-L", SOCK + "-" + which] + list(args),
-                          capture_output=True, text=True).stdout
-
 def session(config, want, seconds=30):
     """bobbin in the right pane of the inner tmux; returns what the inner tmux wrote."""
-    for w in ("o", "i"):
-        tm(w, "kill-server")
     open(os.environ["XDG_CONFIG_HOME"] + "/bobbin/config", "w").write(config)
-    raw, go = T + "/outer.raw", T + "/go"
-    for f in (raw, go):
-        if os.path.exists(f):
-            os.unlink(f)
     bob = ("env LANG=C.UTF-8 LC_ALL= JUPYTER_RUNTIME_DIR=%s XDG_CONFIG_HOME=%s XDG_DATA_HOME=%s %s fig.ipynb"
            % (os.environ["JUPYTER_RUNTIME_DIR"], os.environ["XDG_CONFIG_HOME"],
               os.environ["XDG_DATA_HOME"], BOBBIN))
-    inner = ("tmux -L %s-i -f %s/inner.conf new-session -x 120 -y 40 'sleep 600' \\; "
-             "split-window -h -l 80 \"%s\"" % (SOCK, T, bob))
-    # the inner tmux starts only once the outer pane is recorded
-    tm("o", "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", "-c", T,
-       "while [ ! -e %s ]; do sleep 0.05; done; env -u TMUX TERM=xterm-256color %s; sleep 600"
-       % (go, inner))
-    tm("o", "pipe-pane", "-o", "cat >> " + raw)
-    open(go, "w").close()
+    nt = NestedTmux(SOCK, T, bob)
     t0, out = time.time(), b""
     while time.time() - t0 < seconds:
-        out = open(raw, "rb").read() if os.path.exists(raw) else b""
+        out = nt.raw()
         if want(out):
             break
         time.sleep(0.1)
-    left = tm("i", "display-message", "-p", "-t", ":.1", "#{pane_left}").strip()
-    for w in ("o", "i"):
-        tm(w, "kill-server")
+    left = nt.tm("i", "display-message", "-p", "-t", ":.1", "#{pane_left}").strip()
+    nt.stop()
     # the notebook's session goes on detached (docs/detach.md): ended, so the next one starts
     # afresh with its own config
     subprocess.run(["sh", os.environ["HERE"] + "/nb/end_sessions.sh"])

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Shared by the pixel-image e2e tests (test_gfx.sh, test_gfx_tmux.sh): a notebook of
-matplotlib figures (Debian's python3-matplotlib, Agg) saved as display_data outputs, and TAP
-lines."""
+"""Shared by the pixel-image e2e tests (test_gfx.sh, test_gfx_tmux.sh, test_console_gfx.sh): a
+notebook of matplotlib figures (Debian's python3-matplotlib, Agg) saved as display_data outputs,
+nested tmux servers, and TAP lines."""
 import base64
 import io
+import os
+import subprocess
 
 import matplotlib
 matplotlib.use("Agg")
@@ -43,3 +45,36 @@ class Tap:
 
     def done(self):
         print("1..%d" % self.n)
+
+
+class NestedTmux:
+    """command in the right pane (80 columns, pane 1) of an inner tmux (allow-passthrough on, no
+    status line) whose client runs in a 120x40 pane of an outer tmux, whose pipe-pane records
+    what the inner tmux sends its terminal (raw()). Sockets sock-o and sock-i, files in tmp."""
+
+    def __init__(self, sock, tmp, command):
+        self.sock, self.rawf, go = sock, tmp + "/outer.raw", tmp + "/go"
+        self.stop()
+        for f in (self.rawf, go):
+            if os.path.exists(f):
+                os.unlink(f)
+        open(tmp + "/inner.conf", "w").write("set -g allow-passthrough on\nset -g status off\n")
+        inner = ("tmux -L %s-i -f %s/inner.conf new-session -x 120 -y 40 'sleep 600' \\; "
+                 "split-window -h -l 80 \"%s\"" % (sock, tmp, command))
+        # the inner tmux starts only once the outer pane is recorded
+        self.tm("o", "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", "-c", tmp,
+                "while [ ! -e %s ]; do sleep 0.05; done; env -u TMUX TERM=xterm-256color %s; "
+                "sleep 600" % (go, inner))
+        self.tm("o", "pipe-pane", "-o", "cat >> " + self.rawf)
+        open(go, "w").close()
+
+    def tm(self, which, *args):
+        return subprocess.run(["tmux", "-L", self.sock + "-" + which] + list(args),
+                              capture_output=True, text=True).stdout
+
+    def raw(self):
+        return open(self.rawf, "rb").read() if os.path.exists(self.rawf) else b""
+
+    def stop(self):
+        for w in ("o", "i"):
+            self.tm(w, "kill-server")
