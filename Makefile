@@ -10,7 +10,7 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS     = ncursesw libzmq jansson readline libcrypto libcmark chafa spng libjpeg
+PKGS     = ncursesw libzmq jansson readline libcrypto libcmark chafa spng libjpeg libcurl
 CSTD     = -std=c11 -D_GNU_SOURCE
 # snprintf truncation is how bobbin bounds strings on purpose, so gcc's warning about it is off
 # (clang has no such warning).
@@ -34,7 +34,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -I. $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
-LDLIBS   = $(PKG_LIBS) -lm
+LDLIBS   = $(PKG_LIBS) -lwslay -lm
 
 KC_SRC  = $(wildcard kernelclient/*.c)
 NB_SRC  = $(wildcard notebook/*.c)
@@ -94,7 +94,7 @@ $(B)/tests/%: tests/unit/%.c $(LIBS_A)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS) $(CMOCKA_LIBS)
-$(B)/tests/%: tests/integration/%.c tests/integration/kctest.h $(LIBS_A)
+$(B)/tests/%: tests/integration/%.c tests/integration/kctest.h tests/integration/jsrv.h $(LIBS_A)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS) $(CMOCKA_LIBS)
