@@ -87,6 +87,7 @@ static void test_round_trip(void **state)
 	proto = *state;
 	t = st_open(NULL, NULL, 0);
 	assert_int_equal(kt_exec(t, "print('hello', 6*7)", &r), KC_OK);
+	json_decref(r.content);
 	out = kt_stream(t, r.id, "stdout");
 	assert_string_equal(out, "hello 42\n");
 	free(out);
@@ -95,6 +96,7 @@ static void test_round_trip(void **state)
 	/* an error reply, and completion (a shell request other than execute) */
 	assert_int_equal(kt_exec(t, "1/0", &r), KC_ERROR);
 	assert_non_null(kt_find(t, r.id, "error"));
+	json_decref(r.content);
 	memset(&r, 0, sizeof r);
 	assert_non_null(kc_client_complete(t->kc, "impor", 5, kt_reply_cb, &r));
 	kt_wait(t, &r, KT_DEADLINE_MS);
@@ -103,6 +105,7 @@ static void test_round_trip(void **state)
 	/* stdin through the WebSocket */
 	t->input_answer = "typed";
 	assert_int_equal(kt_exec(t, "print(input('name? '))", &r), KC_OK);
+	json_decref(r.content);
 	out = kt_stream(t, r.id, "stdout");
 	assert_string_equal(out, "typed\n");
 	free(out);
@@ -138,6 +141,7 @@ static void test_buffers(void **state)
 				 "buffers=[b'\\x00\\x01bin\\xff' * 1000])",
 				 &r),
 			 KC_OK);
+	json_decref(r.content);
 	assert_non_null(got_buf.data);
 	assert_int_equal(got_buf.len, 6000);
 	assert_memory_equal(got_buf.data, "\x00\x01" "bin\xff", 6);
@@ -176,6 +180,7 @@ static void test_restart(void **state)
 	struct kc_error err = {0};
 
 	assert_int_equal(kt_exec(t, "x = 1", &r), KC_OK);
+	json_decref(r.content);
 	assert_int_equal(kc_client_restart(t->kc, &err), 0);
 	assert_int_equal(kc_client_state(t->kc), KC_RESTARTING);
 	assert_int_equal(kc_client_wait_ready(t->kc, KT_DEADLINE_MS, &err), 0);
@@ -208,6 +213,7 @@ static void test_reconnect_replay(void **state)
 	assert_int_equal(kc_client_server_drop(t->kc), 0);
 	kt_wait(t, &r, KT_DEADLINE_MS);
 	assert_int_equal(r.status, KC_OK);
+	json_decref(r.content);
 	lost_seen = t->states[KC_LINK_LOST];
 	assert_int_equal(lost_seen, 1);
 	assert_int_equal(kc_client_server_connects(t->kc), 2);
@@ -217,6 +223,7 @@ static void test_reconnect_replay(void **state)
 	assert_true(jsrv_logged(&srv, "Replaying"));
 	/* and it works on */
 	assert_int_equal(kt_exec(t, "print('after')", &r), KC_OK);
+	json_decref(r.content);
 	assert_int_equal(r.done, 1);
 	proto = NULL;
 	kt_free(t);
