@@ -76,7 +76,7 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *ud, void *sockp)
 	}
 	r->fds[i].fd = s;
 	r->fds[i].events = (short)((what & CURL_POLL_IN ? ZMQ_POLLIN : 0) |
-				   (what & CURL_POLL_OUT ? ZMQ_POLLOUT : 0));
+	                           (what & CURL_POLL_OUT ? ZMQ_POLLOUT : 0));
 	return 0;
 }
 
@@ -89,7 +89,7 @@ static int on_timer(CURLM *m, long ms, void *ud)
 }
 
 int kcp_rest_init(struct kcp_rest *r, const char *base, const char *token, const char *ca_file,
-		  struct kc_error *err)
+                  struct kc_error *err)
 {
 	static int global;
 	size_t l;
@@ -108,7 +108,7 @@ int kcp_rest_init(struct kcp_rest *r, const char *base, const char *token, const
 	for (const char *p = token; p && *p; p++)
 		if ((unsigned char)*p < 0x21 || *p == 0x7f)
 			return kcp_fail(err, "%s: the token has a blank or control character",
-					r->base);
+			                r->base);
 	if (token && *token)
 		snprintf(r->auth, sizeof r->auth, "Authorization: token %s", token);
 	if (ca_file)
@@ -147,7 +147,7 @@ static void free_req(struct kcp_rest *r, struct rreq *q)
 }
 
 int kcp_rest_start(struct kcp_rest *r, const char *method, const char *path, json_t *body,
-		   long timeout_ms, kcp_rest_cb *cb, void *ud)
+                   long timeout_ms, kcp_rest_cb *cb, void *ud)
 {
 	struct rreq *q = calloc(1, sizeof *q);
 
@@ -221,7 +221,7 @@ void kcp_sanitize(const char *s, size_t len, char *out, size_t max)
 }
 
 void kcp_rest_describe(const char *url, long code, const char *body, size_t len, char *out,
-		       size_t size)
+                       size_t size)
 {
 	json_t *j = body && len ? json_loadb(body, len, 0, NULL) : NULL;
 	const char *msg = json_string_value(json_object_get(j, "message"));
@@ -232,15 +232,21 @@ void kcp_rest_describe(const char *url, long code, const char *body, size_t len,
 	if (msg)
 		kcp_sanitize(msg, strlen(msg), said, sizeof said);
 	if (code == 401 || code == 403)
-		snprintf(out, size, "%s: HTTP %ld: the server refused the token (set JUPYTER_TOKEN "
-				    "or use --token-file)", url, code);
+		snprintf(out, size,
+		         "%s: HTTP %ld: the server refused the token (set JUPYTER_TOKEN "
+		         "or use --token-file)",
+		         url, code);
 	else if (code == 404 && !j)
-		snprintf(out, size, "%s: HTTP 404: not a Jupyter Server API (check the URL and its "
-				    "base path)", url);
+		snprintf(out, size,
+		         "%s: HTTP 404: not a Jupyter Server API (check the URL and its "
+		         "base path)",
+		         url);
 	else if (code >= 200 && code < 300 && !j)
-		snprintf(out, size, "%s: the answer is not JSON (%s: not a Jupyter Server, or a "
-				    "login page in front of it?)", url,
-			 body && len && memchr(body, '<', len < 200 ? len : 200) ? "HTML" : "text");
+		snprintf(out, size,
+		         "%s: the answer is not JSON (%s: not a Jupyter Server, or a "
+		         "login page in front of it?)",
+		         url,
+		         body && len && memchr(body, '<', len < 200 ? len : 200) ? "HTML" : "text");
 	else
 		snprintf(out, size, "%s: HTTP %ld%s%s", url, code, said[0] ? ": " : "", said);
 	json_decref(j);
@@ -262,11 +268,11 @@ static void done(struct kcp_rest *r, CURLMsg *msg)
 		kcp_sanitize(q->errbuf, strlen(q->errbuf), detail, sizeof detail);
 		if (q->too_big)
 			snprintf(why, sizeof why, "%s: the answer is larger than %u MiB", q->url,
-				 REST_MAX_BODY >> 20);
+			         REST_MAX_BODY >> 20);
 		else
 			snprintf(why, sizeof why, "%s: %s%s%s", q->url,
-				 curl_easy_strerror(msg->data.result), detail[0] ? ": " : "",
-				 detail);
+			         curl_easy_strerror(msg->data.result), detail[0] ? ": " : "",
+			         detail);
 		code = 0;
 	}
 	if (q->cb)

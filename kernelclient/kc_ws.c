@@ -110,7 +110,8 @@ static json_t *take(json_t *o, const char *k)
 
 /* A legacy message: JSON (text of len bytes), plus buffers for a binary frame. */
 static void recv_legacy(struct kcp_server *s, const char *text, size_t len,
-			const unsigned char *bin, const uint32_t *offs, uint32_t nbufs, size_t total)
+                        const unsigned char *bin, const uint32_t *offs, uint32_t nbufs,
+                        size_t total)
 {
 	json_t *j = kcp_load_part(text, len);
 	const char *ch = json_string_value(json_object_get(j, "channel"));
@@ -122,7 +123,7 @@ static void recv_legacy(struct kcp_server *s, const char *text, size_t len,
 		return;
 	}
 	m = kcp_msg_from_json(&s->kc->sess, take(j, "header"), take(j, "parent_header"),
-			      take(j, "metadata"), take(j, "content"));
+	                      take(j, "metadata"), take(j, "content"));
 	for (uint32_t i = 1; m && i < nbufs; i++) {
 		size_t end = i + 1 < nbufs ? offs[i + 1] : total;
 
@@ -158,7 +159,7 @@ static void recv_binary_legacy(struct kcp_server *s, const unsigned char *p, siz
 			goto bad;
 	}
 	recv_legacy(s, (const char *)p + offs[0], (n > 1 ? offs[1] : len) - offs[0], p, offs, n,
-		    len);
+	            len);
 	return;
 bad:
 	s->kc->sess.dropped++;
@@ -189,7 +190,7 @@ bad:
 }
 
 static void on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *a,
-		   void *ud)
+                   void *ud)
 {
 	struct kcp_server *s = ud;
 
@@ -203,7 +204,7 @@ static void on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_
 	else if (a->opcode == WSLAY_CONNECTION_CLOSE && !s->failed) {
 		s->failed = 1;
 		snprintf(s->why, sizeof s->why, "the server closed the WebSocket (code %u)",
-			 a->status_code);
+		         a->status_code);
 	}
 }
 
@@ -227,8 +228,8 @@ static ssize_t ws_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
 	if (rc != CURLE_OK || n == 0) {
 		if (!s->failed)
 			snprintf(s->why, sizeof s->why, "%s",
-				 rc == CURLE_OK ? "the server closed the connection"
-						: curl_easy_strerror(rc));
+			         rc == CURLE_OK ? "the server closed the connection"
+			                        : curl_easy_strerror(rc));
 		s->failed = 1;
 		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
 		return -1;
@@ -237,7 +238,7 @@ static ssize_t ws_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
 }
 
 static ssize_t ws_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags,
-		       void *ud)
+                       void *ud)
 {
 	struct kcp_server *s = ud;
 	size_t n = 0;
@@ -303,7 +304,7 @@ static void link_failed(struct kcp_server *s, int gone)
 }
 
 static void ws_fail(struct kcp_server *s, int gone, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void ws_fail(struct kcp_server *s, int gone, const char *fmt, ...)
 {
 	char what[400];
@@ -312,8 +313,7 @@ static void ws_fail(struct kcp_server *s, int gone, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	snprintf(s->why, sizeof s->why, "%sapi/kernels/%s/channels: %s", s->rest.base, s->id,
-		 what);
+	snprintf(s->why, sizeof s->why, "%sapi/kernels/%s/channels: %s", s->rest.base, s->id, what);
 	link_failed(s, gone);
 }
 
@@ -357,18 +357,18 @@ static void on_connected(struct kcp_rest *r, CURL *e, CURLcode rc, void *ud)
 	curl_url_get(u, CURLUPART_PORT, &port, 0);
 	snprintf(host, sizeof host, "%s%s%s", h, port ? ":" : "", port ? port : "");
 	snprintf(path, sizeof path, "%sapi/kernels/%s/channels?session_id=%s", p, s->id,
-		 s->kc->sess.id);
+	         s->kc->sess.id);
 	curl_free(h);
 	curl_free(p);
 	curl_free(port);
 	curl_url_cleanup(u);
 	s->hsreq = (size_t)snprintf(s->hs, sizeof s->hs,
-				    "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
-				    "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
-				    "Sec-WebSocket-Version: 13\r\n%s%s%s\r\n",
-				    path, host, k64,
-				    s->offer_v1 ? "Sec-WebSocket-Protocol: " V1 "\r\n" : "",
-				    s->rest.auth, s->rest.auth[0] ? "\r\n" : "");
+	                            "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
+	                            "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
+	                            "Sec-WebSocket-Version: 13\r\n%s%s%s\r\n",
+	                            path, host, k64,
+	                            s->offer_v1 ? "Sec-WebSocket-Protocol: " V1 "\r\n" : "",
+	                            s->rest.auth, s->rest.auth[0] ? "\r\n" : "");
 	s->hssent = 0;
 	s->hslen = 0;
 	s->phase = P_UPGRADE;
@@ -396,9 +396,9 @@ static void start_connect(struct kcp_server *s)
 static void opened(struct kcp_server *s)
 {
 	struct wslay_event_callbacks cb = {.recv_callback = ws_recv,
-					   .send_callback = ws_send,
-					   .genmask_callback = ws_mask,
-					   .on_msg_recv_callback = on_msg};
+	                                   .send_callback = ws_send,
+	                                   .genmask_callback = ws_mask,
+	                                   .on_msg_recv_callback = on_msg};
 
 	if (wslay_event_context_client_init(&s->ctx, &cb, s) != 0) {
 		ws_fail(s, 1, "out of memory");
@@ -424,15 +424,15 @@ static void upgrade_read(struct kcp_server *s)
 
 	while (s->hslen < sizeof s->hs - 1) {
 		size_t n = 0;
-		CURLcode rc = curl_easy_recv(s->conn, s->hs + s->hslen, sizeof s->hs - 1 - s->hslen,
-					     &n);
+		CURLcode rc =
+		    curl_easy_recv(s->conn, s->hs + s->hslen, sizeof s->hs - 1 - s->hslen, &n);
 
 		if (rc == CURLE_AGAIN)
 			break;
 		if (rc != CURLE_OK || n == 0) {
 			ws_fail(s, 0, "%s during the WebSocket upgrade",
-				rc == CURLE_OK ? "the server closed the connection"
-					       : curl_easy_strerror(rc));
+			        rc == CURLE_OK ? "the server closed the connection"
+			                       : curl_easy_strerror(rc));
 			return;
 		}
 		s->hslen += n;
@@ -456,10 +456,10 @@ static void upgrade_read(struct kcp_server *s)
 
 		kcp_rest_describe("", code, NULL, 0, line1, sizeof line1);
 		ws_fail(s, code == 401 || code == 403 || code == 404,
-			"HTTP %d on the WebSocket upgrade%s", code,
-			code == 403 || code == 401 ? ": the server refused the token"
-			: code == 404              ? ": no such kernel on the server"
-						   : "");
+		        "HTTP %d on the WebSocket upgrade%s", code,
+		        code == 403 || code == 401 ? ": the server refused the token"
+		        : code == 404              ? ": no such kernel on the server"
+		                                   : "");
 		return;
 	}
 	for (line = strtok_r(s->hs, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
@@ -513,8 +513,8 @@ static void upgrade_write(struct kcp_server *s)
 static int queue_frame(struct kcp_server *s, unsigned char *data, size_t len, int binary)
 {
 	struct wslay_event_msg msg = {.opcode = binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME,
-				      .msg = data,
-				      .msg_length = len};
+	                              .msg = data,
+	                              .msg_length = len};
 	int rc = wslay_event_queue_msg(s->ctx, &msg);
 
 	free(data);
@@ -526,7 +526,7 @@ static int queue_frame(struct kcp_server *s, unsigned char *data, size_t len, in
 }
 
 int kcp_srv_send(struct kc_client *kc, enum kc_channel ch, json_t *header, json_t *parent,
-		 json_t *metadata, json_t *content)
+                 json_t *metadata, json_t *content)
 {
 	struct kcp_server *s = kc->srv;
 	json_t *empty = json_object();
@@ -537,17 +537,17 @@ int kcp_srv_send(struct kc_client *kc, enum kc_channel ch, json_t *header, json_
 	int binary = s->phase == P_OPEN && s->v1;
 
 	if (!binary) {
-		json_t *o = json_pack("{s:O, s:O, s:O, s:O, s:s, s:[]}", "header", header,
-				      "parent_header", parent ? parent : empty, "metadata",
-				      metadata ? metadata : empty, "content", content, "channel",
-				      chan_names[ch], "buffers");
+		json_t *o =
+		    json_pack("{s:O, s:O, s:O, s:O, s:s, s:[]}", "header", header, "parent_header",
+		              parent ? parent : empty, "metadata", metadata ? metadata : empty,
+		              "content", content, "channel", chan_names[ch], "buffers");
 
 		data = o ? (unsigned char *)json_dumps(o, JSON_COMPACT) : NULL;
 		len = data ? strlen((char *)data) : 0;
 		json_decref(o);
 	} else {
 		json_t *objs[4] = {header, parent ? parent : empty, metadata ? metadata : empty,
-				   content};
+		                   content};
 		char *parts[4] = {0};
 		size_t lens[4], cl = strlen(chan_names[ch]), off;
 		int ok = 1;
@@ -613,8 +613,8 @@ static void send_held(struct kcp_server *s, struct wsheld *h)
 
 	if (c >= 0)
 		kcp_srv_send(s->kc, (enum kc_channel)c, take(j, "header"),
-			     json_object_get(j, "parent_header"), json_object_get(j, "metadata"),
-			     take(j, "content"));
+		             json_object_get(j, "parent_header"), json_object_get(j, "metadata"),
+		             take(j, "content"));
 	json_decref(j);
 }
 
@@ -644,7 +644,7 @@ int kcp_srv_pollitems(struct kc_client *kc, zmq_pollitem_t *items, int max)
 		short ev = ZMQ_POLLIN;
 
 		if (s->phase == P_UPGRADE ? s->hssent < s->hsreq
-					  : s->ctx && wslay_event_want_write(s->ctx))
+		                          : s->ctx && wslay_event_want_write(s->ctx))
 			ev |= ZMQ_POLLOUT;
 		items[n++] = (zmq_pollitem_t){.fd = s->fd, .events = ev};
 	}
@@ -659,7 +659,7 @@ static void ping(struct kcp_server *s, long long now)
 		return;
 	if (now - s->last_rx >= 3 * s->ping_ms) {
 		snprintf(s->why, sizeof s->why, "no answer to WebSocket pings for %ld s",
-			 3 * s->ping_ms / 1000);
+		         3 * s->ping_ms / 1000);
 		s->failed = 1;
 		return;
 	}
@@ -690,7 +690,7 @@ void kcp_srv_dispatch(struct kc_client *kc, zmq_pollitem_t *items, int n)
 				if (wslay_event_recv(s->ctx) != 0 && !s->failed) {
 					s->failed = 1;
 					snprintf(s->why, sizeof s->why, "%s",
-						 "a malformed or oversized WebSocket frame");
+					         "a malformed or oversized WebSocket frame");
 				}
 			if (!s->failed && wslay_event_want_write(s->ctx))
 				wslay_event_send(s->ctx);
@@ -728,10 +728,10 @@ long kcp_srv_timeout(const struct kc_client *kc)
 
 	if (t >= 0)
 		next = now + t;
-#define SOONER(at)                                                                      \
-	do {                                                                            \
-		if (next < 0 || (at) < next)                                            \
-			next = (at);                                                    \
+#define SOONER(at)                                                                                 \
+	do {                                                                                       \
+		if (next < 0 || (at) < next)                                                       \
+			next = (at);                                                               \
 	} while (0)
 	if (s->phase == P_OPEN) {
 		SOONER(s->ping_at);
@@ -748,7 +748,7 @@ long kcp_srv_timeout(const struct kc_client *kc)
 /* ---- REST for the kernel ---- */
 
 static void on_launched(struct kcp_rest *r, long code, const char *body, size_t len,
-			const char *why, const char *url, void *ud)
+                        const char *why, const char *url, void *ud)
 {
 	struct kcp_server *s = ud;
 	json_t *j = code >= 200 && code < 300 ? json_loadb(body, len, 0, NULL) : NULL;
@@ -774,7 +774,7 @@ static void on_launched(struct kcp_rest *r, long code, const char *body, size_t 
 }
 
 static void on_restarted(struct kcp_rest *r, long code, const char *body, size_t len,
-			 const char *why, const char *url, void *ud)
+                         const char *why, const char *url, void *ud)
 {
 	struct kcp_server *s = ud;
 
@@ -791,8 +791,8 @@ static void on_restarted(struct kcp_rest *r, long code, const char *body, size_t
 	kcp_client_dead(s->kc);
 }
 
-static void on_quiet(struct kcp_rest *r, long code, const char *body, size_t len,
-		     const char *why, const char *url, void *ud)
+static void on_quiet(struct kcp_rest *r, long code, const char *body, size_t len, const char *why,
+                     const char *url, void *ud)
 {
 	struct kcp_server *s = ud;
 
@@ -808,7 +808,7 @@ int kcp_srv_interrupt(struct kc_client *kc)
 
 	snprintf(path, sizeof path, "api/kernels/%s/interrupt", kc->srv->id);
 	return kcp_rest_start(&kc->srv->rest, "POST", path, NULL, kc->srv->timeout_ms, on_quiet,
-			      kc->srv);
+	                      kc->srv);
 }
 
 int kcp_srv_restart(struct kc_client *kc, struct kc_error *err)
@@ -817,7 +817,7 @@ int kcp_srv_restart(struct kc_client *kc, struct kc_error *err)
 
 	snprintf(path, sizeof path, "api/kernels/%s/restart", kc->srv->id);
 	if (kcp_rest_start(&kc->srv->rest, "POST", path, NULL, kc->srv->timeout_ms, on_restarted,
-			   kc->srv) < 0)
+	                   kc->srv) < 0)
 		return kcp_fail(err, "%s: cannot start the request", path);
 	return 0;
 }
@@ -828,7 +828,7 @@ int kcp_srv_launched(const struct kc_client *kc)
 }
 
 static void on_flag(struct kcp_rest *r, long code, const char *body, size_t len, const char *why,
-		    const char *url, void *ud)
+                    const char *url, void *ud)
 {
 	*(int *)ud = 1;
 }
@@ -900,7 +900,7 @@ static struct kc_client *server_client(const struct kc_server_opts *o, struct kc
 }
 
 struct kc_client *kc_client_launch_server(const struct kc_server_opts *o, const char *name,
-					  struct kc_error *err)
+                                          struct kc_error *err)
 {
 	struct kc_client *kc = server_client(o, err);
 	json_t *env = json_object(), *body;
@@ -923,7 +923,7 @@ struct kc_client *kc_client_launch_server(const struct kc_server_opts *o, const 
 	kc->srv->launched = 1;
 	kc->srv->phase = P_LAUNCHING;
 	if (kcp_rest_start(&kc->srv->rest, "POST", "api/kernels", body, kc->srv->timeout_ms,
-			   on_launched, kc->srv) < 0) {
+	                   on_launched, kc->srv) < 0) {
 		kcp_fail(err, "%sapi/kernels: cannot start the request", kc->srv->rest.base);
 		kc_client_free(kc, 1);
 		return NULL;
@@ -941,7 +941,7 @@ struct get {
 };
 
 static void on_get(struct kcp_rest *r, long code, const char *body, size_t len, const char *why,
-		   const char *url, void *ud)
+                   const char *url, void *ud)
 {
 	struct get *g = ud;
 
@@ -957,8 +957,7 @@ static void on_get(struct kcp_rest *r, long code, const char *body, size_t len, 
 	}
 }
 
-static json_t *get_json(struct kcp_rest *r, const char *path, long timeout_ms,
-			struct kc_error *err)
+static json_t *get_json(struct kcp_rest *r, const char *path, long timeout_ms, struct kc_error *err)
 {
 	struct get g = {0};
 	json_t *j = NULL;
@@ -993,7 +992,7 @@ json_t *kc_server_get(const struct kc_server_opts *o, const char *path, struct k
 }
 
 struct kc_client *kc_client_attach_server(const struct kc_server_opts *o, const char *id,
-					  struct kc_error *err)
+                                          struct kc_error *err)
 {
 	struct kc_client *kc = server_client(o, err);
 	json_t *list, *k;
@@ -1006,7 +1005,8 @@ struct kc_client *kc_client_attach_server(const struct kc_server_opts *o, const 
 		kc_client_free(kc, 1);
 		return NULL;
 	}
-	json_array_foreach(list, i, k) {
+	json_array_foreach(list, i, k)
+	{
 		const char *kid = json_string_value(json_object_get(k, "id"));
 
 		if (kid && (!id || !*id || !strncmp(kid, id, strlen(id)))) {
@@ -1025,14 +1025,14 @@ struct kc_client *kc_client_attach_server(const struct kc_server_opts *o, const 
 		kcp_sanitize(id ? id : "", id ? strlen(id) : 0, said, sizeof said);
 		if (!json_is_array(list))
 			kcp_fail(err, "%sapi/kernels: the answer is not a list of kernels",
-				 kc->srv->rest.base);
+			         kc->srv->rest.base);
 		else if (!found)
 			kcp_fail(err, "%s: no running kernel%s%s%s", kc->srv->rest.base,
-				 said[0] ? " whose id starts with \"" : "", said,
-				 said[0] ? "\"" : "");
+			         said[0] ? " whose id starts with \"" : "", said,
+			         said[0] ? "\"" : "");
 		else
 			kcp_fail(err, "%s: %zu running kernels match \"%s\": give more of the id",
-				 kc->srv->rest.base, found, said);
+			         kc->srv->rest.base, found, said);
 		json_decref(list);
 		kc_client_free(kc, 1);
 		return NULL;
@@ -1040,7 +1040,7 @@ struct kc_client *kc_client_attach_server(const struct kc_server_opts *o, const 
 	snprintf(kc->srv->id, sizeof kc->srv->id, "%s", match);
 	json_decref(list);
 	snprintf(kc->connfile, sizeof kc->connfile, "%sapi/kernels/%s", kc->srv->rest.base,
-		 kc->srv->id);
+	         kc->srv->id);
 	start_connect(kc->srv);
 	kcp_client_begin(kc);
 	return kc;

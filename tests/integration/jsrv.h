@@ -65,10 +65,10 @@ static inline int jsrv_start(struct jsrv *s, const char *scheme, const char *con
 	snprintf(tokarg, sizeof tokarg, "--ServerApp.token=%s", s->token);
 	snprintf(rootarg, sizeof rootarg, "--ServerApp.root_dir=%s", s->dir);
 	const char *fixed[] = {"/usr/bin/python3", "-m", "jupyter_server", "--no-browser",
-			       "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
-			       "--ServerApp.open_browser=False", portarg, tokarg, rootarg,
-			       /* CI containers run as root */
-			       geteuid() == 0 ? "--allow-root" : "--ServerApp.allow_root=False"};
+	                       "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
+	                       "--ServerApp.open_browser=False", portarg, tokarg, rootarg,
+	                       /* CI containers run as root */
+	                       geteuid() == 0 ? "--allow-root" : "--ServerApp.allow_root=False"};
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		argv[n++] = fixed[i];
 	for (const char *const *e = extra; e && *e && n < 38; e++)

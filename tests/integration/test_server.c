@@ -18,8 +18,10 @@ static struct kt *st_open(const char *token, const char *url, int attach_id)
 {
 	struct kt *t = calloc(1, sizeof *t);
 	struct kc_error err = {0};
-	struct kc_server_opts o = {.url = url ? url : srv.url, .token = token ? token : srv.token,
-				   .protocol = proto, .timeout_ms = 20000};
+	struct kc_server_opts o = {.url = url ? url : srv.url,
+	                           .token = token ? token : srv.token,
+	                           .protocol = proto,
+	                           .timeout_ms = 20000};
 
 	t->iopub = json_array();
 	snprintf(t->runtime, sizeof t->runtime, "/tmp/bobbin-kt-XXXXXX");
@@ -27,8 +29,9 @@ static struct kt *st_open(const char *token, const char *url, int attach_id)
 	t->kc = kc_client_launch_server(&o, "python3", &err);
 	if (!t->kc)
 		fail_msg("%s", err.text);
-	kc_client_set_handlers(t->kc, &(struct kc_handlers){.iopub = kt_iopub, .input = kt_input,
-							   .state = kt_state, .ud = t});
+	kc_client_set_handlers(
+	    t->kc, &(struct kc_handlers){
+	               .iopub = kt_iopub, .input = kt_input, .state = kt_state, .ud = t});
 	if (kc_client_wait_ready(t->kc, KT_DEADLINE_MS, &err) < 0)
 		fail_msg("%s", err.text);
 	(void)attach_id;
@@ -136,15 +139,18 @@ static void test_buffers(void **state)
 	kc_client_set_handlers(t->kc, &(struct kc_handlers){.iopub = buf_iopub, .ud = t});
 	memset(&got_buf, 0, sizeof got_buf);
 	assert_int_equal(kt_exec(t,
-				 "from ipykernel.comm import Comm\n"
-				 "c = Comm(target_name='bobbin_test', data={'a': 1}, "
-				 "buffers=[b'\\x00\\x01bin\\xff' * 1000])",
-				 &r),
-			 KC_OK);
+	                         "from ipykernel.comm import Comm\n"
+	                         "c = Comm(target_name='bobbin_test', data={'a': 1}, "
+	                         "buffers=[b'\\x00\\x01bin\\xff' * 1000])",
+	                         &r),
+	                 KC_OK);
 	json_decref(r.content);
 	assert_non_null(got_buf.data);
 	assert_int_equal(got_buf.len, 6000);
-	assert_memory_equal(got_buf.data, "\x00\x01" "bin\xff", 6);
+	assert_memory_equal(got_buf.data,
+	                    "\x00\x01"
+	                    "bin\xff",
+	                    6);
 	free(got_buf.data);
 	proto = NULL;
 	kt_free(t);
@@ -154,9 +160,10 @@ static void test_interrupt(void **state)
 {
 	struct kt *t = st_open(NULL, NULL, 0);
 	struct kt_reply r = {0};
-	const char *id = kc_client_execute(t->kc, "import time\nprint('sleeping', flush=True)\n"
-						  "time.sleep(60)",
-					   0, kt_reply_cb, &r);
+	const char *id = kc_client_execute(t->kc,
+	                                   "import time\nprint('sleeping', flush=True)\n"
+	                                   "time.sleep(60)",
+	                                   0, kt_reply_cb, &r);
 	double t0;
 
 	assert_non_null(id);
@@ -168,7 +175,7 @@ static void test_interrupt(void **state)
 	printf("# interrupt answered in %.0f ms\n", (kt_now() - t0) * 1000);
 	assert_int_equal(r.status, KC_ERROR);
 	assert_string_equal(json_string_value(json_object_get(r.content, "ename")),
-			    "KeyboardInterrupt");
+	                    "KeyboardInterrupt");
 	json_decref(r.content);
 	kt_free(t);
 }
@@ -204,9 +211,9 @@ static void test_reconnect_replay(void **state)
 	t = st_open(NULL, NULL, 0);
 	/* 'during' is printed 0.2 s after the drop, before the first reconnect (0.5 s) */
 	id = kc_client_execute(t->kc,
-			       "import time\nprint('before', flush=True)\ntime.sleep(0.2)\n"
-			       "print('during', flush=True)",
-			       0, kt_reply_cb, &r);
+	                       "import time\nprint('before', flush=True)\ntime.sleep(0.2)\n"
+	                       "print('during', flush=True)",
+	                       0, kt_reply_cb, &r);
 	assert_non_null(id);
 	snprintf(r.id, sizeof r.id, "%s", id);
 	kt_wait_stdout(t, "before", 30);
@@ -243,15 +250,15 @@ static int group_teardown(void **state)
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rest_errors),
-		cmocka_unit_test_prestate(test_round_trip, NULL),
-		cmocka_unit_test_prestate(test_round_trip, "legacy"),
-		cmocka_unit_test_prestate(test_buffers, NULL),
-		cmocka_unit_test_prestate(test_buffers, "legacy"),
-		cmocka_unit_test(test_interrupt),
-		cmocka_unit_test(test_restart),
-		cmocka_unit_test_prestate(test_reconnect_replay, NULL),
-		cmocka_unit_test_prestate(test_reconnect_replay, "legacy"),
+	    cmocka_unit_test(test_rest_errors),
+	    cmocka_unit_test_prestate(test_round_trip, NULL),
+	    cmocka_unit_test_prestate(test_round_trip, "legacy"),
+	    cmocka_unit_test_prestate(test_buffers, NULL),
+	    cmocka_unit_test_prestate(test_buffers, "legacy"),
+	    cmocka_unit_test(test_interrupt),
+	    cmocka_unit_test(test_restart),
+	    cmocka_unit_test_prestate(test_reconnect_replay, NULL),
+	    cmocka_unit_test_prestate(test_reconnect_replay, "legacy"),
 	};
 
 	kt_filter();
