@@ -65,7 +65,8 @@ struct kcp_server {
 	struct kc_msg **in;
 	size_t nin, capin;
 	unsigned connects;
-	int failed; /* the WebSocket failed: handled after wslay returns */
+	int ready_once; /* the kernel was ready at least once over this server */
+	int failed;     /* the WebSocket failed: handled after wslay returns */
 	char why[600];
 };
 
@@ -214,6 +215,10 @@ static ssize_t ws_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
 	size_t n = 0;
 	CURLcode rc;
 
+	if (s->failed) { /* stop reading what is refused */
+		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+		return -1;
+	}
 	if (s->leftoff < s->leftlen) {
 		n = s->leftlen - s->leftoff < len ? s->leftlen - s->leftoff : len;
 		memcpy(buf, s->left + s->leftoff, n);
@@ -291,7 +296,8 @@ static void link_failed(struct kcp_server *s, int gone)
 
 	close_conn(s);
 	s->failed = 0;
-	if (!s->connects || gone) {
+	/* Never ready: nothing to come back to (and a waiting front end must not hang). */
+	if (!s->connects || gone || !s->ready_once) {
 		s->phase = P_GONE;
 		snprintf(kc->err, sizeof kc->err, "%s", s->why);
 		kcp_client_dead(kc);
@@ -685,6 +691,14 @@ void kcp_srv_dispatch(struct kc_client *kc, zmq_pollitem_t *items, int n)
 				upgrade_write(s);
 			if (s->phase == P_UPGRADE && s->hssent > s->hsreq)
 				upgrade_read(s);
+			/* frames that came with the upgrade's answer are read now: no poll event
+			 * will announce them */
+			if (s->phase == P_OPEN && s->leftoff < s->leftlen &&
+			    wslay_event_recv(s->ctx) != 0 && !s->failed) {
+				s->failed = 1;
+				snprintf(s->why, sizeof s->why, "%s",
+				         "a malformed or oversized WebSocket frame");
+			}
 		} else if (s->phase == P_OPEN) {
 			if (items[i].revents & (ZMQ_POLLIN | ZMQ_POLLERR))
 				if (wslay_event_recv(s->ctx) != 0 && !s->failed) {
@@ -698,12 +712,25 @@ void kcp_srv_dispatch(struct kc_client *kc, zmq_pollitem_t *items, int n)
 	}
 	now = kcp_now_ms();
 	ping(s, now);
-	if (s->phase == P_OPEN && !s->failed && !wslay_event_want_read(s->ctx) &&
-	    !wslay_event_want_write(s->ctx)) {
+	/* Closed both ways, or closed by us (a frame refused): the WebSocket is done. */
+	if (s->phase == P_OPEN && !s->failed &&
+	    (wslay_event_get_close_sent(s->ctx) ||
+	     (!wslay_event_want_read(s->ctx) && !wslay_event_want_write(s->ctx)))) {
+		uint16_t sent = wslay_event_get_status_code_sent(s->ctx);
+
 		s->failed = 1;
-		if (!s->why[0])
+		if (sent == WSLAY_CODE_MESSAGE_TOO_BIG)
+			snprintf(s->why, sizeof s->why, "a message larger than %u MiB (refused)",
+			         WS_MAX_MSG >> 20);
+		else if (sent == WSLAY_CODE_PROTOCOL_ERROR ||
+		         sent == WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA)
+			snprintf(s->why, sizeof s->why,
+			         "a malformed WebSocket frame (closed, code %u)", sent);
+		else
 			snprintf(s->why, sizeof s->why, "the WebSocket was closed");
 	}
+	if (kc->state == KC_IDLE || kc->state == KC_BUSY)
+		s->ready_once = 1;
 	/* What arrived is handed on after wslay is done (the handlers may send). */
 	for (k = 0; k < s->nin && kc->srv; k++)
 		kcp_client_deliver(kc, s->in[k]);

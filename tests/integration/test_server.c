@@ -236,6 +236,85 @@ static void test_reconnect_replay(void **state)
 	kt_free(t);
 }
 
+static pid_t hostile_pid; /* also stopped at the end when a check failed midway */
+
+/* tests/integration/hostile_server.py in mode; its URL into url. */
+static pid_t hostile(const char *mode, char *url, size_t size)
+{
+	int fds[2];
+	pid_t pid;
+	char buf[32] = "";
+	FILE *f;
+
+	assert_int_equal(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		execl("/usr/bin/python3", "python3", "tests/integration/hostile_server.py", mode,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	assert_non_null(fgets(buf, sizeof buf, f)); /* its port, once it listens */
+	fclose(f);
+	snprintf(url, size, "http://127.0.0.1:%d/", atoi(buf));
+	return hostile_pid = pid;
+}
+
+static void hostile_stop(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	hostile_pid = 0;
+}
+
+static void test_hostile(void **state)
+{
+	char url[64];
+	struct kc_error err = {0};
+	struct kc_server_opts o = {.url = url, .token = "t", .timeout_ms = 1500};
+	struct kc_client *kc;
+	pid_t pid;
+	double t0;
+
+	/* a server that never answers: a bounded wait, then the URL and the cause */
+	pid = hostile("silent", url, sizeof url);
+	t0 = kt_now();
+	assert_null(kc_client_attach_server(&o, NULL, &err));
+	printf("# %s (%.1f s)\n", err.text, kt_now() - t0);
+	assert_true(kt_now() - t0 < 5);
+	assert_non_null(strstr(err.text, url));
+	assert_non_null(strstr(err.text, "imeout"));
+	hostile_stop(pid);
+	/* HTML where JSON belongs (a login page) */
+	pid = hostile("html", url, sizeof url);
+	assert_null(kc_client_attach_server(&o, NULL, &err));
+	printf("# %s\n", err.text);
+	assert_non_null(strstr(err.text, "the answer is not JSON (HTML"));
+	assert_null(strchr(err.text, '\x1b'));
+	hostile_stop(pid);
+	/* malformed and huge frames: dropped, then the WebSocket refused; the client is dead */
+	pid = hostile("garbage", url, sizeof url);
+	assert_non_null(kc = kc_client_attach_server(&o, NULL, &err));
+	assert_int_equal(kc_client_wait_ready(kc, 10000, &err), -1);
+	printf("# %s; dropped %lu\n", err.text, kc_client_dropped(kc));
+	assert_non_null(strstr(err.text, url));
+	assert_non_null(strstr(err.text, "128 MiB"));
+	assert_true(kc_client_dropped(kc) >= 4);
+	assert_int_equal(kc_client_state(kc), KC_DEAD);
+	kc_client_free(kc, 0);
+	hostile_stop(pid);
+	/* the server closes the WebSocket */
+	pid = hostile("close", url, sizeof url);
+	assert_non_null(kc = kc_client_attach_server(&o, NULL, &err));
+	assert_int_equal(kc_client_wait_ready(kc, 10000, &err), -1);
+	printf("# %s\n", err.text);
+	assert_non_null(strstr(err.text, "the server closed the WebSocket (code 1011)"));
+	kc_client_free(kc, 0);
+	hostile_stop(pid);
+}
+
 static int group_setup(void **state)
 {
 	return jsrv_start(&srv, "http", NULL);
@@ -243,6 +322,8 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
+	if (hostile_pid)
+		hostile_stop(hostile_pid);
 	jsrv_stop(&srv);
 	return 0;
 }
@@ -251,6 +332,7 @@ int main(void)
 {
 	static const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rest_errors),
+	    cmocka_unit_test(test_hostile),
 	    cmocka_unit_test_prestate(test_round_trip, NULL),
 	    cmocka_unit_test_prestate(test_round_trip, "legacy"),
 	    cmocka_unit_test_prestate(test_buffers, NULL),
