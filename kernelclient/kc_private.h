@@ -218,6 +218,7 @@ struct kcp_rest {
 		short events;
 	} fds[KCP_REST_MAXFDS];
 	int nfds, pending;
+	int fresh;              /* new requests take a new connection */
 	long long timer_at;
 	void *reqs;
 	/* a transfer of the multi that is not a REST request finished (the WebSocket's connect) */

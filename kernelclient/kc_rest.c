@@ -176,6 +176,8 @@ int kcp_rest_start(struct kcp_rest *r, const char *method, const char *path, jso
 	curl_easy_setopt(q->e, CURLOPT_PRIVATE, q);
 	if (strcmp(method, "GET"))
 		curl_easy_setopt(q->e, CURLOPT_CUSTOMREQUEST, method);
+	if (r->fresh)
+		curl_easy_setopt(q->e, CURLOPT_FRESH_CONNECT, 1L);
 	if (q->post)
 		curl_easy_setopt(q->e, CURLOPT_POSTFIELDS, q->post);
 	q->next = r->reqs;

@@ -881,6 +881,8 @@ void kcp_srv_free(struct kc_client *kc, int keep)
 		int flag = 0;
 
 		snprintf(path, sizeof path, "api/kernels/%s", s->id);
+		/* a new connection: a kept-alive one may have died with the WebSocket's */
+		s->rest.fresh = 1;
 		if (kcp_rest_start(&s->rest, "DELETE", path, NULL, 10000, on_flag, &flag) == 0)
 			kcp_rest_wait(&s->rest, &flag, 10000);
 	}
