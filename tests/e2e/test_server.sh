@@ -118,7 +118,8 @@ case $SRV_PORT in
 *) killed=0 ;;
 esac
 if [ "$killed" -gt 0 ]; then
-	wait_for "server link lost" 10; check $? "notebook: the status line says server link lost"
+	# (the status line's "server link lost" lasts the 0.5 s until the first reconnection: too
+	# short to assert on a loaded machine; test_server.c asserts the state itself)
 	wait_for "after the drop" 40; check $? "notebook: the cell's output arrives after the reconnection"
 	wait_for "output may be missing" 30; check $? "notebook: the cell is marked: output may be missing"
 	wait_for " idle" 30; check $? "notebook: idle again after the reconnection"
