@@ -14,7 +14,7 @@ PREFIX  ?= /usr/local
 # only one may be linked. Debian's libcmark-gfm.pc already lists -lcmark-gfm-extensions (the
 # tables, strikethrough, autolink and task list extensions, from libcmark-gfm-extensions-dev,
 # which has no .pc of its own; its header is /usr/include/cmark-gfm-core-extensions.h).
-PKGS     = ncursesw libzmq jansson readline libcrypto libcmark-gfm chafa spng libjpeg libgif
+PKGS     = ncursesw libzmq jansson readline libcrypto libcmark-gfm chafa spng libjpeg libgif libcurl
 CSTD     = -std=c11 -D_GNU_SOURCE
 # snprintf truncation is how bobbin bounds strings on purpose, so gcc's warning about it is off
 # (clang has no such warning).
@@ -38,7 +38,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -I. $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
-LDLIBS   = $(PKG_LIBS) -lm
+LDLIBS   = $(PKG_LIBS) -lwslay -lm
 
 KC_SRC  = $(wildcard kernelclient/*.c)
 NB_SRC  = $(wildcard notebook/*.c)
@@ -98,7 +98,7 @@ $(B)/tests/%: tests/unit/%.c $(LIBS_A)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS) $(CMOCKA_LIBS)
-$(B)/tests/%: tests/integration/%.c tests/integration/kctest.h $(LIBS_A)
+$(B)/tests/%: tests/integration/%.c tests/integration/kctest.h tests/integration/jsrv.h $(LIBS_A)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS) $(CMOCKA_LIBS)

@@ -265,6 +265,47 @@ const char *kc_client_ssh_connfile(const struct kc_client *kc);
 /* The tunnel's ssh process, or 0 (tests and diagnostics). */
 pid_t kc_client_ssh_pid(const struct kc_client *kc);
 
+/* ---- kernels on a Jupyter Server (kc_rest.c, kc_ws.c; docs/server.md) ---- */
+
+/* REST through libcurl's multi interface and the kernel's WebSocket (the connection by libcurl,
+ * CONNECT_ONLY; RFC 6455 framing by wslay), all in the client's poll set. The WebSocket speaks
+ * v1.kernel.websocket.jupyter.org when the server picks it, else the legacy JSON framing (binary
+ * frames with an offset table when there are buffers). No heartbeat: liveness from WebSocket
+ * pings. A dropped WebSocket: KC_LINK_LOST, then reconnects with the same session_id (the
+ * server replays what it buffered meanwhile) with backoff 0.5 s doubling to 30 s; requests
+ * pending then report kc_client_output_lost(). The server's status "restarting" and "dead" are
+ * KC_RESTARTING and KC_DEAD; interrupt and restart go through REST. */
+struct kc_server_opts {
+	const char *url;             /* http(s)://host:port/base/ */
+	const char *token;           /* NULL or "": none */
+	const char *ca_file;         /* PEM CAs for https, NULL: the system's */
+	const char *const *env;      /* "K=V" sent as the new kernel's env, NULL-terminated */
+	const char *protocol;        /* "legacy": do not offer v1; NULL: offer it */
+	int keep;                    /* kc_client_free() leaves a kernel started here running */
+	long timeout_ms;             /* bound for each REST call and connect; 0: 30 s */
+	long ping_ms;                /* WebSocket ping interval; 0: 10 s (dead after 3 missed) */
+};
+
+/* Attaches to the running kernel whose id is id or starts with it (unique; "" or NULL: the only
+ * one). Blocks at most o->timeout_ms for the kernel list; the WebSocket connects in the loop. */
+struct kc_client *kc_client_attach_server(const struct kc_server_opts *o, const char *id,
+					  struct kc_error *err);
+/* Starts kernelspec name with POST /api/kernels; returns at once (KC_STARTING until the
+ * server answers and the kernel does: a slow server never blocks the loop). */
+struct kc_client *kc_client_launch_server(const struct kc_server_opts *o, const char *name,
+					  struct kc_error *err);
+/* GET base+path (e.g. "api/kernelspecs"), blocking at most o->timeout_ms. NULL with err. */
+json_t *kc_server_get(const struct kc_server_opts *o, const char *path, struct kc_error *err);
+/* The server's URL and the kernel's id for a server client, else NULL; the subprotocol in use
+ * ("v1" or "legacy", "" before the WebSocket is open). */
+const char *kc_client_server_url(const struct kc_client *kc);
+const char *kc_client_server_kernel(const struct kc_client *kc);
+const char *kc_client_server_protocol(const struct kc_client *kc);
+/* Drops the WebSocket's connection as a network failure would (tests, diagnostics). */
+int kc_client_server_drop(struct kc_client *kc);
+/* How many times the WebSocket was connected (1 before any drop). */
+unsigned kc_client_server_connects(const struct kc_client *kc);
+
 /* ---- thread routing (docs/routing-protocol.md) ---- */
 
 enum kc_routing {

@@ -59,6 +59,7 @@ const char *kc_status_name(enum kc_status s)
 }
 
 static void link_back(struct kc_client *kc);
+static void mark_dead(struct kc_client *kc);
 static void release_held(struct kc_client *kc);
 static void probe_link(struct kc_client *kc, long long now);
 
@@ -267,7 +268,14 @@ int kcp_send(struct kc_client *kc, enum kc_channel ch, json_t *header, json_t *p
 {
 	zmq_msg_t frames[6];
 	json_t *meta = json_object();
-	int n = kcp_serialize(&kc->sess, header, parent, meta, content, frames, 6), rc = 0;
+	int n, rc = 0;
+
+	if (kc->srv) { /* a kernel on a Jupyter Server (kc_ws.c) */
+		n = kcp_srv_send(kc, ch, header, parent, meta, content);
+		json_decref(meta);
+		return n;
+	}
+	n = kcp_serialize(&kc->sess, header, parent, meta, content, frames, 6);
 
 	json_decref(meta);
 	json_decref(header);
@@ -561,7 +569,16 @@ static void on_iopub(struct kc_client *kc, struct kc_msg *m)
 	if (!strcmp(m->msg_type, "status")) {
 		const char *st = json_string_value(json_object_get(m->content, "execution_state"));
 
-		if (st && kc->state != KC_STARTING && kc->state != KC_DEAD) {
+		/* A Jupyter Server says so when its kernel restarted by itself or could not. */
+		if (st && kc->srv && !strcmp(st, "restarting")) {
+			kcp_client_restarting(kc);
+			kcp_client_begin(kc);
+		} else if (st && kc->srv && !strcmp(st, "dead")) {
+			snprintf(kc->err, sizeof kc->err, "the server says the kernel is dead");
+			mark_dead(kc);
+		}
+		if (st && kc->state != KC_STARTING && kc->state != KC_DEAD &&
+		    kc->state != KC_RESTARTING) {
 			if (!strcmp(st, "busy"))
 				set_state(kc, KC_BUSY);
 			else if (!strcmp(st, "idle"))
@@ -782,6 +799,8 @@ int kc_client_pollitems(struct kc_client *kc, zmq_pollitem_t *items, int max)
 {
 	int n = 0, hold = kcp_now_ms() < kc->hold_until;
 
+	if (kc->srv)
+		return kcp_srv_pollitems(kc, items, max);
 	for (int i = 0; i < KC_NCHANNELS && n < max && !hold; i++)
 		if (kc->sock[i])
 			items[n++] = (zmq_pollitem_t){.socket = kc->sock[i], .events = ZMQ_POLLIN};
@@ -807,6 +826,11 @@ void kc_client_dispatch(struct kc_client *kc, zmq_pollitem_t *items, int n)
 	int died = kc->launched && kc->proc.pidfd < 0; /* no pidfd: ask waitpid every time */
 	int tunnel = 0;
 
+	if (kc->srv) {
+		kcp_srv_dispatch(kc, items, n);
+		timers(kc, 0, 0);
+		return;
+	}
 	/* Only the sockets poll found readable: an empty receive costs libzmq two system calls
 	 * (its fork check and its mailbox), per socket, per wakeup. */
 	for (int i = 0; i < n; i++) {
@@ -833,7 +857,7 @@ long kc_client_next_timeout(const struct kc_client *kc)
 
 	if (kc->state == KC_DEAD)
 		return -1;
-	if (kc->hb_sent + HB_INTERVAL_MS < next)
+	if (kc->hb && kc->hb_sent + HB_INTERVAL_MS < next)
 		next = kc->hb_sent + HB_INTERVAL_MS;
 	if (ready_retry_due(kc) && kc->ready_next < next)
 		next = kc->ready_next;
@@ -856,6 +880,8 @@ long kc_client_next_timeout(const struct kc_client *kc)
 		next = now + kcp_tunnel_timeout(kc);
 	if (kc->holding && kc->state != KC_LINK_LOST && kc->probe_next < next)
 		next = kc->probe_next;
+	if (kc->srv && kcp_srv_timeout(kc) >= 0 && now + kcp_srv_timeout(kc) < next)
+		next = now + kcp_srv_timeout(kc);
 	return next > now ? (long)(next - now) : 0;
 }
 
@@ -891,7 +917,8 @@ int kc_client_wait_ready(struct kc_client *kc, long timeout_ms, struct kc_error 
 	long long end = kcp_now_ms() + timeout_ms, check_at = kcp_now_ms() + 3000;
 	zmq_pollitem_t items[KC_MAXPOLL];
 
-	while (kc->state == KC_STARTING) {
+	/* A restart through a Jupyter Server is RESTARTING until the server answers. */
+	while (kc->state == KC_STARTING || (kc->srv && kc->state == KC_RESTARTING)) {
 		long left = (long)(end - kcp_now_ms());
 		int n = kc_client_pollitems(kc, items, KC_MAXPOLL);
 
@@ -917,6 +944,8 @@ int kc_client_wait_ready(struct kc_client *kc, long timeout_ms, struct kc_error 
 		zmq_poll(items, n, left < t ? left : t);
 		kc_client_dispatch(kc, items, n);
 	}
+	if (kc->state == KC_DEAD && kc->srv)
+		return kcp_fail(err, "%s", kc->err);
 	if (kc->state == KC_DEAD) {
 		char *tail = kc_client_log_tail(kc, 600);
 		int st = kc->proc.status;
@@ -1048,7 +1077,7 @@ static char **build_argv(const struct kc_kernelspec *spec, const char *connfile)
 	return argv;
 }
 
-static struct kc_client *client_new(void)
+struct kc_client *kcp_client_new(void)
 {
 	struct kc_client *kc = calloc(1, sizeof *kc);
 
@@ -1078,7 +1107,7 @@ static int mkdir_p(const char *path, mode_t mode)
 struct kc_client *kc_client_launch(const struct kc_kernelspec *spec,
 				   const struct kc_launch_opts *opts, struct kc_error *err)
 {
-	struct kc_client *kc = client_new();
+	struct kc_client *kc = kcp_client_new();
 	char rt[PATH_MAX], uuid[40], real[PATH_MAX];
 	static const struct kc_launch_opts none;
 
@@ -1146,7 +1175,7 @@ struct kc_client *kc_client_attach(const char *connfile, struct kc_error *err)
 struct kc_client *kcp_client_attach_ci(const struct kc_conninfo *ci, const char *connfile,
 				       struct kc_error *err)
 {
-	struct kc_client *kc = client_new();
+	struct kc_client *kc = kcp_client_new();
 
 	if (!kc) {
 		kcp_fail(err, "out of memory");
@@ -1202,6 +1231,8 @@ static void link_back(struct kc_client *kc)
 static void release_held(struct kc_client *kc)
 {
 	kc->holding = 0;
+	if (kc->srv)
+		kcp_srv_release(kc);
 	for (size_t k = 0; k < kc->nheld; k++) {
 		struct kcp_held *h = &kc->held[k];
 
@@ -1270,6 +1301,7 @@ void kc_client_free(struct kc_client *kc, int keep)
 	if (!kc)
 		return;
 	kcp_tunnel_shutdown(kc, keep);
+	kcp_srv_free(kc, keep);
 	if (kc->launched && !keep)
 		shutdown_process(kc, 0);
 	else if (kc->launched && !kcp_proc_poll(&kc->proc))
@@ -1311,6 +1343,14 @@ int kc_client_restart(struct kc_client *kc, struct kc_error *err)
 {
 	int remote = kcp_tunnel_launched(kc);
 
+	if (kc->srv) { /* POST …/restart; the handshake begins when it is answered */
+		kcp_client_restarting(kc);
+		if (kcp_srv_restart(kc, err) < 0) {
+			mark_dead(kc);
+			return -1;
+		}
+		return 0;
+	}
 	if (!kc->launched && !remote)
 		return kcp_fail(err, "cannot restart a kernel bobbin did not start");
 	set_state(kc, KC_RESTARTING);
@@ -1344,6 +1384,8 @@ int kc_client_restart(struct kc_client *kc, struct kc_error *err)
 
 int kc_client_interrupt(struct kc_client *kc)
 {
+	if (kc->srv)
+		return kcp_srv_interrupt(kc);
 	if (kc->launched && kc->signal_interrupt)
 		return kcp_proc_signal(&kc->proc, SIGINT);
 	if (kcp_tunnel_launched(kc) && kc->signal_interrupt)
@@ -1364,7 +1406,7 @@ enum kc_state kc_client_state(const struct kc_client *kc)
 
 int kc_client_launched(const struct kc_client *kc)
 {
-	return kc->launched || kcp_tunnel_launched(kc);
+	return kc->launched || kcp_tunnel_launched(kc) || kcp_srv_launched(kc);
 }
 
 pid_t kc_client_pid(const struct kc_client *kc)
@@ -1428,4 +1470,46 @@ out:
 	if (f)
 		fclose(f);
 	return buf ? buf : strdup("");
+}
+
+/* ---- for kc_ws.c ---- */
+
+void kcp_client_deliver(struct kc_client *kc, struct kc_msg *m)
+{
+	if (m->channel == KC_IOPUB)
+		on_iopub(kc, m);
+	else if (m->channel == KC_STDIN)
+		on_stdin(kc, m);
+	else
+		on_shell_reply(kc, m);
+}
+
+void kcp_client_restarting(struct kc_client *kc)
+{
+	set_state(kc, KC_RESTARTING);
+	cancel_all(kc);
+	kcp_routing_reset(kc);
+	json_decref(kc->input_parent);
+	kc->input_parent = NULL;
+	json_decref(kc->info);
+	kc->info = NULL;
+}
+
+void kcp_client_begin(struct kc_client *kc)
+{
+	begin_handshake(kc);
+}
+
+void kcp_client_link_back(struct kc_client *kc)
+{
+	int busy = 0;
+
+	for (size_t i = 0; i < kc->nreqs; i++)
+		busy |= !strcmp(kc->reqs[i]->type, "execute_request");
+	set_state(kc, busy ? KC_BUSY : KC_IDLE);
+}
+
+void kcp_client_dead(struct kc_client *kc)
+{
+	mark_dead(kc);
 }

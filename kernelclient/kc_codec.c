@@ -267,10 +267,9 @@ out:
 	return rc;
 }
 
-static json_t *load_part(zmq_msg_t *f)
+json_t *kcp_load_part(const char *data, size_t len)
 {
-	const char *data = zmq_msg_data(f);
-	size_t len = zmq_msg_size(f), fixed_len;
+	size_t fixed_len;
 	char *fixed;
 	json_t *j;
 
@@ -286,6 +285,54 @@ static json_t *load_part(zmq_msg_t *f)
 		j = NULL;
 	}
 	return j;
+}
+
+struct kc_msg *kcp_msg_from_json(struct kcp_session *s, json_t *header, json_t *parent,
+				 json_t *metadata, json_t *content)
+{
+	struct kc_msg *m = calloc(1, sizeof *m);
+
+	if (m) {
+		m->header = header;
+		m->parent = parent;
+		m->metadata = metadata;
+		m->content = content;
+	}
+	if (!m || !json_is_object(header) || !json_is_object(parent) ||
+	    !json_is_object(metadata) || !json_is_object(content) ||
+	    !json_is_string(json_object_get(header, "msg_type"))) {
+		if (m)
+			kc_msg_free(m);
+		else
+			json_decref(header), json_decref(parent), json_decref(metadata),
+				json_decref(content);
+		s->dropped++;
+		return NULL;
+	}
+	m->msg_type = json_string_value(json_object_get(m->header, "msg_type"));
+	m->msg_id = json_string_value(json_object_get(m->header, "msg_id"));
+	if (!m->msg_id)
+		m->msg_id = "";
+	m->parent_id = json_string_value(json_object_get(m->parent, "msg_id"));
+	if (!m->parent_id)
+		m->parent_id = "";
+	return m;
+}
+
+int kcp_msg_add_buffer(struct kc_msg *m, const void *data, size_t len)
+{
+	struct kc_buf *b = realloc(m->buffers, (m->nbuffers + 1) * sizeof *b);
+
+	if (!b)
+		return -1;
+	m->buffers = b;
+	b += m->nbuffers;
+	if (!(b->data = malloc(len ? len : 1)))
+		return -1;
+	memcpy(b->data, data, len);
+	b->len = len;
+	m->nbuffers++;
+	return 0;
 }
 
 struct kc_msg *kcp_parse(struct kcp_session *s, zmq_msg_t *frames, size_t n)
@@ -318,25 +365,10 @@ struct kc_msg *kcp_parse(struct kcp_session *s, zmq_msg_t *frames, size_t n)
 			return NULL;
 		}
 	}
-	if (!(m = calloc(1, sizeof *m)))
+	m = kcp_msg_from_json(s, kcp_load_part(parts[0], lens[0]), kcp_load_part(parts[1], lens[1]),
+			      kcp_load_part(parts[2], lens[2]), kcp_load_part(parts[3], lens[3]));
+	if (!m)
 		return NULL;
-	m->header = load_part(&frames[d + 2]);
-	m->parent = load_part(&frames[d + 3]);
-	m->metadata = load_part(&frames[d + 4]);
-	m->content = load_part(&frames[d + 5]);
-	if (!m->header || !m->parent || !m->metadata || !m->content ||
-	    !json_is_string(json_object_get(m->header, "msg_type"))) {
-		kc_msg_free(m);
-		s->dropped++;
-		return NULL;
-	}
-	m->msg_type = json_string_value(json_object_get(m->header, "msg_type"));
-	m->msg_id = json_string_value(json_object_get(m->header, "msg_id"));
-	if (!m->msg_id)
-		m->msg_id = "";
-	m->parent_id = json_string_value(json_object_get(m->parent, "msg_id"));
-	if (!m->parent_id)
-		m->parent_id = "";
 	m->nbuffers = n - (d + 6);
 	if (m->nbuffers) {
 		m->buffers = calloc(m->nbuffers, sizeof *m->buffers);

@@ -4,6 +4,7 @@
 #define BOBBIN_KC_PRIVATE_H
 
 #include <stdarg.h>
+#include <curl/curl.h>
 #include "kernelclient/kc.h"
 
 #define KCP_DELIM "<IDS|MSG>"
@@ -54,6 +55,13 @@ int kcp_serialize(const struct kcp_session *s, json_t *header, json_t *parent, j
 /* Parses received frames into a message: finds the delimiter, checks the signature over the
  * four frames as received, repairs UTF-8, loads JSON. NULL when dropped (counted in s). */
 struct kc_msg *kcp_parse(struct kcp_session *s, zmq_msg_t *frames, size_t n);
+
+/* A message from its four parts (taken, any may be NULL: then NULL, counted as dropped). */
+struct kc_msg *kcp_msg_from_json(struct kcp_session *s, json_t *header, json_t *parent,
+				 json_t *metadata, json_t *content);
+/* Parses one JSON part (invalid UTF-8 repaired); NULL unless an object. */
+json_t *kcp_load_part(const char *data, size_t len);
+int kcp_msg_add_buffer(struct kc_msg *m, const void *data, size_t len);
 
 /* Process management for launched kernels. */
 struct kcp_proc {
@@ -154,6 +162,8 @@ struct kc_client {
 	size_t nheld;
 	int holding;
 	long long probe_next, hold_since;
+	/* a kernel on a Jupyter Server (kc_ws.c), NULL for ZeroMQ: no sockets, no heartbeat */
+	struct kcp_server *srv;
 	/* pending input_request */
 	json_t *input_parent;
 	char err[512];
@@ -188,5 +198,74 @@ int kcp_tunnel_restart(struct kc_client *kc, struct kc_error *err);
 int kcp_tunnel_check(struct kc_client *kc, struct kc_error *err);
 void kcp_tunnel_shutdown(struct kc_client *kc, int keep);
 void kcp_tunnel_free(struct kc_client *kc);
+
+/* ---- Jupyter Server: REST (kc_rest.c) ---- */
+
+#define KCP_URL_MAX 2048
+#define KCP_REST_MAXFDS 4
+struct kcp_rest;
+/* A request finished: code is the HTTP status (0 when none came, why says the cause then);
+ * body (NUL-terminated, len bytes) is what came; url the request's. */
+typedef void kcp_rest_cb(struct kcp_rest *r, long code, const char *body, size_t len,
+			 const char *why, const char *url, void *ud);
+struct kcp_rest {
+	CURLM *multi;
+	char base[KCP_URL_MAX]; /* ends in / */
+	char auth[512];         /* the Authorization header, "" without a token */
+	char ca_file[PATH_MAX];
+	struct {
+		int fd;
+		short events;
+	} fds[KCP_REST_MAXFDS];
+	int nfds, pending;
+	int fresh;              /* new requests take a new connection */
+	long long timer_at;
+	void *reqs;
+	/* a transfer of the multi that is not a REST request finished (the WebSocket's connect) */
+	void (*on_other)(struct kcp_rest *r, CURL *e, CURLcode rc, void *ud);
+	void *other_ud;
+};
+int kcp_rest_init(struct kcp_rest *r, const char *base, const char *token, const char *ca_file,
+		  struct kc_error *err);
+/* Timeouts, protocols and the CA file on an easy handle. */
+void kcp_rest_setup(const struct kcp_rest *r, CURL *e, long timeout_ms);
+/* Starts method on base+path with body (taken; NULL: none). */
+int kcp_rest_start(struct kcp_rest *r, const char *method, const char *path, json_t *body,
+		   long timeout_ms, kcp_rest_cb *cb, void *ud);
+int kcp_rest_pollitems(const struct kcp_rest *r, zmq_pollitem_t *items, int max);
+void kcp_rest_dispatch(struct kcp_rest *r, const zmq_pollitem_t *items, int n);
+long kcp_rest_timeout(const struct kcp_rest *r);
+/* Runs only the REST transfers until *flag is set; -1 after timeout_ms. */
+int kcp_rest_wait(struct kcp_rest *r, const int *flag, long timeout_ms);
+void kcp_rest_clear(struct kcp_rest *r);
+/* One line for a failed answer: the URL, the status, what it means. */
+void kcp_rest_describe(const char *url, long code, const char *body, size_t len, char *out,
+		       size_t size);
+/* Printable text of outside bytes (controls and invalid UTF-8 dropped), at most max-1 bytes. */
+void kcp_sanitize(const char *s, size_t len, char *out, size_t max);
+
+/* ---- Jupyter Server: the kernel's WebSocket (kc_ws.c) for kc_client.c ---- */
+
+/* Sends (taking header and content; parent and metadata borrowed, may be NULL). */
+int kcp_srv_send(struct kc_client *kc, enum kc_channel ch, json_t *header, json_t *parent,
+		 json_t *metadata, json_t *content);
+int kcp_srv_pollitems(struct kc_client *kc, zmq_pollitem_t *items, int max);
+void kcp_srv_dispatch(struct kc_client *kc, zmq_pollitem_t *items, int n);
+long kcp_srv_timeout(const struct kc_client *kc);
+int kcp_srv_launched(const struct kc_client *kc);
+int kcp_srv_interrupt(struct kc_client *kc);
+int kcp_srv_restart(struct kc_client *kc, struct kc_error *err);
+/* Sends what was held while the link was down. */
+void kcp_srv_release(struct kc_client *kc);
+void kcp_srv_free(struct kc_client *kc, int keep);
+
+/* kc_client.c for kc_ws.c: a new client; a message arrived (taken); the kernel is ready to be
+ * asked again (after a restart); the link is back; the kernel is gone (why in kc->err). */
+struct kc_client *kcp_client_new(void);
+void kcp_client_deliver(struct kc_client *kc, struct kc_msg *m);
+void kcp_client_restarting(struct kc_client *kc);
+void kcp_client_begin(struct kc_client *kc);
+void kcp_client_link_back(struct kc_client *kc);
+void kcp_client_dead(struct kc_client *kc);
 
 #endif

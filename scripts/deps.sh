@@ -8,7 +8,8 @@ libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev python3-ipykernel xpy
 python3-nbformat jupyter-console tmux locales bc python3-pytest python3-comm
 libchafa-dev libglib2.0-dev libspng-dev
 libjpeg62-turbo-dev python3-matplotlib libgif-dev
-openssh-server r-cran-irkernel clang-format"
+openssh-server r-cran-irkernel clang-format
+python3-jupyter-server libcurl4-openssl-dev libwslay-dev openssl"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

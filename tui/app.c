@@ -138,6 +138,9 @@ static const char nb_usage[] =
 	"  --existing[=FILE|ID]   attach to a running kernel\n"
 	"  --ssh HOST             the kernel is on HOST (ssh; BOBBIN_SSH replaces the command)\n"
 	"  --ssh-keep             with --ssh and -k: leave the kernel running there on quit\n"
+	"  --server URL           the kernel is on a Jupyter Server (token: --token-file FILE,\n"
+	"                         JUPYTER_TOKEN or a prompt; --ca-file FILE for https)\n"
+	"  --server-keep          with --server and -k: leave the kernel running there on quit\n"
 	"  --theme NAME|PATH      colour theme (default, light, solarized-dark, high-contrast, mono)\n"
 	"  --mouse, --no-mouse    click to focus and wheel to scroll (off by default)\n"
 	"  --recover              restore the recovery file without asking\n"
@@ -372,7 +375,7 @@ int cmd_notebook(int argc, char **argv)
 			theme_builtin("default", &a->theme);
 		}
 	}
-	if (a->kopts.ssh) { /* ssh may prompt: before the screen takes the terminal */
+	if (kernel_remote(&a->kopts)) { /* ssh or the token may prompt: before the screen */
 		struct kc_error err = {0};
 		const char *kn = a->kopts.kernel ? a->kopts.kernel : json_string_value(json_object_get(
 			json_object_get(nb_doc_metadata(a->doc), "kernelspec"), "name"));

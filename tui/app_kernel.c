@@ -268,7 +268,7 @@ int app_kernel_start(struct app *a, const char *name)
 	char dir[4096];
 
 	kernel_drop(a);
-	if (a->kopts.ssh) { /* a kernel on another host (kc_tunnel.c) */
+	if (kernel_remote(&a->kopts)) { /* on another host (kc_tunnel.c) or a server (kc_ws.c) */
 		if (!(a->kc = kernel_ssh_take(&a->kopts, name, &err))) {
 			app_msg(a, 1, "%s", err.text);
 			return -1;
@@ -276,7 +276,7 @@ int app_kernel_start(struct app *a, const char *name)
 		snprintf(a->kernel_name, sizeof a->kernel_name, "%s",
 			 a->kopts.existing ? "existing" : name);
 		snprintf(a->kernel_display, sizeof a->kernel_display, "%s on %s",
-			 a->kopts.existing ? "existing" : name, a->kopts.ssh);
+			 a->kopts.existing ? "existing" : name, kernel_remote(&a->kopts));
 		set_handlers(a);
 		return 0;
 	}

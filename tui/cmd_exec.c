@@ -173,14 +173,17 @@ static char *slurp(FILE *f)
 }
 
 static const char exec_usage[] =
-	"usage: bobbin exec [-k NAME | --existing[=FILE|ID]] [--ssh HOST] [-c CODE]\n"
+	"usage: bobbin exec [-k NAME | --existing[=FILE|ID]] [--ssh HOST | --server URL] [-c CODE]\n"
 	"\n"
 	"Runs CODE (or the code read from standard input) once and prints its outputs.\n"
-	"Exit status: 0, or 1 when the code raised or the kernel died (2: --ssh failed).\n"
+	"Exit status: 0, or 1 when the code raised or the kernel died (2: --ssh or --server failed).\n"
 	"  -k, --kernel NAME      kernelspec to start (default python3)\n"
 	"  --existing[=FILE|ID]   attach to a running kernel (newest kernel-*.json by default)\n"
 	"  --ssh HOST             the kernel is on HOST (ssh; BOBBIN_SSH replaces the command)\n"
 	"  --ssh-keep             with --ssh and -k: leave the kernel running there on quit\n"
+	"  --server URL           the kernel is on a Jupyter Server (token: --token-file FILE,\n"
+	"                         JUPYTER_TOKEN or a prompt; --ca-file FILE for https)\n"
+	"  --server-keep          with --server and -k: leave the kernel running there on quit\n"
 	"  -c CODE                the code to run\n";
 
 int cmd_exec(int argc, char **argv)
@@ -223,7 +226,7 @@ int cmd_exec(int argc, char **argv)
 	sigfd = sigpipe_install();
 	if (!(kc = kernel_open(&ko))) {
 		free(owned);
-		return ko.ssh ? 2 : 1;
+		return kernel_remote(&ko) ? 2 : 1;
 	}
 	kc_client_set_handlers(kc, &(struct kc_handlers){.iopub = on_iopub,
 							 .input = on_input, .ud = &es});

@@ -30,7 +30,7 @@ static const char run_usage[] =
 	"                  [-k KERNEL] [--timeout SECONDS] [--allow-errors] [--nbconvert-status]\n"
 	"                  [--cwd DIR] [--linger SECONDS] [--output-limit SIZE]\n"
 	"                  [--routing POLICY] [--route PATTERN=POLICY] [--no-agent]\n"
-	"                  [--ssh HOST [--ssh-keep]]\n"
+	"                  [--ssh HOST [--ssh-keep]] [--server URL [--server-keep]]\n"
 	"\n"
 	"Executes every code cell in order, as jupyter nbconvert --to notebook --execute does, and\n"
 	"writes the executed notebook to NAME.nbconvert.ipynb next to the input (or -o / --inplace).\n"
@@ -54,6 +54,9 @@ static const char run_usage[] =
 	"  --no-agent             do not install the routing agent\n"
 	"  --ssh HOST             the kernel is on HOST (ssh; BOBBIN_SSH replaces the command)\n"
 	"  --ssh-keep             with --ssh and -k: leave the kernel running there on quit\n"
+	"  --server URL           the kernel is on a Jupyter Server (token: --token-file FILE,\n"
+	"                         JUPYTER_TOKEN or a prompt; --ca-file FILE for https)\n"
+	"  --server-keep          with --server and -k: leave the kernel running there on quit\n"
 	"Exit status (the worst over the notebooks): 0 all cells ran; 1 a cell raised, timed out or\n"
 	"the kernel died (the notebook is still written); 2 bad arguments, an unreadable notebook,\n"
 	"an unwritable output or a kernel that is not installed (found before anything runs).\n";
@@ -204,8 +207,8 @@ int run_check_kernel(struct run_opts *o, const char *input, struct nb_doc *doc, 
 		snprintf(name, size, "%s", n && *n ? n : "python3");
 		from = n && *n ? "the notebook's metadata.kernelspec.name" : "the default";
 	}
-	if (o->ko.ssh)
-		return 0; /* looked up on the host when it starts */
+	if (kernel_remote(&o->ko))
+		return 0; /* looked up on the host or server when it starts */
 	if (!(spec = kc_kernelspec_find(name, &err))) {
 		tout_fmt(stderr, "bobbin run: %s: kernel \"%s\" (from %s) is not installed (bobbin "
 				"kernels lists those that are)\n", input, name, from);

@@ -31,13 +31,17 @@
 static const char console_usage[] =
 	"usage: bobbin console [-k NAME | --existing[=FILE|ID]] [--allow-errors]\n"
 	"                      [--routing POLICY] [--route PATTERN=POLICY] [--no-agent]\n"
-	"                      [--ssh HOST [--ssh-keep]] [--theme NAME]\n"
+	"                      [--ssh HOST [--ssh-keep]] [--server URL [--server-keep]]\n"
+	"                      [--theme NAME]\n"
 	"\n"
 	"A readline REPL on a kernel; with stdin not a terminal, runs the code read from it.\n"
 	"  -k, --kernel NAME      kernelspec to start (default python3)\n"
 	"  --existing[=FILE|ID]   attach to a running kernel (newest kernel-*.json by default)\n"
 	"  --ssh HOST             the kernel is on HOST (ssh; BOBBIN_SSH replaces the command)\n"
 	"  --ssh-keep             with --ssh and -k: leave the kernel running there on quit\n"
+	"  --server URL           the kernel is on a Jupyter Server (token: --token-file FILE,\n"
+	"                         JUPYTER_TOKEN or a prompt; --ca-file FILE for https)\n"
+	"  --server-keep          with --server and -k: leave the kernel running there on quit\n"
 	"  --allow-errors         piped input: run every block even after one raised (exit 1 still)\n"
 	"  --routing POLICY       thread output routing default (kernel, origin, current, auto)\n"
 	"  --route PATTERN=POLICY routing rule by thread name, repeatable\n"
@@ -90,8 +94,14 @@ static void on_state(struct kc_client *kc, enum kc_state st, void *ud)
 	} else if (st == KC_DISCONNECTED) {
 		con_note(c, "bobbin: the kernel stopped answering (heartbeat lost)");
 	} else if (st == KC_LINK_LOST) {
-		con_note(c, "bobbin: ssh link lost to %s; reconnecting (output sent meanwhile is lost)",
-			 kc_client_ssh_host(kc));
+		if (kc_client_server_url(kc))
+			con_note(c, "bobbin: the WebSocket to %s dropped; reconnecting (output written "
+			            "while the link was dying may be missing)",
+			         kc_client_server_url(kc));
+		else
+			con_note(c, "bobbin: ssh link lost to %s; reconnecting (output sent meanwhile "
+			            "is lost)",
+			         kc_client_ssh_host(kc));
 	}
 }
 
@@ -623,7 +633,7 @@ int cmd_console(int argc, char **argv)
 	if (!c.kc) {
 		nb_out_free(c.out);
 		nb_doc_free(c.doc);
-		return c.ko.ssh ? 2 : 1;
+		return kernel_remote(&c.ko) ? 2 : 1;
 	}
 	kc_client_set_handlers(c.kc, &(struct kc_handlers){.iopub = on_iopub,
 							   .input = on_input,

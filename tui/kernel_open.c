@@ -3,9 +3,13 @@
  * Starting or attaching to a kernel for the command-line front ends (exec, console, run):
  * option parsing shared by all of them, and the one-line error reports a user sees.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "tui/kernel_open.h"
 #include "tui/sigpipe.h"
@@ -48,6 +52,30 @@ int kernel_opts_parse(struct kernel_opts *o, int argc, char **argv, int *i)
 			return -1;
 		}
 		o->ssh = v;
+		return 1;
+	}
+	if (!strcmp(a, "--server") || !strncmp(a, "--server=", 9) || !strcmp(a, "--token-file") ||
+	    !strncmp(a, "--token-file=", 13) || !strcmp(a, "--ca-file") ||
+	    !strncmp(a, "--ca-file=", 10)) {
+		const char *eq = strchr(a, '='), *v = eq ? eq + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+		size_t n = eq ? (size_t)(eq - a) : strlen(a);
+
+		if (!v || !*v) {
+			tout_fmt(stderr, "bobbin: %.*s needs %s\n", (int)n, a,
+			         a[2] == 's' ? "a URL (http://HOST:PORT/ or https://…/user/NAME/)"
+			                     : "a file");
+			return -1;
+		}
+		if (a[2] == 's')
+			o->server = v;
+		else if (a[2] == 't')
+			o->token_file = v;
+		else
+			o->ca_file = v;
+		return 1;
+	}
+	if (!strcmp(a, "--server-keep")) {
+		o->server_keep = 1;
 		return 1;
 	}
 	if (!strcmp(a, "--ssh-keep")) {
@@ -243,11 +271,114 @@ struct kc_client *kernel_open_ssh(const struct kernel_opts *o, const char *name,
 	return kc;
 }
 
+const char *kernel_remote(const struct kernel_opts *o)
+{
+	return o->ssh ? o->ssh : o->server;
+}
+
+/* The token, read or asked for once per process. */
+static char token[512];
+static int token_known;
+
+static int read_token_file(const char *path, struct kc_error *err)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0) {
+		snprintf(err->text, sizeof err->text, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, token, sizeof token - 1);
+	close(fd);
+	if (n < 0) {
+		snprintf(err->text, sizeof err->text, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	token[n] = 0;
+	token[strcspn(token, "\r\n")] = 0; /* the first line */
+	if ((size_t)n == sizeof token - 1 && !strchr(token, '\n') && strlen(token) == (size_t)n) {
+		snprintf(err->text, sizeof err->text, "%s: not a token (too long)", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Asks on the terminal with echo off; "" when there is no terminal. */
+static void ask_token(const char *url)
+{
+	int fd = isatty(0) ? open("/dev/tty", O_RDWR | O_CLOEXEC) : -1;
+	struct termios old, quiet;
+	char q[600];
+	ssize_t n;
+
+	token[0] = 0;
+	if (fd < 0)
+		return;
+	snprintf(q, sizeof q, "Token for %s (empty: none): ", url);
+	if (write(fd, q, strlen(q)) < 0 || tcgetattr(fd, &old) < 0) {
+		close(fd);
+		return;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	n = read(fd, token, sizeof token - 1);
+	tcsetattr(fd, TCSAFLUSH, &old);
+	(void)!write(fd, "\n", 1);
+	close(fd);
+	token[n > 0 ? n : 0] = 0;
+	token[strcspn(token, "\r\n")] = 0;
+}
+
+int kernel_server_opts(const struct kernel_opts *o, struct kc_server_opts *so,
+		       struct kc_error *err)
+{
+	extern char **environ;
+	static const char *env[64];
+	size_t n = 0;
+
+	if (!token_known) {
+		const char *t = getenv("JUPYTER_TOKEN");
+
+		if (o->token_file) {
+			if (read_token_file(o->token_file, err) < 0)
+				return -1;
+		} else if (t) {
+			snprintf(token, sizeof token, "%s", t);
+		} else {
+			ask_token(o->server);
+		}
+		token_known = 1;
+	}
+	/* Enterprise Gateway hands KERNEL_* variables of the request to the kernel. */
+	for (char **e = environ; *e && n < sizeof env / sizeof env[0] - 1; e++)
+		if (!strncmp(*e, "KERNEL_", 7) && strchr(*e, '='))
+			env[n++] = *e;
+	env[n] = NULL;
+	*so = (struct kc_server_opts){.url = o->server, .token = token, .ca_file = o->ca_file,
+				      .env = env, .keep = o->server_keep,
+				      .protocol = getenv("BOBBIN_WS_PROTOCOL")};
+	return 0;
+}
+
+struct kc_client *kernel_open_server(const struct kernel_opts *o, const char *name,
+				     struct kc_error *err)
+{
+	struct kc_server_opts so;
+
+	if (kernel_server_opts(o, &so, err) < 0)
+		return NULL;
+	if (o->existing)
+		return kc_client_attach_server(&so, o->existing, err);
+	return kc_client_launch_server(&so, name ? name : o->kernel ? o->kernel : "python3", err);
+}
+
 static struct kc_client *ssh_pre;
 
 int kernel_ssh_preopen(const struct kernel_opts *o, const char *name, struct kc_error *err)
 {
-	ssh_pre = kernel_open_ssh(o, name, 0, err);
+	ssh_pre = o->server ? kernel_open_server(o, name, err) : kernel_open_ssh(o, name, 0, err);
 	return ssh_pre ? 0 : -1;
 }
 
@@ -257,7 +388,9 @@ struct kc_client *kernel_ssh_take(const struct kernel_opts *o, const char *name,
 	struct kc_client *kc = ssh_pre;
 
 	ssh_pre = NULL;
-	return kc ? kc : kernel_open_ssh(o, name, 1, err);
+	if (kc)
+		return kc;
+	return o->server ? kernel_open_server(o, name, err) : kernel_open_ssh(o, name, 1, err);
 }
 
 struct kc_client *kernel_open(const struct kernel_opts *o)
@@ -266,6 +399,26 @@ struct kc_client *kernel_open(const struct kernel_opts *o)
 	struct kc_client *kc;
 	long timeout = o->ready_timeout_ms ? o->ready_timeout_ms : 60000;
 
+	if (o->server) {
+		if (!(kc = kernel_open_server(o, NULL, &err))) {
+			tout_fmt(stderr, "bobbin: %s\n", err.text);
+			return NULL;
+		}
+		if (kc_client_wait_ready(kc, timeout, &err) < 0) {
+			/* the client's errors name the URL; a timeout does not */
+			if (strncmp(err.text, "http", 4))
+				tout_fmt(stderr, "bobbin: %s: %s\n", kc_client_connfile(kc), err.text);
+			else
+				tout_fmt(stderr, "bobbin: %s\n", err.text);
+			kc_client_free(kc, 0);
+			return NULL;
+		}
+		if (o->server_keep && kc_client_launched(kc) && !o->quiet)
+			tout_fmt(stderr, "bobbin: the kernel keeps running on the server after this: "
+			                 "--server %s --existing=%s\n",
+			         o->server, kc_client_server_kernel(kc));
+		return with_routing(kc, o);
+	}
 	if (o->ssh) {
 		if (!(kc = kernel_open_ssh(o, NULL, 0, &err))) {
 			tout_fmt(stderr, "bobbin: %s\n", err.text);

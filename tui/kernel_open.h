@@ -10,6 +10,10 @@ struct kernel_opts {
 	const char *existing; /* --existing[=X]: "" for the newest, NULL when not attaching */
 	const char *ssh;      /* --ssh HOST: the kernel is on HOST (kc_tunnel.c) */
 	int ssh_keep;         /* --ssh-keep: a kernel started on HOST outlives bobbin */
+	const char *server;   /* --server URL: the kernel is on a Jupyter Server (kc_ws.c) */
+	const char *token_file; /* --token-file FILE */
+	const char *ca_file;  /* --ca-file FILE */
+	int server_keep;      /* --server-keep: a kernel started there outlives bobbin */
 	const char *cwd;
 	long ready_timeout_ms;
 	/* thread routing (docs/routing-protocol.md) */
@@ -36,12 +40,24 @@ struct kc_client *kernel_open_ssh(const struct kernel_opts *o, const char *name,
 /* The kernelspecs on --ssh HOST; NULL with err. */
 struct kc_kernelspec **kernel_list_ssh(const struct kernel_opts *o, size_t *n,
 				       struct kc_error *err);
-/* The notebook screen: opens the --ssh kernel before the screen takes the terminal, so ssh's
+/* The notebook screen: opens the --ssh (or --server) kernel before the screen takes the terminal, so ssh's
  * prompts (host key, password) can be answered; -1 with err. kernel_ssh_take() hands it over
  * once, and opens another one without prompts when asked again. */
 int kernel_ssh_preopen(const struct kernel_opts *o, const char *name, struct kc_error *err);
 struct kc_client *kernel_ssh_take(const struct kernel_opts *o, const char *name,
 				  struct kc_error *err);
+
+/* Over --server: the token (--token-file, else JUPYTER_TOKEN, else a prompt on the terminal,
+ * asked once; "" when there is none) into so with the URL, CA file and the KERNEL_* variables
+ * of the environment. -1 with err when the token file cannot be read. */
+int kernel_server_opts(const struct kernel_opts *o, struct kc_server_opts *so,
+		       struct kc_error *err);
+/* Over --server: attaches (--existing=ID or prefix) or starts kernel name (NULL: -k, else
+ * python3) without waiting for it to be ready. NULL with err. */
+struct kc_client *kernel_open_server(const struct kernel_opts *o, const char *name,
+				     struct kc_error *err);
+/* --ssh HOST or --server URL (what the kernel's place is called in messages), or NULL. */
+const char *kernel_remote(const struct kernel_opts *o);
 
 /* Applies the routing options to a ready client (also after the user's :routing). Returns the
  * number of requests that failed; messages go to report (may be NULL). */

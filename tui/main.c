@@ -17,9 +17,10 @@ static const char usage[] =
 	"       bobbin console [-k NAME | --existing[=FILE|ID]]\n"
 	"       bobbin run NOTEBOOK.ipynb [-o OUT | --inplace] [-k NAME] [--timeout S]\n"
 	"       bobbin exec [-k NAME | --existing[=FILE|ID]] [-c CODE]\n"
-	"       bobbin kernels [--ssh HOST]\n"
+	"       bobbin kernels [--ssh HOST | --server URL]\n"
 	"       bobbin sessions | bobbin attach [--take] [NOTEBOOK.ipynb]\n"
-	"       (--ssh HOST: the kernel on another machine, for every command)\n"
+	"       (--ssh HOST: the kernel on another machine; --server URL: on a Jupyter Server;\n"
+	"        for every command)\n"
 	"\n"
 	"A terminal notebook client for Jupyter kernels.\n"
 	"Run 'bobbin COMMAND --help' for a command's options; 'man bobbin' for keys and config.\n";

@@ -265,7 +265,7 @@ int run_job_launch(struct run_job *j)
 	}
 	nb_out_set_limit(j->out, r->output_limit);
 	nb_out_set_save_attribution(j->out, r->save_attribution);
-	if (o->ko.existing || o->ko.ssh) {
+	if (o->ko.existing || kernel_remote(&o->ko)) {
 		struct kernel_opts ko = o->ko;
 
 		ko.cwd = j->cwd;
@@ -293,7 +293,7 @@ int run_job_launch(struct run_job *j)
 fail:
 	nb_out_free(j->out);
 	j->out = NULL;
-	j->exit_status = o->ko.ssh ? 2 : 1;
+	j->exit_status = kernel_remote(&o->ko) ? 2 : 1;
 	j->state = JOB_DONE;
 	j->nskipped = j->ncode;
 	return -1;

@@ -215,6 +215,8 @@ static void draw_top(struct app *a)
 		enum kc_state st = kc_client_state(a->kc);
 
 		state = a->kernel_dead ? "dead" : kc_state_name(st);
+		if (st == KC_LINK_LOST && kc_client_server_url(a->kc))
+			state = "server link lost"; /* the WebSocket, not an ssh tunnel */
 		if (a->kernel_dead || st == KC_DEAD || st == KC_DISCONNECTED ||
 		    st == KC_UNRESPONSIVE || st == KC_LINK_LOST)
 			role = THEME_STATUS_KERNEL_DEAD;
