@@ -119,7 +119,7 @@ int nb_out_stdin(struct nb_out *m, const char *request_msg_id, const char *promp
 		 const char *value, int password);
 
 /* The line nb_out_lost() adds. */
-#define NB_OUT_LOST_TEXT "[output may be missing: the kernel dropped messages]\n"
+#define NB_OUT_LOST_TEXT "[output may be missing: some of the kernel's messages never arrived]\n"
 /* A registered request finished without its status: idle (kc_client_output_lost()): adds
  * NB_OUT_LOST_TEXT to its cell as stderr and counts the request as idle, so it is done once
  * replied. 1/0/-1 as nb_out_iopub (-1 also when msg_id is unknown). */
