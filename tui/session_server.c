@@ -336,6 +336,16 @@ out:
 		close(fd);
 }
 
+/* Whether the peer on fd runs as this process's user (root may too). */
+static int same_user(int fd)
+{
+	struct ucred cr;
+	socklen_t cl = sizeof cr;
+
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0 &&
+	       (cr.uid == geteuid() || cr.uid == 0);
+}
+
 static void accept_one(struct app *a)
 {
 	char buf[4096];
@@ -345,6 +355,10 @@ static void accept_one(struct app *a)
 
 	if (fd < 0)
 		return;
+	if (!same_user(fd)) { /* the socket's mode says so too; this holds if that is changed */
+		close(fd);
+		return;
+	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	/* the request is one short write: hello, or attach with the fds and up to "end" */
 	while (len + 1 < sizeof buf) {

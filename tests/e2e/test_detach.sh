@@ -63,6 +63,21 @@ sp=$(spid)
 if [ -n "$kp" ] && alive "$kp" && [ "$(ps -o ppid= -p "$kp" | tr -d ' ')" = "$sp" ]; then
 	ok "hangup: the kernel lives on, a child of the session"
 else notok "hangup: kernel $kp (session $sp)" "$(ps -ef | grep -v grep | grep -e ipykernel -e bobbin)"; fi
+# another user gets nothing from the session even where the socket's mode would let it in
+# (root only: the test opens the modes and connects as nobody)
+hello_as() { # hello_as SETPRIV-ARGS...: what the session answers "hello" with
+	"$@" $PY -c 'import socket,sys
+s=socket.socket(socket.AF_UNIX); s.settimeout(3)
+try: s.connect(sys.argv[1]); s.sendall(b"hello\n"); print(s.recv(4096).decode(errors="replace"))
+except OSError: pass' "$(ls "$JUPYTER_RUNTIME_DIR"/bobbin-session-*.sock | head -1)" 2>&1
+}
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	chmod 0711 "$T" "$JUPYTER_RUNTIME_DIR"; chmod 0666 "$JUPYTER_RUNTIME_DIR"/bobbin-session-*.sock
+	mine=$(hello_as) other=$(hello_as setpriv --reuid=65534 --regid=65534 --clear-groups)
+	chmod 0700 "$T" "$JUPYTER_RUNTIME_DIR"; chmod 0600 "$JUPYTER_RUNTIME_DIR"/bobbin-session-*.sock
+	if [ -n "$mine" ] && [ -z "$other" ]; then ok "socket: another user is refused, the owner answered"
+	else notok "socket: another user" "owner: $mine" "other: $other"; fi
+else ok "# SKIP socket: needs root to connect as another user"; fi
 if until_ok 20 rec_has h.ipynb 60; then ok "hangup: output produced while detached reaches the recovery file"; else notok "hangup: recovery file" "$(ls -la "$T")"; fi
 start -- h.ipynb
 t "reattach: bobbin NB reattaches and says so" "reattached to a detached session (pid $sp" 20
